@@ -1,0 +1,497 @@
+"""The one module that imports the `kubernetes` client; everything else asks it.
+
+`KubeClientFactory` builds clients from a kubeconfig (any context), from the in-cluster service
+account, or from an explicit host and bearer token (one user's own identity, for downstream
+OAuth). `KubeClient` speaks to one API server: JSON requests that return plain dicts (no model
+objects, which cost more than the HTTP round trip), discovery, exec and port-forward streams.
+Kubernetes failures come out as `KubeError`, with the API server's own status and message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import urllib3
+from kubernetes import client as k8s_client
+from kubernetes import config as k8s_config
+from kubernetes.client.rest import ApiException
+from kubernetes.config.config_exception import ConfigException
+
+JSON = "application/json"
+CONNECT_TIMEOUT_SECONDS = 5.0
+# A 429 is retried when the server asks for a wait this short; longer waits become a tool error.
+MAX_RETRY_AFTER_SECONDS = 3.0
+
+
+class KubeError(Exception):
+    """A Kubernetes API failure, with the HTTP status (0 when the server was not reached)."""
+
+    def __init__(self, status: int, reason: str, message: str, body: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.body = body or {}
+
+    @classmethod
+    def from_api_exception(cls, error: ApiException) -> KubeError:
+        raw = error.body.decode("utf-8", "replace") if isinstance(error.body, bytes) else (error.body or "")
+        body: dict[str, Any] = {}
+        try:
+            parsed = json.loads(raw) if raw else {}
+            body = parsed if isinstance(parsed, dict) else {}
+        except ValueError:
+            pass
+        message = body.get("message") or raw.strip() or error.reason or "request failed"
+        reason = body.get("reason") or error.reason or ""
+        kube_error = cls(int(error.status or 0), str(reason), str(message), body)
+        kube_error.retry_after = _retry_after(error.headers)
+        return kube_error
+
+    retry_after: float | None = None
+
+
+class KubeUnavailable(KubeError):
+    """The API server could not be reached, or did not answer in time."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(0, "Unavailable", message)
+
+
+class KubeConfigError(Exception):
+    """No usable kubeconfig, context or in-cluster service account."""
+
+
+def _retry_after(headers: Any) -> float | None:
+    value = headers.get("Retry-After") if headers else None
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+class RateLimiter:
+    """A token bucket: `qps` requests per second on average, bursts of up to `burst`."""
+
+    def __init__(self, qps: float, burst: int, clock: Any = time.monotonic, sleep: Any = time.sleep) -> None:
+        self.qps = qps
+        self.burst = burst
+        self._tokens = float(burst)
+        self._clock = clock
+        self._sleep = sleep
+        self._updated = clock()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Take one token, waiting for it if needed; returns the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.qps)
+            self._updated = now
+            self._tokens -= 1
+            wait = 0.0 if self._tokens >= 0 else -self._tokens / self.qps
+        if wait:
+            self._sleep(wait)
+        return wait
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceType:
+    """One kind the API server serves, as discovery describes it."""
+
+    group: str
+    version: str
+    name: str  # the plural, as in the URL: "deployments"
+    kind: str
+    namespaced: bool
+    verbs: frozenset[str]
+    singular: str = ""
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    subresources: frozenset[str] = frozenset()
+    preferred: bool = True
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def qualified_name(self) -> str:
+        """`deployments.apps`, or `pods` for the core group: the form kubectl and error messages use."""
+        return f"{self.name}.{self.group}" if self.group else self.name
+
+    def path(self, namespace: str | None = None, name: str | None = None, subresource: str | None = None) -> str:
+        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        if self.namespaced and namespace:
+            base += f"/namespaces/{namespace}"
+        base += f"/{self.name}"
+        if name:
+            base += f"/{name}"
+            if subresource:
+                base += f"/{subresource}"
+        return base
+
+
+@dataclass(frozen=True, slots=True)
+class ExecResult:
+    stdout: str
+    stderr: str
+    exit_code: int
+    truncated: bool = False
+    timed_out: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class KubeContext:
+    name: str
+    cluster: str
+    user: str
+    namespace: str = ""
+    current: bool = False
+    server: str = ""
+
+
+class KubeClient:
+    """A client for one API server and one identity; safe to share between threads."""
+
+    def __init__(
+        self,
+        api_client: k8s_client.ApiClient,
+        *,
+        context: str,
+        limiter: RateLimiter,
+        discovery_ttl_seconds: float = 300.0,
+    ) -> None:
+        self.api_client = api_client
+        self.context = context
+        self.host = api_client.configuration.host
+        self.limiter = limiter
+        self.discovery_ttl_seconds = discovery_ttl_seconds
+        self._discovery: list[ResourceType] | None = None
+        self._discovered_at = 0.0
+        self._discovery_lock = threading.Lock()
+
+    # --- plain requests --------------------------------------------------------------------
+
+    def raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: dict[str, Any] | list[tuple[str, Any]] | None = None,
+        body: Any = None,
+        content_type: str = JSON,
+        accept: str = JSON,
+        timeout: float | None = 30.0,
+        stream: bool = False,
+    ) -> urllib3.BaseHTTPResponse:
+        """Send one request; the urllib3 response, unread when `stream` is set."""
+        params = list(query.items()) if isinstance(query, dict) else list(query or [])
+        params = [(key, _query_value(value)) for key, value in params if value is not None]
+        headers = {"Accept": accept}
+        if body is not None:
+            headers["Content-Type"] = content_type
+        request_timeout = (CONNECT_TIMEOUT_SECONDS, timeout) if timeout else None
+        for attempt in range(3):
+            self.limiter.acquire()
+            try:
+                response = self.api_client.call_api(
+                    path,
+                    method,
+                    query_params=params,
+                    header_params=headers,
+                    body=body,
+                    auth_settings=["BearerToken"],
+                    _preload_content=False,
+                    _return_http_data_only=True,
+                    _request_timeout=request_timeout,
+                )
+            except ApiException as error:
+                kube_error = KubeError.from_api_exception(error)
+                wait = kube_error.retry_after
+                if kube_error.status == 429 and attempt < 2 and wait is not None and wait <= MAX_RETRY_AFTER_SECONDS:
+                    time.sleep(wait)
+                    continue
+                raise kube_error from None
+            except (urllib3.exceptions.HTTPError, OSError) as error:
+                raise KubeUnavailable(_unavailable_message(self.host, error)) from None
+            if not stream:
+                try:
+                    response.data  # noqa: B018 - read the whole body now, inside the error handling
+                except (urllib3.exceptions.HTTPError, OSError) as error:
+                    raise KubeUnavailable(_unavailable_message(self.host, error)) from None
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send one request and return the decoded JSON body."""
+        response = self.raw(method, path, **kwargs)
+        data = response.data
+        if not data:
+            return {}
+        try:
+            return json.loads(data)
+        except ValueError:
+            raise KubeError(response.status, "BadResponse", f"the API server sent a response that is not JSON: {data[:200]!r}") from None
+
+    def text(self, path: str, *, query: dict[str, Any] | None = None, timeout: float | None = 30.0) -> str:
+        """GET a text resource (pod logs, node logs)."""
+        return self.raw("GET", path, query=query, accept="*/*", timeout=timeout).data.decode("utf-8", "replace")
+
+    def stream_lines(self, path: str, *, query: dict[str, Any] | None = None, timeout: float | None = None) -> Iterator[str]:
+        """GET a streaming text resource (`follow=true` logs) line by line; close the iterator to stop."""
+        response = self.raw("GET", path, query=query, accept="*/*", timeout=timeout, stream=True)
+        buffer = b""
+        try:
+            for chunk in response.stream(4096, decode_content=True):
+                buffer += chunk
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    yield line.decode("utf-8", "replace")
+            if buffer:
+                yield buffer.decode("utf-8", "replace")
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            raise KubeUnavailable(f"the log stream was cut off: {error}") from None
+        finally:
+            response.release_conn()
+            response.close()
+
+    def version(self, timeout: float = 10.0) -> dict[str, Any]:
+        return self.request("GET", "/version", timeout=timeout)
+
+    # --- discovery -------------------------------------------------------------------------
+
+    def resource_types(self, *, refresh: bool = False) -> list[ResourceType]:
+        """Every kind the server serves (all versions; `preferred` marks the group's preferred one)."""
+        with self._discovery_lock:
+            fresh = time.monotonic() - self._discovered_at < self.discovery_ttl_seconds
+            if self._discovery is None or refresh or not fresh:
+                self._discovery = self._discover()
+                self._discovered_at = time.monotonic()
+            return self._discovery
+
+    def _discover(self) -> list[ResourceType]:
+        group_versions: list[tuple[str, str, bool]] = []
+        core = self.request("GET", "/api")
+        group_versions += [("", version, index == 0) for index, version in enumerate(core.get("versions", []))]
+        for group in self.request("GET", "/apis").get("groups", []):
+            preferred = (group.get("preferredVersion") or {}).get("version")
+            for version in group.get("versions", []):
+                group_versions.append((group["name"], version["version"], version["version"] == preferred))
+        types: list[ResourceType] = []
+        for group, version, preferred in group_versions:
+            path = f"/apis/{group}/{version}" if group else f"/api/{version}"
+            try:
+                listing = self.request("GET", path)
+            except KubeError as error:
+                if error.status in (404, 503):  # an aggregated API that is down: skip it like kubectl does
+                    continue
+                raise
+            types.extend(_parse_resource_list(listing, group, version, preferred))
+        return types
+
+
+def _parse_resource_list(listing: dict[str, Any], group: str, version: str, preferred: bool) -> list[ResourceType]:
+    subresources: dict[str, set[str]] = {}
+    for entry in listing.get("resources", []):
+        if "/" in entry["name"]:
+            parent, sub = entry["name"].split("/", 1)
+            subresources.setdefault(parent, set()).add(sub)
+    return [
+        ResourceType(
+            group=group,
+            version=version,
+            name=entry["name"],
+            kind=entry["kind"],
+            namespaced=bool(entry.get("namespaced")),
+            verbs=frozenset(entry.get("verbs") or ()),
+            singular=entry.get("singularName") or entry["kind"].lower(),
+            short_names=tuple(entry.get("shortNames") or ()),
+            categories=tuple(entry.get("categories") or ()),
+            subresources=frozenset(subresources.get(entry["name"], ())),
+            preferred=preferred,
+        )
+        for entry in listing.get("resources", [])
+        if "/" not in entry["name"]
+    ]
+
+
+def _query_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _unavailable_message(host: str, error: BaseException) -> str:
+    text = str(error)
+    if "timed out" in text.lower() or isinstance(error, urllib3.exceptions.TimeoutError):
+        return f"the Kubernetes API server at {host} did not answer in time"
+    if "refused" in text.lower():
+        return f"cannot reach the Kubernetes API server at {host}: connection refused"
+    return f"cannot reach the Kubernetes API server at {host}: {type(error).__name__}"
+
+
+@dataclass
+class _TokenClientCache:
+    """Per-user clients keyed by the token's hash: bounded, each entry kept for `ttl` seconds."""
+
+    ttl: float = 300.0
+    max_entries: int = 100
+    entries: OrderedDict[str, tuple[float, KubeClient]] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, key: str) -> KubeClient | None:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or time.monotonic() - entry[0] > self.ttl:
+                self.entries.pop(key, None)
+                return None
+            self.entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: str, value: KubeClient) -> None:
+        with self.lock:
+            self.entries[key] = (time.monotonic(), value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                _, (_, evicted) = self.entries.popitem(last=False)
+                evicted.api_client.close()
+
+
+class KubeClientFactory:
+    """Builds and caches `KubeClient`s: one per kubeconfig context, or per user token."""
+
+    def __init__(
+        self,
+        *,
+        kubeconfig: str = "",
+        default_context: str = "",
+        in_cluster: bool = False,
+        qps: float = 20.0,
+        burst: int = 30,
+        pool_size: int = 32,
+    ) -> None:
+        self.kubeconfig = kubeconfig
+        self.default_context = default_context
+        self.in_cluster = in_cluster
+        self.qps = qps
+        self.burst = burst
+        self.pool_size = pool_size
+        self._clients: dict[str, KubeClient] = {}
+        self._token_clients = _TokenClientCache()
+        self._lock = threading.Lock()
+
+    # --- contexts --------------------------------------------------------------------------
+
+    def contexts(self) -> list[KubeContext]:
+        """The kubeconfig's contexts (one synthetic `in-cluster` context in in-cluster mode)."""
+        if self.in_cluster:
+            return [KubeContext(name="in-cluster", cluster="in-cluster", user="serviceaccount", current=True)]
+        try:
+            contexts, active = k8s_config.list_kube_config_contexts(config_file=self.kubeconfig or None)
+        except (ConfigException, OSError) as error:
+            raise KubeConfigError(_kubeconfig_problem(self.kubeconfig, error)) from None
+        current = self.default_context or (active or {}).get("name", "")
+        result = []
+        for entry in contexts or []:
+            details = entry.get("context") or {}
+            result.append(
+                KubeContext(
+                    name=entry["name"],
+                    cluster=details.get("cluster", ""),
+                    user=details.get("user", ""),
+                    namespace=details.get("namespace", ""),
+                    current=entry["name"] == current,
+                )
+            )
+        return result
+
+    def default_context_name(self) -> str:
+        for context in self.contexts():
+            if context.current:
+                return context.name
+        raise KubeConfigError("the kubeconfig has no current context; set KUBE_CONTEXT")
+
+    # --- clients ---------------------------------------------------------------------------
+
+    def for_context(self, name: str = "") -> KubeClient:
+        """The server's own client for a kubeconfig context (the default one when `name` is empty)."""
+        name = name or self.default_context_name()
+        with self._lock:
+            client = self._clients.get(name)
+            if client is None:
+                client = KubeClient(self._api_client_for_context(name), context=name, limiter=self._limiter())
+                self._clients[name] = client
+            return client
+
+    def for_bearer_token(self, token: str, *, context: str = "") -> KubeClient:
+        """A client that acts as the owner of `token` (an OIDC ID token), on the same API server.
+
+        The host and CA come from the server's own context; the credentials are only the token.
+        """
+        key = hashlib.sha256(f"{context}\0{token}".encode()).hexdigest()
+        cached = self._token_clients.get(key)
+        if cached is not None:
+            return cached
+        template = self.for_context(context).api_client.configuration
+        configuration = k8s_client.Configuration()
+        configuration.host = template.host
+        configuration.ssl_ca_cert = template.ssl_ca_cert
+        configuration.verify_ssl = template.verify_ssl
+        configuration.api_key = {"authorization": f"Bearer {token}"}
+        configuration.connection_pool_maxsize = self.pool_size
+        client = KubeClient(
+            k8s_client.ApiClient(configuration), context=context or self.default_context_name(), limiter=self._limiter()
+        )
+        self._token_clients.put(key, client)
+        return client
+
+    def for_host(self, host: str, *, token: str = "", ca_file: str = "", verify: bool = True) -> KubeClient:
+        """A client for an explicit API server URL and bearer token (not cached)."""
+        configuration = k8s_client.Configuration()
+        configuration.host = host
+        configuration.verify_ssl = verify
+        if ca_file:
+            configuration.ssl_ca_cert = ca_file
+        if token:
+            configuration.api_key = {"authorization": f"Bearer {token}"}
+        configuration.connection_pool_maxsize = self.pool_size
+        return KubeClient(k8s_client.ApiClient(configuration), context=host, limiter=self._limiter())
+
+    def close(self) -> None:
+        with self._lock:
+            for client in self._clients.values():
+                client.api_client.close()
+            self._clients.clear()
+
+    def _limiter(self) -> RateLimiter:
+        return RateLimiter(self.qps, self.burst)
+
+    def _api_client_for_context(self, name: str) -> k8s_client.ApiClient:
+        configuration = k8s_client.Configuration()
+        try:
+            if self.in_cluster:
+                k8s_config.load_incluster_config(client_configuration=configuration)
+            else:
+                k8s_config.load_kube_config(
+                    config_file=self.kubeconfig or None,
+                    context=name,
+                    client_configuration=configuration,
+                    persist_config=False,
+                )
+        except (ConfigException, OSError) as error:
+            raise KubeConfigError(_kubeconfig_problem(self.kubeconfig, error)) from None
+        configuration.connection_pool_maxsize = self.pool_size
+        return k8s_client.ApiClient(configuration)
+
+
+def _kubeconfig_problem(path: str, error: BaseException) -> str:
+    where = path or "~/.kube/config"
+    return f"no usable kubeconfig at {where}: {error}"

@@ -1,0 +1,109 @@
+"""What the Kubernetes side keeps in the database: the policy, the audit trail, per-user state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from k8stools.config import KNOWN_OPERATIONS
+from k8stools.names import is_namespace_name
+from k8stools.policy import Policy
+
+
+def validate_operations(value: Any) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError("a list of operation names")
+    unknown = sorted(set(value) - KNOWN_OPERATIONS)
+    if unknown:
+        raise ValidationError(
+            f"unknown operation(s): {', '.join(unknown)}; known: {', '.join(sorted(KNOWN_OPERATIONS))}"
+        )
+
+
+def validate_namespaces(value: Any) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError("a list of namespace names")
+    invalid = [name for name in value if not is_namespace_name(name)]
+    if invalid:
+        raise ValidationError(f"not a valid namespace name: {', '.join(invalid)}")
+
+
+class PolicySettings(models.Model):
+    """The guardrails as staff set them in the admin; one row, over the environment defaults."""
+
+    SINGLETON_ID = 1
+
+    non_destructive = models.BooleanField(default=True, help_text="Block operations that change the cluster.")
+    dry_run = models.BooleanField(default=False, help_text="Send mutations with dryRun=All: validated, not applied.")
+    allowed_operations = models.JSONField(
+        default=list, blank=True, validators=[validate_operations], help_text="Operations allowed in non-destructive mode."
+    )
+    restricted_namespaces = models.JSONField(
+        default=list, blank=True, validators=[validate_namespaces], help_text="Namespaces no tool may read or change."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        verbose_name = "policy"
+        verbose_name_plural = "policy"
+
+    def __str__(self) -> str:
+        return "Server policy"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.pk = self.SINGLETON_ID
+        super().save(*args, **kwargs)
+
+    def as_policy(self) -> Policy:
+        return Policy(
+            non_destructive=self.non_destructive,
+            dry_run=self.dry_run,
+            allowed_operations=frozenset(self.allowed_operations),
+            restricted_namespaces=frozenset(self.restricted_namespaces),
+        )
+
+
+class AuditRecord(models.Model):
+    """One tool call: who, what, where, how it ended and how long it took."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", "ok"
+        ERROR = "error", "error"
+        DENIED = "denied", "denied"
+
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.CharField(max_length=254, db_index=True, help_text='The caller, or "local" without OAuth.')
+    tool = models.CharField(max_length=64, db_index=True)
+    operation = models.CharField(max_length=32)
+    context = models.CharField(max_length=253, blank=True)
+    namespace = models.CharField(max_length=63, blank=True)
+    kind = models.CharField(max_length=253, blank=True)
+    name = models.CharField(max_length=253, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, db_index=True)
+    dry_run = models.BooleanField(default=False)
+    duration_ms = models.FloatField()
+    arguments = models.JSONField(default=dict, help_text="The call's arguments, secrets removed.")
+    message = models.CharField(max_length=500, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["tool", "outcome", "created"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.tool} {self.outcome}"
+
+
+class UserKubeContext(models.Model):
+    """The kubeconfig context one user chose with `context_use` (never the whole server's)."""
+
+    user_key = models.CharField(max_length=254, unique=True)
+    context_name = models.CharField(max_length=253)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_key}: {self.context_name}"
