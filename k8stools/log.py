@@ -24,10 +24,11 @@ class Logger:
         """A logger that adds `fields` (on top of this one's) to every record."""
         return Logger(self._logger.name, {**self.fields, **fields})
 
-    def _log(self, level: int, message: str, fields: Mapping[str, Any]) -> None:
+    def _log(self, level: int, message: str, fields: dict[str, Any]) -> None:
         if self._logger.isEnabledFor(level):
+            exc_info = bool(fields.pop("exc_info", False))
             merged = {**self.fields, **fields}
-            self._logger.log(level, message, extra={"kubemcp_fields": merged}, stacklevel=3)
+            self._logger.log(level, message, extra={"kubemcp_fields": merged}, exc_info=exc_info, stacklevel=3)
 
     def debug(self, message: str, **fields: Any) -> None:
         self._log(logging.DEBUG, message, fields)

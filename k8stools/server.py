@@ -1,0 +1,164 @@
+"""The MCP server: the SDK's `MCPServer` with kubemcp's tools, guardrails and protocol extras.
+
+`tools/list` follows the policy in force (mutating tools the policy forbids are left out, and
+deprecated `kubernetes_<name>` aliases are never listed); `tools/call` goes through the
+`ToolRunner`. `logging/setLevel` filters the log notifications that tools send.
+"""
+
+from __future__ import annotations
+
+import warnings
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+import anyio.to_thread
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.request_state import RequestStateSecurity
+from mcp.shared.exceptions import MCPError
+from mcp_types import INVALID_PARAMS, CallToolResult, EmptyResult, SetLevelRequestParams, TextContent
+from mcp_types import Tool as MCPTool
+
+from k8stools.context import ServerContext, get_server_context
+from k8stools.identity import LOCAL, caller_from_scope
+from k8stools.policy import PolicySource
+from k8stools.tools import catalog  # noqa: F401 - registers the tools
+from k8stools.tools.registry import DEPRECATED_ALIAS_PREFIX, TOOLS, ToolSpec
+from k8stools.tools.runner import ToolRunner
+
+LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
+
+INSTRUCTIONS = """\
+kubemcp operates Kubernetes clusters through the tools listed here, under a policy set by the operator.
+How to use the tools well:
+- Start broad and cheap: `list` returns a compact table (one line per object); use `summary: true` for counts
+  by status and namespace on large clusters, and `labelSelector`/`fieldSelector` to narrow before reading more.
+- Page with `limit` and `continue` instead of asking for everything; nothing is dropped between pages.
+- Read one object with `get` (YAML, noisy fields removed; `output: full` for everything) and use `describe` to see
+  its events and related objects in one call. `events` lists recent events, newest first.
+- For a failing pod: `describe` it, then `logs` (add `previous: true` after a crash), then `events`.
+- Resource types accept kubectl names: `po`, `deploy`, `svc`, `cm`, plural, singular or Kind; `api_resources` lists
+  them all, CRDs included. Cluster-scoped kinds (nodes, namespaces) ignore `namespace`.
+- Every tool takes an optional `context` to act on another kubeconfig cluster for that call; `context_use` changes
+  your default context (yours only).
+- Changes are guarded: in non-destructive mode mutating tools are absent; in dry-run mode the API server validates
+  changes without applying them and the answer says so. Secrets are always masked.
+- Errors explain what to fix; correct the argument and retry rather than guessing.
+"""
+
+
+class KubeMCPServer(MCPServer[Any]):
+    def __init__(
+        self,
+        *,
+        server: Callable[[], ServerContext] = get_server_context,
+        policy: PolicySource | None = None,
+        tools: dict[str, ToolSpec] | None = None,
+        request_state_key: str = "",
+        audit_enabled: bool = True,
+    ) -> None:
+        context = server()
+        config = context.config
+        self._specs: dict[str, ToolSpec] = {}
+        self._schemas: dict[str, dict[str, Any]] = {}
+        sdk_tools = []
+        contexts = not config.in_cluster
+        for spec in (tools if tools is not None else TOOLS).values():
+            if spec.kubeconfig_only and config.in_cluster:
+                continue
+            names = [spec.name] + ([DEPRECATED_ALIAS_PREFIX + spec.name] if spec.alias else [])
+            for name in names:
+                description = None
+                if name != spec.name:
+                    description = (
+                        f"[DEPRECATED] Use `{spec.name}` instead. Backward-compat alias for the previous "
+                        f"`{name}` name; will be removed in a future release."
+                    )
+                tool = spec.sdk_tool(name=name, description=description, contexts=contexts)
+                self._specs[name] = spec
+                self._schemas[name] = tool.parameters
+                sdk_tools.append(tool)
+        security = None
+        if request_state_key:
+            security = RequestStateSecurity.from_keys([request_state_key.encode()])
+        super().__init__(
+            name=config.server_name,
+            version=config.server_version,
+            instructions=INSTRUCTIONS,
+            tools=sdk_tools,
+            request_state_security=security,
+            log_level=config.log_level if config.log_level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "INFO",
+        )
+        self._server = server
+        from django.conf import settings
+
+        self.policy = policy or PolicySource(lambda: server().config, refresh_seconds=settings.POLICY_REFRESH_SECONDS)
+        self.runner = ToolRunner(server=server, policy=self.policy, audit_enabled=audit_enabled)
+        self._log_levels: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+        self._lowlevel_server.add_request_handler("logging/setLevel", SetLevelRequestParams, self._set_log_level)
+
+    # --- tools/list ------------------------------------------------------------------------
+
+    async def list_tools(self) -> list[MCPTool]:
+        policy = await anyio.to_thread.run_sync(self.policy.current)
+        listed = await super().list_tools()
+        return [
+            tool
+            for tool in listed
+            if not tool.name.startswith(DEPRECATED_ALIAS_PREFIX)
+            and (not self._specs[tool.name].mutating or policy.allows(self._specs[tool.name].operation))
+        ]
+
+    # --- tools/call ------------------------------------------------------------------------
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
+        spec = self._specs.get(name)
+        if spec is None:
+            raise MCPError(code=INVALID_PARAMS, message=f"Unknown tool: {name}")
+        request = context.request_context.request if context is not None else None
+        caller = caller_from_scope(getattr(request, "scope", None)) if request is not None else LOCAL
+        outcome = await self.runner.run(
+            spec,
+            arguments,
+            caller=caller,
+            schema=self._schemas[name],
+            progress=self._progress_sender(context),
+            log=self._log_sender(context),
+            request_id=str(context.request_id) if context is not None else "",
+        )
+        return CallToolResult(
+            content=[TextContent(type="text", text=outcome.text)],
+            structured_content=outcome.structured,
+            is_error=outcome.is_error,
+        )
+
+    def _progress_sender(self, context: Context[Any, Any] | None) -> Callable[..., Any] | None:
+        if context is None:
+            return None
+
+        async def send(progress: float, total: float | None, message: str | None) -> None:
+            await context.report_progress(progress, total, message)
+
+        return send
+
+    def _log_sender(self, context: Context[Any, Any] | None) -> Callable[..., Any] | None:
+        if context is None:
+            return None
+        session = context.request_context.session
+        minimum = self._log_levels.get(session, "info") if session is not None else "info"
+
+        async def send(level: str, message: str) -> None:
+            if LOG_LEVELS.index(level) < LOG_LEVELS.index(minimum):
+                return
+            with warnings.catch_warnings():
+                # Log notifications are deprecated in 2026-07-28 but part of 2025-11-25, which we serve too.
+                warnings.simplefilter("ignore")
+                await context.log(level, message, logger_name="kubemcp")  # type: ignore[arg-type]
+
+        return send
+
+    async def _set_log_level(self, ctx: Any, params: SetLevelRequestParams) -> EmptyResult:
+        session = getattr(ctx, "session", None)
+        if session is not None:
+            self._log_levels[session] = params.level
+        return EmptyResult()

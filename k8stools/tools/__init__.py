@@ -1,0 +1,1 @@
+"""The MCP tools. Each module registers its tools with `k8stools.tools.registry.kube_tool`."""

@@ -1,0 +1,3 @@
+"""Importing this module registers every tool (each module registers its own on import)."""
+
+from k8stools.tools import contexts  # noqa: F401

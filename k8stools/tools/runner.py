@@ -1,0 +1,228 @@
+"""Running one tool call: the path every call takes, whatever the tool.
+
+Check the arguments against the tool's strict schema, check the policy, run the tool in a worker
+thread under the per-call timeout, cap the size of its answer, and write the audit record and
+the metrics. Failures come back as tool errors (`isError`) with a message a model can act on;
+nothing here lets a traceback reach the client.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import anyio
+import anyio.from_thread
+import anyio.to_thread
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from k8stools import audit
+from k8stools.context import ServerContext, ServerShutDown
+from k8stools.identity import Caller
+from k8stools.kube import KubeConfigError, KubeError
+from k8stools.policy import Policy, PolicyDenied, PolicySource, denial_message
+from k8stools.tools.call import ToolCall, ToolOutput
+from k8stools.tools.errors import ToolInputError, describe_kube_error
+from k8stools.tools.registry import CONTEXT_ARGUMENT, ToolSpec
+
+TOO_LARGE_HINT = "narrow the query: tighten filters, reduce the time range, or request fewer items"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    text: str
+    outcome: str  # ok | error | denied
+    structured: dict[str, Any] | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.outcome != "ok"
+
+
+@lru_cache(maxsize=512)
+def _validator(schema_json: str) -> Draft202012Validator:
+    return Draft202012Validator(json.loads(schema_json))
+
+
+def check_arguments(schema: dict[str, Any], arguments: dict[str, Any]) -> None:
+    """Raise `ToolInputError` with a correction for the first problem in `arguments`."""
+    properties = schema.get("properties", {})
+    unknown = [name for name in arguments if name not in properties]
+    if unknown:
+        name = unknown[0]
+        close = difflib.get_close_matches(name, list(properties), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ToolInputError(
+            f"unknown argument '{name}'{hint} This tool accepts: {', '.join(properties) or 'no arguments'}"
+        )
+    error = next(iter(_validator(json.dumps(schema, sort_keys=True)).iter_errors(arguments)), None)
+    if error is not None:
+        raise ToolInputError(_explain(error, properties))
+
+
+def _explain(error: ValidationError, properties: dict[str, Any]) -> str:
+    where = ".".join(str(part) for part in error.absolute_path)
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return f"missing required argument '{missing}'"
+    expected = properties.get(str(error.absolute_path[0]), {}) if error.absolute_path else {}
+    description = expected.get("description", "")
+    message = f"invalid argument '{where}': {error.message}"
+    return f"{message} ({description})" if description else message
+
+
+class ToolRunner:
+    def __init__(
+        self,
+        *,
+        server: Callable[[], ServerContext],
+        policy: PolicySource,
+        audit_enabled: bool = True,
+    ) -> None:
+        self._server = server
+        self.policy = policy
+        self.audit_enabled = audit_enabled
+
+    async def run(
+        self,
+        spec: ToolSpec,
+        arguments: dict[str, Any],
+        *,
+        caller: Caller,
+        schema: dict[str, Any],
+        progress: Callable[[float, float | None, str | None], Any] | None = None,
+        log: Callable[[str, str], Any] | None = None,
+        request_id: str = "",
+    ) -> Outcome:
+        started = time.perf_counter()
+        server = self._server()
+        arguments = dict(arguments)
+        call_holder: list[ToolCall] = []
+        policy_holder: list[Policy] = []
+
+        def work() -> Outcome:
+            check_arguments(schema, arguments)
+            context_name = str(arguments.pop(CONTEXT_ARGUMENT, "") or "")
+            policy = self.policy.current()
+            policy_holder.append(policy)
+            if spec.mutating and not policy.allows(spec.operation):
+                raise PolicyDenied(denial_message(spec.operation, policy))
+            call = ToolCall(
+                tool=spec.name,
+                operation=spec.operation,
+                caller=caller,
+                server=server,
+                policy=policy,
+                context_name=_resolve_context(server, caller, context_name),
+                notify_progress=_from_thread(progress),
+                notify_log=_from_thread(log),
+            )
+            call_holder.append(call)
+            return _as_outcome(spec.fn(call, **arguments))
+
+        timeout = server.config.tool_timeout_seconds
+        try:
+            with anyio.fail_after(timeout):
+                outcome = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        except TimeoutError:
+            outcome = Outcome(f'tool "{spec.name}" exceeded the timeout of {timeout:g}s; narrow the request', "error")
+        except PolicyDenied as denied:
+            outcome = Outcome(str(denied), "denied")
+        except ToolInputError as error:
+            outcome = Outcome(str(error), "error")
+        except KubeError as error:
+            outcome = Outcome(describe_kube_error(error), "error")
+        except (KubeConfigError, ServerShutDown) as error:
+            outcome = Outcome(str(error), "error")
+        except Exception as error:  # the tool's bug must not become the client's traceback
+            reference = uuid.uuid4().hex[:12]
+            server.logger.error(
+                "tool failed unexpectedly", tool=spec.name, reference=reference, error=repr(error), exc_info=True
+            )
+            outcome = Outcome(f"internal error in tool {spec.name} (reference {reference}); the server log has details", "error")
+
+        outcome = _cap(outcome, server.config.max_response_bytes)
+        seconds = time.perf_counter() - started
+        server.metrics.tool_call(tool=spec.name, outcome=outcome.outcome, seconds=seconds)
+        if self.audit_enabled:
+            call = call_holder[0] if call_holder else None
+            await anyio.to_thread.run_sync(
+                lambda: audit.record_call(
+                    user=caller.username,
+                    tool=spec.name,
+                    operation=spec.operation,
+                    outcome=outcome.outcome,
+                    duration_ms=seconds * 1000,
+                    arguments=arguments,
+                    context=call.context_name if call else "",
+                    namespace=call.target.namespace if call else str(arguments.get("namespace") or ""),
+                    kind=call.target.kind if call else str(arguments.get("resourceType") or ""),
+                    name=call.target.name if call else str(arguments.get("name") or ""),
+                    dry_run=bool(policy_holder and spec.mutating and policy_holder[0].dry_run_for(spec.operation)),
+                    message=outcome.text if outcome.is_error else "",
+                    request_id=request_id,
+                )
+            )
+        return outcome
+
+
+def _resolve_context(server: ServerContext, caller: Caller, requested: str) -> str:
+    """The context for this call: the argument, else the caller's own choice, else the default."""
+    if server.config.in_cluster:
+        if requested and requested != "in-cluster":
+            raise ToolInputError("the context argument is not available in in-cluster mode")
+        return ""
+    known = None
+    if requested:
+        known = [context.name for context in server.client_factory.contexts()]
+        if requested not in known:
+            close = difflib.get_close_matches(requested, known, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            raise ToolInputError(f"unknown context '{requested}'{hint} Known contexts: {', '.join(known)}")
+        return requested
+    from k8stools.models import UserKubeContext
+
+    chosen = UserKubeContext.objects.filter(user_key=caller.key).values_list("context_name", flat=True).first()
+    return chosen or ""
+
+
+def _from_thread(notifier: Callable[..., Any] | None) -> Callable[..., None] | None:
+    if notifier is None:
+        return None
+
+    def send(*args: Any) -> None:
+        try:
+            anyio.from_thread.run(notifier, *args)
+        except Exception:  # a notification that cannot be sent must not fail the tool
+            pass
+
+    return send
+
+
+def _as_outcome(result: Any) -> Outcome:
+    if isinstance(result, ToolOutput):
+        return Outcome(result.text, "error" if result.is_error else "ok", result.structured)
+    if isinstance(result, str):
+        return Outcome(result, "ok")
+    return Outcome(json.dumps(result, indent=1, default=str), "ok")
+
+
+def _cap(outcome: Outcome, limit: int) -> Outcome:
+    size = len(outcome.text.encode("utf-8"))
+    if size <= limit:
+        return outcome
+    payload = {
+        "error": "response_too_large",
+        "bytes": size,
+        "limit": limit,
+        "message": f"response is {size} bytes, exceeds {limit} byte limit",
+        "hint": TOO_LARGE_HINT,
+    }
+    return Outcome(json.dumps(payload), "error")

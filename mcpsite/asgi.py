@@ -1,0 +1,32 @@
+"""ASGI entry point: the Channels router in front of the MCP app and Django.
+
+`/mcp` goes to the MCP SDK's streamable-HTTP app (wrapped for daphne and the web, see
+mcpsite.mcp_http); everything else (admin, OAuth, health, metrics) goes to Django.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mcpsite.settings")
+django_application = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402 - Django must be set up first
+from django.urls import path, re_path  # noqa: E402
+
+from mcpsite.mcp_endpoint import build_mcp_application  # noqa: E402
+
+mcp_application = build_mcp_application()
+
+application = ProtocolTypeRouter(
+    {
+        "http": URLRouter(
+            [
+                path("mcp", mcp_application),
+                re_path(r"", django_application),
+            ]
+        ),
+    }
+)

@@ -1,0 +1,25 @@
+"""Assembling the `/mcp` ASGI application from the MCP server and the HTTP wrappers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from mcp.server.transport_security import TransportSecuritySettings
+
+from k8stools.server import KubeMCPServer
+from mcpsite.mcp_http import ASGIApp, HostOriginGuard, LazySessionManager, flush_sse_headers, with_session_manager
+
+
+def build_mcp_application(server: KubeMCPServer | None = None) -> ASGIApp:
+    server = server or KubeMCPServer(request_state_key=settings.MCP_REQUEST_STATE_KEY)
+    starlette_app = server.streamable_http_app(
+        streamable_http_path="/mcp",
+        stateless_http=not settings.MCP_STATEFUL,
+        json_response=settings.MCP_JSON_RESPONSE,
+        max_request_body_size=settings.MAX_REQUEST_BODY_BYTES,
+        # Host and Origin are checked by HostOriginGuard with Django's host rules (subdomain
+        # wildcards, one list for the whole site); the SDK's own check would only repeat it.
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+    )
+    manager = LazySessionManager(server.session_manager.run)
+    app: ASGIApp = with_session_manager(flush_sse_headers(starlette_app), manager)
+    return HostOriginGuard(app, allowed_hosts=settings.ALLOWED_HOSTS, allowed_origins=settings.ALLOWED_ORIGINS)
