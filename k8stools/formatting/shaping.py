@@ -100,6 +100,8 @@ def shape(obj: dict[str, Any], kind: str, api_version: str) -> None:
 
 
 def _shape_containers(pod_spec: dict[str, Any]) -> None:
+    if pod_spec.get("securityContext") == {}:
+        del pod_spec["securityContext"]
     for list_name in CONTAINER_LISTS:
         containers = pod_spec.get(list_name)
         if not isinstance(containers, list):
