@@ -30,12 +30,43 @@ KIND_COLUMNS: dict[str, KindColumns] = {
 }
 
 
+# kubectl's short names, so a caller passing what the user typed still gets the right columns.
+SHORT_NAMES = {
+    "po": "pod",
+    "deploy": "deployment",
+    "rs": "replicaset",
+    "sts": "statefulset",
+    "ds": "daemonset",
+    "cj": "cronjob",
+    "hpa": "horizontalpodautoscaler",
+    "svc": "service",
+    "ing": "ingress",
+    "ep": "endpoints",
+    "netpol": "networkpolicy",
+    "no": "node",
+    "ns": "namespace",
+    "pv": "persistentvolume",
+    "pvc": "persistentvolumeclaim",
+    "cm": "configmap",
+    "sa": "serviceaccount",
+    "crd": "customresourcedefinition",
+    "crds": "customresourcedefinition",
+    "ev": "event",
+}
+
+
 def columns_for(kind: str) -> KindColumns | None:
-    """The kubectl columns for ``kind`` (``Pod``, ``pod``, ``PodList``...), None for other kinds."""
+    """The kubectl columns for a kind, given as ``Pod``, ``PodList``, ``pods`` or ``po``; None for others."""
     lowered = kind.lower()
-    if lowered.endswith("list") and lowered[:-4] in KIND_COLUMNS:
-        lowered = lowered[:-4]
-    return KIND_COLUMNS.get(lowered)
+    lowered = SHORT_NAMES.get(lowered, lowered)
+    candidates = [lowered, lowered.removesuffix("list")]
+    if lowered.endswith("ies"):
+        candidates.append(lowered[:-3] + "y")
+    candidates += [lowered.removesuffix("es"), lowered.removesuffix("s")]
+    for candidate in candidates:
+        if candidate in KIND_COLUMNS:
+            return KIND_COLUMNS[candidate]
+    return None
 
 
 def render_table(

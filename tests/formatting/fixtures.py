@@ -475,3 +475,31 @@ def pods_in_many_states() -> list[dict[str, Any]]:
             ],
         ),
     ]
+
+
+APPS = ("web", "checkout-api", "cart", "payments-worker", "search-indexer", "notifications", "auth", "catalog")
+NODES = ("node-pool-a-7x2k9", "node-pool-a-p4m8q", "node-pool-b-c3v6n", "node-pool-b-z9w1r")
+SUFFIX_LETTERS = "bcdfghjklmnpqrstvwxz2456789"
+
+
+def generated_pods(count: int, *, node_names: tuple[str, ...] = NODES) -> list[dict[str, Any]]:
+    """``count`` deployment pods with realistic names, mostly healthy, some restarting or failing."""
+    pods = []
+    for index in range(count):
+        app = APPS[index % len(APPS)]
+        suffix = "".join(SUFFIX_LETTERS[(index * 7 + shift * 11) % len(SUFFIX_LETTERS)] for shift in range(5))
+        name = f"{app}-{6 + index % 3}b8d9c7f{index % 10}-{suffix}"
+        node_name = node_names[index % len(node_names)]
+        created = ago(days=index % 30, hours=index % 24, minutes=index % 60)
+        if index % 25 == 3:
+            containers = [
+                waiting(app, "CrashLoopBackOff", restarts=12, last=last_terminated("Error", 1, minutes_ago=4))
+            ]
+        elif index % 40 == 7:
+            containers = [waiting(app, "ContainerCreating")]
+        elif index % 10 == 5:
+            containers = [running(app, restarts=2, last=last_terminated("OOMKilled", 137, minutes_ago=90))]
+        else:
+            containers = [running(app)]
+        pods.append(pod(name, namespace="shop", node=node_name, created=created, containers=containers))
+    return pods

@@ -5,7 +5,6 @@ import json
 from unittest import TestCase
 
 from k8stools.formatting.describe import render_describe
-
 from k8stools.formatting.documents import to_json, to_yaml
 from k8stools.formatting.secrets import REDACTED, mask_secrets
 from k8stools.formatting.slim import OUTPUT_FORMS, prune
