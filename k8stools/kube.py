@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -387,13 +388,36 @@ class KubeClientFactory:
         self._clients: dict[str, KubeClient] = {}
         self._token_clients = _TokenClientCache()
         self._lock = threading.Lock()
+        self._contexts: tuple[tuple[float, ...], list[KubeContext]] | None = None
 
     # --- contexts --------------------------------------------------------------------------
 
     def contexts(self) -> list[KubeContext]:
-        """The kubeconfig's contexts (one synthetic `in-cluster` context in in-cluster mode)."""
+        """The kubeconfig's contexts (one synthetic `in-cluster` context in in-cluster mode).
+
+        Parsed again only when a kubeconfig file changes: tools ask for this on many calls.
+        """
         if self.in_cluster:
             return [KubeContext(name="in-cluster", cluster="in-cluster", user="serviceaccount", current=True)]
+        stamp = self._kubeconfig_stamp()
+        cached = self._contexts
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        contexts = self._read_contexts()
+        self._contexts = (stamp, contexts)
+        return contexts
+
+    def _kubeconfig_stamp(self) -> tuple[float, ...]:
+        paths = (self.kubeconfig or os.path.expanduser("~/.kube/config")).split(os.pathsep)
+        stamp = []
+        for path in paths:
+            try:
+                stamp.append(os.stat(os.path.expanduser(path)).st_mtime_ns)
+            except OSError:
+                stamp.append(-1)
+        return tuple(stamp)
+
+    def _read_contexts(self) -> list[KubeContext]:
         try:
             contexts, active = k8s_config.list_kube_config_contexts(config_file=self.kubeconfig or None)
         except (ConfigException, OSError) as error:

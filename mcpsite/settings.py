@@ -229,3 +229,5 @@ MAX_RESPONSE_BYTES = env_int("MAX_RESPONSE_BYTES", 128 * 1024, minimum=1024)
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 4 * 1024 * 1024, minimum=1024)
 # /readyz also asks the Kubernetes API server; turn off where the API may be down without the pod being unready.
 READY_REQUIRES_KUBERNETES = env_bool("READY_REQUIRES_KUBERNETES", True)
+
+TEST_RUNNER = "mcpsite.testrunner.Runner"

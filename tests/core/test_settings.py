@@ -1,0 +1,86 @@
+"""Settings are read in a fresh process each time: that is how an operator meets them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import unittest
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+CLEAN = {key: value for key, value in os.environ.items() if key not in {
+    "DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "LOG_LEVEL", "LOG_FORMAT", "ALLOWED_OPERATIONS",
+    "RESTRICTED_NAMESPACES", "QPS_LIMIT", "NON_DESTRUCTIVE", "DJANGO_SETTINGS_MODULE"}}
+
+PRINT_SETTINGS = (
+    "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='mcpsite.settings'; django.setup(); "
+    "from django.conf import settings as s; "
+    "print(s.DATABASES['default']['ENGINE'], s.CACHES['default']['BACKEND'], s.CHANNEL_LAYERS['default']['BACKEND'], "
+    "s.NON_DESTRUCTIVE, s.DRY_RUN, sorted(s.ALLOWED_OPERATIONS), sorted(s.RESTRICTED_NAMESPACES), s.LOG_FORMAT)"
+)
+
+
+def run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args], cwd=BASE_DIR, env={**CLEAN, **env}, capture_output=True, text=True, timeout=60
+    )
+
+
+class SettingsTests(unittest.TestCase):
+    def test_it_runs_on_the_embedded_default_with_no_environment(self) -> None:
+        result = run(["-c", PRINT_SETTINGS])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(
+            result.stdout.split(),
+            ["django.db.backends.sqlite3", "django.core.cache.backends.locmem.LocMemCache",
+             "channels.layers.InMemoryChannelLayer", "True", "False", "[]", "[]", "text"],
+        )
+
+    def test_it_switches_to_postgresql_and_redis_from_urls(self) -> None:
+        result = run(
+            ["-c", PRINT_SETTINGS],
+            DATABASE_URL="postgres://kubemcp:pw@db.internal:5432/kubemcp",
+            REDIS_URL="redis://cache.internal:6379/0",
+            NON_DESTRUCTIVE="false", DRY_RUN="true", ALLOWED_OPERATIONS="exec, scale",
+            RESTRICTED_NAMESPACES="kube-system,kube-public", LOG_FORMAT="json",
+        )
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(
+            result.stdout.split(),
+            ["django.db.backends.postgresql", "django.core.cache.backends.redis.RedisCache",
+             "channels_redis.core.RedisChannelLayer", "False", "True", "['exec',", "'scale']",
+             "['kube-public',", "'kube-system']", "json"],
+        )
+
+    def test_a_bad_value_stops_start_up_with_one_line_naming_the_variable(self) -> None:
+        cases = {
+            "DEBUG": ("maybe", "DEBUG='maybe'"),
+            "LOG_LEVEL": ("LOUD", "LOG_LEVEL='LOUD'"),
+            "LOG_FORMAT": ("xml", "LOG_FORMAT='xml'"),
+            "DATABASE_URL": ("mysql://x/y", "DATABASE_URL='mysql://x/y'"),
+            "REDIS_URL": ("http://x", "REDIS_URL='http://x'"),
+            "QPS_LIMIT": ("fast", "QPS_LIMIT='fast'"),
+            "ALLOWED_OPERATIONS": ("get,destroy", "unknown operation(s) destroy"),
+            "RESTRICTED_NAMESPACES": ("Kube_System", "Kube_System is not a valid namespace name"),
+        }
+        for name, (value, expected) in cases.items():
+            with self.subTest(name):
+                result = run(["manage.py", "check"], **{name: value})
+                self.assertEqual(result.returncode, 2)
+                self.assertIn(expected, result.stderr)
+                self.assertNotIn("Traceback", result.stderr)
+                self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+
+    def test_production_mode_refuses_to_start_without_a_secret_key(self) -> None:
+        result = run(["manage.py", "check"], DEBUG="false")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("SECRET_KEY is required when DEBUG is off", result.stderr)
+
+    def test_production_settings_pass_the_deployment_checks(self) -> None:
+        result = run(
+            ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            DEBUG="false", SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+            ALLOWED_HOSTS="kubemcp.example.com", SECURE_SSL_REDIRECT="true", ENABLE_HSTS="true",
+        )
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
