@@ -8,6 +8,7 @@ nothing here lets a traceback reach the client.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import time
@@ -198,10 +199,9 @@ def _from_thread(notifier: Callable[..., Any] | None) -> Callable[..., None] | N
         return None
 
     def send(*args: Any) -> None:
-        try:
+        # A notification that cannot be sent (client gone, no progress token) must not fail the tool.
+        with contextlib.suppress(Exception):
             anyio.from_thread.run(notifier, *args)
-        except Exception:  # a notification that cannot be sent must not fail the tool
-            pass
 
     return send
 

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import unittest
 
-from k8stools.config import MUTATING_OPERATIONS, READ_OPERATIONS
+from k8stools.config import MUTATING_OPERATIONS, READ_OPERATIONS, ServerConfig
 from k8stools.policy import Policy, PolicyDenied, PolicySource
-from k8stools.config import ServerConfig
 
 
 class PolicyTests(unittest.TestCase):
