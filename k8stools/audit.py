@@ -37,9 +37,7 @@ def _redact(value: Any, *, in_secret: bool) -> Any:
     if isinstance(value, dict):
         result = {}
         for key, item in value.items():
-            if _SECRET_KEY.search(str(key)) and not isinstance(item, dict | list):
-                result[key] = REDACTED
-            elif in_secret and key in ("data", "stringData"):
+            if _SECRET_KEY.search(str(key)) and not isinstance(item, dict | list) or in_secret and key in ("data", "stringData"):
                 result[key] = REDACTED
             else:
                 result[key] = _redact(item, in_secret=in_secret)
