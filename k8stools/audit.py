@@ -37,7 +37,9 @@ def _redact(value: Any, *, in_secret: bool) -> Any:
     if isinstance(value, dict):
         result = {}
         for key, item in value.items():
-            if _SECRET_KEY.search(str(key)) and not isinstance(item, dict | list) or in_secret and key in ("data", "stringData"):
+            secret_named = bool(_SECRET_KEY.search(str(key))) and not isinstance(item, dict | list)
+            secret_data = in_secret and key in ("data", "stringData")
+            if secret_named or secret_data:
                 result[key] = REDACTED
             else:
                 result[key] = _redact(item, in_secret=in_secret)
