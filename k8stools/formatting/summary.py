@@ -9,6 +9,7 @@ from typing import Any
 from .cluster_columns import node_status
 from .columns import metadata, name_of
 from .generic_columns import resource_state
+from .kinds import canonical_kind
 from .podstatus import pod_state
 from .workload_columns import desired_replicas, job_status
 
@@ -63,7 +64,7 @@ def summarize(items: list[dict[str, Any]], *, kind: str) -> str:
     Scaled to zero, Nodes by Ready/NotReady, Jobs by state, Events by type and reason; other kinds
     by phase or Ready condition when they have one. Namespaces show the top ten.
     """
-    lowered = kind.lower().removesuffix("list") if kind.lower() != "list" else kind.lower()
+    lowered = canonical_kind(kind)
     lines = [f"{kind}: {len(items)} total"]
     if lowered == "event":
         lines.append(_counts("By type", Counter(str(e.get("type") or "Unknown") for e in items)))

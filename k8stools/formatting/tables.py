@@ -15,6 +15,7 @@ from .columns import NONE, KindColumns, metadata
 from .event_columns import EVENT_COLUMNS
 from .events import sort_events_newest_first
 from .generic_columns import generic_table
+from .kinds import canonical_kind
 from .labels import format_labels
 from .network_columns import NETWORK_COLUMNS
 from .workload_columns import WORKLOAD_COLUMNS
@@ -30,43 +31,9 @@ KIND_COLUMNS: dict[str, KindColumns] = {
 }
 
 
-# kubectl's short names, so a caller passing what the user typed still gets the right columns.
-SHORT_NAMES = {
-    "po": "pod",
-    "deploy": "deployment",
-    "rs": "replicaset",
-    "sts": "statefulset",
-    "ds": "daemonset",
-    "cj": "cronjob",
-    "hpa": "horizontalpodautoscaler",
-    "svc": "service",
-    "ing": "ingress",
-    "ep": "endpoints",
-    "netpol": "networkpolicy",
-    "no": "node",
-    "ns": "namespace",
-    "pv": "persistentvolume",
-    "pvc": "persistentvolumeclaim",
-    "cm": "configmap",
-    "sa": "serviceaccount",
-    "crd": "customresourcedefinition",
-    "crds": "customresourcedefinition",
-    "ev": "event",
-}
-
-
 def columns_for(kind: str) -> KindColumns | None:
     """The kubectl columns for a kind, given as ``Pod``, ``PodList``, ``pods`` or ``po``; None for others."""
-    lowered = kind.lower()
-    lowered = SHORT_NAMES.get(lowered, lowered)
-    candidates = [lowered, lowered.removesuffix("list")]
-    if lowered.endswith("ies"):
-        candidates.append(lowered[:-3] + "y")
-    candidates += [lowered.removesuffix("es"), lowered.removesuffix("s")]
-    for candidate in candidates:
-        if candidate in KIND_COLUMNS:
-            return KIND_COLUMNS[candidate]
-    return None
+    return KIND_COLUMNS.get(canonical_kind(kind))
 
 
 def render_table(
@@ -89,7 +56,7 @@ def render_table(
     if not items:
         return NO_RESOURCES
     columns = columns_for(kind)
-    if columns is not None and columns is EVENT_COLUMNS["event"]:
+    if canonical_kind(kind) == "event":
         items = sort_events_newest_first(items)
     if columns is None:
         headers, rows = generic_table(items, now)
