@@ -1,0 +1,88 @@
+"""The websocket channel protocol of exec, attach and port-forward (`*.channel.k8s.io`).
+
+Each message carries one channel's bytes: the first byte is the channel number
+(0 stdin, 1 stdout, 2 stderr, 3 error, 4 resize for exec; 2i data and 2i+1 error for the
+i-th port of a port-forward). The base64 variants send text frames whose first character
+is the channel digit and whose rest is base64. v5 adds channel 255, by which the client
+says it closed one of its channels (how stdin reaches end of file).
+"""
+
+from __future__ import annotations
+
+import base64
+
+from aiohttp import WSMsgType, web
+
+from fakekube.runtime_pods import Refusal
+
+EXEC_PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io", "v4.base64.channel.k8s.io",
+                  "channel.k8s.io", "base64.channel.k8s.io")
+PORTFORWARD_PROTOCOLS = ("v4.channel.k8s.io", "v4.base64.channel.k8s.io")
+CLOSE_CHANNEL = 255
+# The kubelet copies output through 32 KiB buffers, so long output arrives as several frames.
+FRAME_PAYLOAD = 32 * 1024
+
+
+def require_upgrade(request: web.Request) -> None:
+    """Refuse a plain HTTP request, as the API server does for streaming subresources."""
+    connection = request.headers.get("Connection", "").lower()
+    if request.headers.get("Upgrade", "").lower() != "websocket" or "upgrade" not in connection:
+        raise Refusal(400, "Upgrade request required")
+
+
+def negotiate(request: web.Request, supported: tuple[str, ...]) -> str:
+    """The first protocol the client offers that the server supports; "" when the client offers none."""
+    offered = [item.strip() for item in request.headers.get("Sec-WebSocket-Protocol", "").split(",") if item.strip()]
+    if not offered:
+        return ""
+    for protocol in offered:
+        if protocol in supported:
+            return protocol
+    raise Refusal(403, f"requested protocol(s) are not supported: {offered}; supports {list(supported)}")
+
+
+class ChannelSocket:
+    """A prepared websocket speaking one channel protocol."""
+
+    def __init__(self, ws: web.WebSocketResponse, protocol: str) -> None:
+        self.ws = ws
+        self.protocol = protocol
+        self.base64 = "base64" in protocol
+        self.status_json = protocol.startswith(("v4.", "v5."))
+
+    @classmethod
+    async def accept(cls, request: web.Request, protocol: str) -> ChannelSocket:
+        """Complete the upgrade, echoing the negotiated protocol."""
+        ws = web.WebSocketResponse(protocols=(protocol,) if protocol else (), timeout=2.0, autoping=True,
+                                   max_msg_size=64 * 1024 * 1024, compress=False)
+        await ws.prepare(request)
+        return cls(ws, protocol)
+
+    async def send(self, channel: int, data: bytes) -> None:
+        """Send `data` on a channel, split into frames; an empty `data` still sends one (empty) frame."""
+        chunks = [data[offset:offset + FRAME_PAYLOAD] for offset in range(0, len(data), FRAME_PAYLOAD)] or [b""]
+        for chunk in chunks:
+            if self.ws.closed:
+                return
+            if self.base64:
+                await self.ws.send_str(str(channel) + base64.b64encode(chunk).decode())
+            else:
+                await self.ws.send_bytes(bytes([channel]) + chunk)
+
+    async def receive(self) -> tuple[int, bytes] | None:
+        """The next (channel, bytes) from the client, or None once the websocket is closed."""
+        while True:
+            message = await self.ws.receive()
+            if message.type == WSMsgType.BINARY and message.data:
+                return message.data[0], message.data[1:]
+            if message.type == WSMsgType.TEXT and message.data:
+                if self.base64:
+                    return int(message.data[0]), base64.b64decode(message.data[1:])
+                raw = message.data.encode()
+                return raw[0], raw[1:]
+            if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
+                return None
+
+    async def close(self) -> None:
+        if not self.ws.closed:
+            await self.ws.close()

@@ -1,0 +1,213 @@
+"""`/api/v1/namespaces/{ns}/pods/{name}/exec` over the websocket channel protocol.
+
+The command runs in the simulated shell (or a test's exec handler); its output goes out
+on channels 1 and 2 as it is written, and the kubelet's `Status` closes the exchange on
+channel 3. Standard input (channel 0) is read whole: it ends when a v5 client closes the
+channel, or when the websocket closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import json
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from fakekube.runtime_channels import CLOSE_CHANNEL, EXEC_PROTOCOLS, ChannelSocket, negotiate, require_upgrade
+from fakekube.runtime_env import container_environment
+from fakekube.runtime_logs import parse_bool
+from fakekube.runtime_pods import Refusal, container_spec, is_scheduled, require_running, resolve_container
+from fakekube.runtime_shell import ContainerContext, Shell
+from fakekube.runtime_shell_commands import PROGRAMS
+from fakekube.runtime_shell_io import CallbackOutput, Output, StdIO, StreamInput
+from fakekube.runtime_streams import ActiveStream, ClusterView
+from fakekube.status import not_found
+
+if TYPE_CHECKING:
+    from fakekube.runtime import PodRuntime
+
+logger = logging.getLogger(__name__)
+_exec_ids = itertools.count(1)
+STDIN, STDOUT, STDERR, ERROR, RESIZE = range(5)
+
+
+@dataclass(frozen=True)
+class ExecOptions:
+    command: list[str]
+    container: str
+    stdin: bool
+    stdout: bool
+    stderr: bool
+    tty: bool
+
+
+def parse_exec_options(request: web.Request) -> ExecOptions:
+    query = request.query
+    return ExecOptions(command=query.getall("command", []), container=query.get("container", ""),
+                       stdin=parse_bool(query, "stdin"), stdout=parse_bool(query, "stdout"),
+                       stderr=parse_bool(query, "stderr"), tty=parse_bool(query, "tty"))
+
+
+def exit_status(argv: list[str], code: int) -> dict[str, Any]:
+    """The Status the kubelet sends on the error channel when the process exits."""
+    if code == 0:
+        return {"metadata": {}, "status": "Success"}
+    return {"metadata": {}, "status": "Failure",
+            "message": f"command terminated with non-zero exit code: error executing command [{' '.join(argv)}], "
+                       f"exit code {code}",
+            "reason": "NonZeroExitCode", "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}
+
+
+def internal_error(cause: str) -> dict[str, Any]:
+    return {"metadata": {}, "status": "Failure", "message": f"Internal error occurred: {cause}",
+            "reason": "InternalError", "details": {"causes": [{"message": cause}]}, "code": 500}
+
+
+def executable_not_found(name: str) -> dict[str, Any]:
+    """What containerd reports when argv[0] is not in the image."""
+    exec_id = hashlib.sha256(f"exec-{next(_exec_ids)}".encode()).hexdigest()
+    return internal_error(f'error executing command in container: failed to exec in container: failed to start exec '
+                          f'"{exec_id}": OCI runtime exec failed: exec failed: unable to start container process: '
+                          f'exec: "{name}": executable file not found in $PATH: unknown')
+
+
+async def pod_exec(request: web.Request, *, cluster: ClusterView) -> web.StreamResponse:
+    """Run a command in a container, refusing first what the API server and kubelet refuse."""
+    namespace, name = request.match_info["namespace"], request.match_info["name"]
+    try:
+        options = parse_exec_options(request)
+        pod = cluster.get_object("pods", namespace, name)
+        if pod is None:
+            return not_found("pods", name)
+        container = resolve_container(pod, options.container)
+        if not is_scheduled(pod):
+            raise Refusal(400, f"pod {name} does not have a host assigned")
+        require_upgrade(request)
+        if not (options.stdin or options.stdout or options.stderr):
+            raise Refusal(400, "you must specify at least 1 of stdin, stdout, stderr")
+        if not options.command:
+            raise Refusal(400, "you must specify at least one command for the container")
+        require_running(pod, container)
+        protocol = negotiate(request, EXEC_PROTOCOLS)
+    except Refusal as refusal:
+        return refusal.response()
+    socket = await ChannelSocket.accept(request, protocol)
+    await ExecSession(cluster, socket, pod, container, options, request.app).run()
+    return socket.ws
+
+
+class ExecSession:
+    """One exec: the process, its stdin, and what ends it early."""
+
+    def __init__(self, cluster: ClusterView, socket: ChannelSocket, pod: dict[str, Any], container: str,
+                 options: ExecOptions, app: web.Application) -> None:
+        self.cluster = cluster
+        self.runtime: PodRuntime = cluster.runtime
+        self.socket = socket
+        self.pod = pod
+        self.namespace = pod["metadata"].get("namespace", "default")
+        self.container = container
+        self.options = options
+        self.stream = ActiveStream(app, "exec", self.namespace, pod)
+        self.stdin = bytearray()
+        self.stdin_closed = asyncio.Event()
+        if not options.stdin:
+            self.stdin_closed.set()
+
+    async def run(self) -> None:
+        self.runtime.register_stream(self.stream)
+        first = STDOUT if self.options.stdout else STDERR if self.options.stderr else ERROR
+        # The kubelet's empty first frame tells the client the streams are set up.
+        await self.socket.send(first, b"")
+        process = asyncio.create_task(self._process())
+        receiver = asyncio.create_task(self._receive())
+        ender = asyncio.create_task(self.stream.wait_until_ended(self.cluster, self.runtime.poll_interval))
+        try:
+            await asyncio.wait({process, receiver, ender}, return_when=asyncio.FIRST_COMPLETED)
+            if process.done():
+                await self._finish(process.result())
+            elif ender.done() and ender.result() == "pod deleted":
+                # The container was killed under the process: SIGKILL's exit code.
+                await self._finish(exit_status(self.options.command, 137))
+        finally:
+            for task in (process, receiver, ender):
+                task.cancel()
+            await asyncio.gather(process, receiver, ender, return_exceptions=True)
+            await self.socket.close()
+            self.runtime.unregister_stream(self.stream)
+
+    async def _finish(self, status: dict[str, Any]) -> None:
+        if self.socket.status_json:
+            await self.socket.send(ERROR, json.dumps(status, separators=(",", ":")).encode())
+        elif status["status"] != "Success":
+            await self.socket.send(ERROR, status["message"].encode())
+
+    async def _receive(self) -> None:
+        try:
+            while (frame := await self.socket.receive()) is not None:
+                channel, data = frame
+                if channel == STDIN and self.options.stdin and not self.stdin_closed.is_set():
+                    self.stdin += data
+                elif channel == CLOSE_CHANNEL and data[:1] == bytes([STDIN]):
+                    self.stdin_closed.set()
+        finally:
+            self.stdin_closed.set()
+
+    async def _read_stdin(self) -> bytes:
+        await self.stdin_closed.wait()
+        return bytes(self.stdin)
+
+    def _outputs(self) -> tuple[Output, Output]:
+        tty = self.options.tty
+
+        async def send_stdout(data: bytes) -> None:
+            await self.socket.send(STDOUT, data)
+
+        async def send_stderr(data: bytes) -> None:
+            await self.socket.send(STDERR, data)
+
+        stdout = CallbackOutput(send_stdout, tty) if self.options.stdout else Output()
+        if tty:
+            return stdout, stdout  # a terminal has one output stream
+        return stdout, CallbackOutput(send_stderr) if self.options.stderr else Output()
+
+    async def _process(self) -> dict[str, Any]:
+        argv = self.options.command
+        stdout, stderr = self._outputs()
+        try:
+            handler = self.runtime.exec_handler
+            if handler is not None:
+                stdin = await self._read_stdin() if self.options.stdin else b""
+                name = self.pod["metadata"]["name"]
+                result = await asyncio.to_thread(handler, self.namespace, name, self.container, list(argv), stdin)
+                if result is not None:
+                    out, err, code = result
+                    await stdout.write(out)
+                    await stderr.write(err)
+                    return exit_status(argv, code)
+            shell = Shell(self._context(), container_environment(self.cluster, self.pod, self.container,
+                                                                  self.options.tty), name=argv[0].rsplit("/", 1)[-1])
+            program = shell.find_program(argv[0])
+            if program is None:
+                return executable_not_found(argv[0])
+            code = await program(shell, list(argv), StdIO(StreamInput(self._read_stdin), stdout, stderr))
+            return exit_status(argv, code)
+        except Exception as error:  # a test's handler failed: report it the way a runtime failure is reported
+            logger.exception("exec %s in %s/%s failed", argv, self.namespace, self.pod["metadata"]["name"])
+            return internal_error(f"error executing command in container: {error}")
+
+    def _context(self) -> ContainerContext:
+        spec = container_spec(self.pod, self.container)
+        security = {**((self.pod.get("spec") or {}).get("securityContext") or {}), **(spec.get("securityContext") or {})}
+        uid = int(security.get("runAsUser", 0))
+        image = spec.get("image", "")
+        return ContainerContext(namespace=self.namespace, pod=self.pod, container=self.container,
+                                fs=self.runtime.filesystem(self.namespace, self.pod, self.container),
+                                tty=self.options.tty, max_sleep=self.runtime.max_sleep_seconds, uid=uid,
+                                gid=int(security.get("runAsGroup", uid)),
+                                busybox="alpine" in image or "busybox" in image, programs=PROGRAMS)

@@ -1,0 +1,248 @@
+"""A small, safe shell that simulates commands run in a container by exec.
+
+Nothing is ever run on the host: every program is a Python function in
+`runtime_shell_commands`, working on the pod's `VirtualFS` and environment. Scripts
+(`sh -c`, `bash -c`) are parsed by `runtime_shell_parse` and run here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fakekube.runtime_fs import FileError, VirtualFS, normalize
+from fakekube.runtime_shell_io import BufferOutput, BytesInput, FileOutput, Input, Output, StdIO
+from fakekube.runtime_shell_parse import Command, Redirect, ShellSyntaxError, Word, parse
+
+Program = Callable[["Shell", list[str], StdIO], Awaitable[int]]
+BIN_DIRS = {"/bin", "/usr/bin", "/sbin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"}
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])(?:(:?[-=+])([^}]*))?\}"
+                       r"|([A-Za-z_][A-Za-z0-9_]*)|([?$#@*0-9]))")
+
+
+class ShellExit(Exception):
+    """`exit N`: ends the script it runs in."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class ContainerContext:
+    """The container a command runs in."""
+
+    namespace: str
+    pod: dict[str, Any]
+    container: str
+    fs: VirtualFS
+    tty: bool = False
+    max_sleep: float = 60.0
+    uid: int = 0
+    gid: int = 0
+    busybox: bool = False
+    programs: dict[str, Program] = field(default_factory=dict)
+
+
+class Shell:
+    """One shell process: its variables, working directory, positional arguments and last status."""
+
+    def __init__(self, context: ContainerContext, variables: dict[str, str], name: str = "sh",
+                 args: list[str] | None = None, cwd: str = "/") -> None:
+        self.context = context
+        self.variables = variables
+        self.name = name
+        self.args = args or []
+        self.cwd = cwd
+        self.status = 0
+
+    def child(self, name: str | None = None, args: list[str] | None = None) -> Shell:
+        """A subshell: it inherits a copy of the variables and the directory."""
+        return Shell(self.context, dict(self.variables), name or self.name, args if args is not None else self.args,
+                     self.cwd)
+
+    def find_program(self, name: str) -> Program | None:
+        """The program an argv[0] names, looked up in the usual bin directories."""
+        if "/" in name:
+            directory, _, base = normalize(name, self.cwd).rpartition("/")
+            return self.context.programs.get(base) if directory in BIN_DIRS else None
+        return self.context.programs.get(name)
+
+    def path(self, name: str) -> str:
+        return normalize(name, self.cwd)
+
+    async def run_script(self, text: str, io: StdIO) -> int:
+        """Run a whole script; `exit` ends it with its code."""
+        try:
+            steps = parse(text)
+        except ShellSyntaxError as error:
+            prefix = "bash: -c: line 1: syntax error:" if self.name == "bash" else f"{self.name}: 1: Syntax error:"
+            await io.stderr.write(f"{prefix} {error}\n".encode())
+            return 2
+        try:
+            for step in steps:
+                if (step.connector == "&&" and self.status != 0) or (step.connector == "||" and self.status == 0):
+                    continue
+                self.status = await self._run_pipeline(step.pipeline, io)
+        except ShellExit as done:
+            self.status = done.code
+        return self.status
+
+    async def _run_pipeline(self, pipeline: list[Command], io: StdIO) -> int:
+        stdin: Input = io.stdin
+        status = 0
+        for index, command in enumerate(pipeline):
+            last = index == len(pipeline) - 1
+            out: Output = io.stdout if last else BufferOutput()
+            status = await self._run_command(command, StdIO(stdin, out, io.stderr))
+            if isinstance(out, BufferOutput):
+                stdin = BytesInput(bytes(out.data))
+        return status
+
+    async def _run_command(self, command: Command, io: StdIO) -> int:
+        words = [await self.expand(word, io) for word in command.words]
+        assignments = {name: await self.expand(value, io) for name, value in command.assignments}
+        try:
+            io = await self._redirect(command.redirects, io)
+        except FileError as error:
+            await io.stderr.write(f"{self.name}: 1: {error}\n".encode())
+            return 2
+        if not words:
+            self.variables.update(assignments)
+            return 0
+        builtin = BUILTINS.get(words[0])
+        if builtin is not None:
+            return await builtin(self, words, io)
+        program = self.find_program(words[0])
+        if program is None:
+            await io.stderr.write(self.not_found(words[0]).encode())
+            return 127
+        shell = self
+        if assignments:
+            shell = self.child()
+            shell.variables.update(assignments)
+        return await program(shell, words, io)
+
+    def not_found(self, name: str) -> str:
+        """The message this shell prints for an unknown command."""
+        if self.name == "bash":
+            return f"bash: line 1: {name}: command not found\n"
+        if self.context.busybox:
+            return f"{self.name}: {name}: not found\n"
+        return f"{self.name}: 1: {name}: not found\n"
+
+    async def expand(self, word: Word, io: StdIO) -> str:
+        """A word's value after variable expansion and command substitution (no field splitting)."""
+        pieces = []
+        for kind, text in word:
+            if kind == "lit":
+                pieces.append(text)
+            elif kind == "exp":
+                pieces.append(_VARIABLE.sub(self._variable, text))
+            else:
+                captured = BufferOutput()
+                sub = self.child()
+                self.status = await sub.run_script(text, StdIO(BytesInput(b""), captured, io.stderr))
+                pieces.append(bytes(captured.data).decode(errors="replace").rstrip("\n"))
+        return "".join(pieces)
+
+    def _variable(self, match: re.Match[str]) -> str:
+        braced, operator, default, plain, special = match.groups()
+        name = braced or plain or special
+        value = self.lookup(name)
+        if operator in (":-", "-"):
+            return default if (value is None or (operator == ":-" and not value)) else value
+        if operator in (":=", "="):
+            if value is None or (operator == ":=" and not value):
+                self.variables[name] = default
+                return default
+            return value
+        if operator in (":+", "+"):
+            return default if value else ""
+        return value or ""
+
+    def lookup(self, name: str) -> str | None:
+        """A variable or special parameter (`$?`, `$#`, `$0`, `$1`...)."""
+        specials = {"?": str(self.status), "$": "1", "#": str(len(self.args)), "0": self.name,
+                    "@": " ".join(self.args), "*": " ".join(self.args)}
+        if name in specials:
+            return specials[name]
+        if name.isdigit():
+            index = int(name) - 1
+            return self.args[index] if 0 <= index < len(self.args) else None
+        return self.variables.get(name)
+
+    async def _redirect(self, redirects: list[Redirect], io: StdIO) -> StdIO:
+        for redirect in redirects:
+            if redirect.op == ">&":
+                source = io.fd(int(redirect.target))  # type: ignore[arg-type]
+                if source is None:
+                    raise FileError(f"{redirect.target}: Bad file descriptor")
+                io = io.with_fd(redirect.fd, source)
+                continue
+            target = await self.expand(redirect.target, io)  # type: ignore[arg-type]
+            io = io.with_fd(redirect.fd, self._open(target, redirect.op, io))
+        return io
+
+    def _open(self, target: str, op: str, io: StdIO) -> Input | Output:
+        special: dict[str, Input | Output] = {"/dev/null": Output() if op != "<" else Input(),
+                                              "/dev/stdout": io.stdout, "/dev/stderr": io.stderr,
+                                              "/dev/stdin": io.stdin}
+        path = self.path(target)
+        if path in special:
+            return special[path]
+        if op == "<":
+            try:
+                return BytesInput(self.context.fs.read(path))
+            except FileError as error:
+                raise FileError(f"cannot open {target}: {error}") from None
+        try:
+            self.context.fs.write(path, b"", append=op == ">>")
+        except FileError as error:
+            reason = "Directory nonexistent" if str(error) == "No such file or directory" else str(error)
+            raise FileError(f"cannot create {target}: {reason}") from None
+        return FileOutput(self.context.fs, path)
+
+
+async def _cd(shell: Shell, argv: list[str], io: StdIO) -> int:
+    target = shell.path(argv[1] if len(argv) > 1 else shell.variables.get("HOME", "/"))
+    if not shell.context.fs.is_dir(target):
+        await io.stderr.write(f"{shell.name}: 1: cd: can't cd to {argv[1]}\n".encode())
+        return 2
+    shell.cwd = target
+    shell.variables["PWD"] = target
+    return 0
+
+
+async def _exit(shell: Shell, argv: list[str], io: StdIO) -> int:
+    try:
+        code = int(argv[1]) if len(argv) > 1 else shell.status
+    except ValueError:
+        await io.stderr.write(f"{shell.name}: 1: exit: Illegal number: {argv[1]}\n".encode())
+        code = 2
+    raise ShellExit(code & 0xFF)
+
+
+async def _export(shell: Shell, argv: list[str], io: StdIO) -> int:
+    for item in argv[1:]:
+        name, equals, value = item.partition("=")
+        if equals:
+            shell.variables[name] = value
+    return 0
+
+
+async def _unset(shell: Shell, argv: list[str], io: StdIO) -> int:
+    for name in argv[1:]:
+        shell.variables.pop(name, None)
+    return 0
+
+
+async def _noop(shell: Shell, argv: list[str], io: StdIO) -> int:
+    return 0
+
+
+# Shell builtins: available in scripts, but not programs a direct exec can find.
+BUILTINS: dict[str, Program] = {"cd": _cd, "exit": _exit, "export": _export, "unset": _unset, ":": _noop,
+                                "set": _noop}
