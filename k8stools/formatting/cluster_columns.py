@@ -1,4 +1,4 @@
-"""Table columns for nodes, namespaces, storage, configuration, RBAC and CRDs, as ``kubectl get`` prints them."""
+"""Table columns for nodes, namespaces, storage, disruption budgets, configuration, RBAC and CRDs, as kubectl prints them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from .columns import NONE, KindColumns, age_of, created_at, kind_columns, metada
 
 NODE_ROLE_PREFIX = "node-role.kubernetes.io/"
 NODE_ROLE_LABEL = "kubernetes.io/role"
+DEFAULT_CLASS_ANNOTATIONS = (
+    "storageclass.kubernetes.io/is-default-class",
+    "storageclass.beta.kubernetes.io/is-default-class",
+)
 ACCESS_MODE_NAMES = (
     ("ReadWriteOnce", "RWO"),
     ("ReadOnlyMany", "ROX"),
@@ -137,6 +141,32 @@ def pv_row(volume: dict[str, Any], now: datetime, wide: bool) -> list[str]:
     return cells
 
 
+def storage_class_row(storage: dict[str, Any], now: datetime, wide: bool) -> list[str]:
+    """NAME PROVISIONER RECLAIMPOLICY VOLUMEBINDINGMODE ALLOWVOLUMEEXPANSION AGE; the default class says so."""
+    annotations = metadata(storage).get("annotations") or {}
+    default = any(annotations.get(key) == "true" for key in DEFAULT_CLASS_ANNOTATIONS)
+    return [
+        name_of(storage) + (" (default)" if default else ""),
+        str(storage.get("provisioner") or ""),
+        str(storage.get("reclaimPolicy") or "Delete"),
+        str(storage.get("volumeBindingMode") or "Immediate"),
+        str(bool(storage.get("allowVolumeExpansion"))).lower(),
+        age_of(storage, now),
+    ]
+
+
+def disruption_budget_row(budget: dict[str, Any], now: datetime, wide: bool) -> list[str]:
+    """NAME MIN AVAILABLE MAX UNAVAILABLE ALLOWED DISRUPTIONS AGE."""
+    spec = budget.get("spec") or {}
+    return [
+        name_of(budget),
+        str(spec.get("minAvailable", "N/A")),
+        str(spec.get("maxUnavailable", "N/A")),
+        str((budget.get("status") or {}).get("disruptionsAllowed") or 0),
+        age_of(budget, now),
+    ]
+
+
 def configmap_row(configmap: dict[str, Any], now: datetime, wide: bool) -> list[str]:
     """NAME DATA AGE (text and binary keys)."""
     keys = len(configmap.get("data") or {}) + len(configmap.get("binaryData") or {})
@@ -188,6 +218,12 @@ CLUSTER_COLUMNS: dict[str, KindColumns] = {
         "NAME,CAPACITY,ACCESS MODES,RECLAIM POLICY,STATUS,CLAIM,STORAGECLASS,REASON,AGE",
         pv_row,
         wide_extra="VOLUMEMODE",
+    ),
+    "storageclass": kind_columns(
+        "NAME,PROVISIONER,RECLAIMPOLICY,VOLUMEBINDINGMODE,ALLOWVOLUMEEXPANSION,AGE", storage_class_row
+    ),
+    "poddisruptionbudget": kind_columns(
+        "NAME,MIN AVAILABLE,MAX UNAVAILABLE,ALLOWED DISRUPTIONS,AGE", disruption_budget_row
     ),
     "configmap": kind_columns("NAME,DATA,AGE", configmap_row),
     "secret": kind_columns("NAME,TYPE,DATA,AGE", secret_row),

@@ -128,6 +128,27 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "pvc-1a2b  10Gi      RWO           Delete          Bound   default/data-db-0  standard      <none>  2d",
     ),
     (
+        "StorageClass",
+        {
+            "metadata": {
+                "name": "standard",
+                "creationTimestamp": ago(days=2),
+                "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
+            },
+            "provisioner": "rancher.io/local-path",
+            "reclaimPolicy": "Delete",
+            "volumeBindingMode": "WaitForFirstConsumer",
+        },
+        "NAME                PROVISIONER            RECLAIMPOLICY  VOLUMEBINDINGMODE     ALLOWVOLUMEEXPANSION  AGE",
+        "standard (default)  rancher.io/local-path  Delete         WaitForFirstConsumer  false                 2d",
+    ),
+    (
+        "PodDisruptionBudget",
+        {"metadata": meta("web"), "spec": {"minAvailable": 2}, "status": {"disruptionsAllowed": 1}},
+        "NAME  MIN AVAILABLE  MAX UNAVAILABLE  ALLOWED DISRUPTIONS  AGE",
+        "web   2              N/A              1                    2d",
+    ),
+    (
         "Namespace",
         {"metadata": {"name": "shop", "creationTimestamp": ago(days=2)}, "status": {"phase": "Active"}},
         "NAME  STATUS  AGE",
