@@ -60,7 +60,8 @@ def container_lines(
     """One block per container: image, ports, state, last state, ready, restarts, resources, env."""
     lines: list[str] = []
     for container in containers:
-        lines.append(f"{' ' * indent}{container.get('name')}:")
+        sidecar = " (sidecar)" if container.get("restartPolicy") == "Always" else ""
+        lines.append(f"{' ' * indent}{container.get('name')}{sidecar}:")
         fields: list[Field] = [("Image", str(container.get("image") or ""))]
         ports = [f"{p.get('containerPort')}/{p.get('protocol') or 'TCP'}" for p in container.get("ports") or []]
         if ports:

@@ -96,6 +96,15 @@ class DescribePodTests(TestCase):
         render_describe(self.pod, events=self.events, related={"Pods": [self.pod]}, now=NOW)
         self.assertEqual((self.pod, self.events), before)
 
+    def test_it_marks_sidecars_among_init_containers(self) -> None:
+        pod = fixtures.pod(
+            "api-0",
+            init_containers=[{"name": "proxy", "image": "envoy:1", "restartPolicy": "Always"}],
+            init_statuses=[fixtures.running("proxy")],
+        )
+        text = render_describe(pod, events=[], related={}, now=NOW)
+        self.assertIn("Init Containers:\n  proxy (sidecar):\n    Image:    envoy:1\n", text)
+
 
 class DescribeWorkloadTests(TestCase):
     def test_a_deployment_shows_replicas_strategy_template_and_replica_sets(self) -> None:
