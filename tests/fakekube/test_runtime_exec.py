@@ -1,0 +1,243 @@
+"""Exec through `kubernetes.stream.stream`, over a real websocket speaking the channel protocol."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from typing import Any
+
+import websocket
+import yaml
+from kubernetes.client.rest import ApiException
+from kubernetes.stream import stream
+
+from tests.fakekube.test_runtime_support import RuntimeTestCase, pod
+
+
+class ExecTestCase(RuntimeTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.cluster.add_object(pod("web-1", env=[{"name": "MODE", "value": "production"}]))
+
+    def open(self, command: list[str], name: str = "web-1", **kwargs: Any) -> Any:
+        options = {"stdout": True, "stderr": True, "stdin": False, "tty": False, **kwargs}
+        session = stream(self.api.connect_get_namespaced_pod_exec, name, "default", command=command,
+                         _preload_content=False, **options)
+        # The client leaves its socket open once the server has closed the websocket.
+        self.addCleanup(session.sock.shutdown)
+        self.addCleanup(session.close)
+        return session
+
+    def run_command(self, command: list[str], **kwargs: Any) -> tuple[str, str, int]:
+        session = self.open(command, **kwargs)
+        session.run_forever(timeout=10)
+        return session.read_stdout(), session.read_stderr(), session.returncode
+
+    def status_of(self, command: list[str]) -> dict[str, Any]:
+        session = self.open(command)
+        session.run_forever(timeout=10)
+        return yaml.safe_load(session.read_channel(3))
+
+
+class ExecCommandTests(ExecTestCase):
+    def test_echo_succeeds_with_its_output_on_stdout(self) -> None:
+        self.assertEqual(self.run_command(["echo", "hello", "world"]), ("hello world\n", "", 0))
+
+    def test_the_preloaded_form_returns_the_output(self) -> None:
+        output = stream(self.api.connect_get_namespaced_pod_exec, "web-1", "default", command=["hostname"],
+                        stdout=True, stderr=True, stdin=False, tty=False)
+
+        self.assertEqual(output, "web-1\n")
+
+    def test_success_sends_the_kubelets_status(self) -> None:
+        self.assertEqual(self.status_of(["true"]), {"metadata": {}, "status": "Success"})
+
+    def test_a_non_zero_exit_is_reported_with_its_code(self) -> None:
+        status = self.status_of(["sh", "-c", "exit 3"])
+
+        self.assertEqual(status, {
+            "metadata": {}, "status": "Failure",
+            "message": "command terminated with non-zero exit code: error executing command [sh -c exit 3], "
+                       "exit code 3",
+            "reason": "NonZeroExitCode", "details": {"causes": [{"reason": "ExitCode", "message": "3"}]}})
+
+    def test_a_missing_executable_fails_like_containerd(self) -> None:
+        status = self.status_of(["nosuchtool", "--version"])
+
+        self.assertEqual((status["status"], status["reason"], status["code"]), ("Failure", "InternalError", 500))
+        self.assertIn('exec: "nosuchtool": executable file not found in $PATH', status["message"])
+
+    def test_scripts_run_lists_redirects_and_exit(self) -> None:
+        script = "echo out; echo err >&2; false && echo never || echo fallback; exit 4"
+
+        self.assertEqual(self.run_command(["sh", "-c", script]), ("out\nfallback\n", "err\n", 4))
+
+    def test_an_unknown_command_in_a_script_exits_127(self) -> None:
+        self.assertEqual(self.run_command(["sh", "-c", "frobnicate now"]), ("", "sh: 1: frobnicate: not found\n", 127))
+        self.assertEqual(self.run_command(["bash", "-c", "frobnicate"])[1:],
+                         ("bash: line 1: frobnicate: command not found\n", 127))
+
+    def test_files_come_from_the_pod_and_the_test(self) -> None:
+        self.runtime.add_file("default", "web-1", "/app/config.yaml", "port: 8080\n")
+
+        self.assertEqual(self.run_command(["cat", "/etc/hostname", "/app/config.yaml"])[0], "web-1\nport: 8080\n")
+        self.assertIn("config.yaml", self.run_command(["ls", "/app"])[0])
+        self.assertIn('ID=debian', self.run_command(["cat", "/etc/os-release"])[0])
+        self.assertEqual(self.run_command(["cat", "/nope"])[1:], ("cat: /nope: No such file or directory\n", 1))
+
+    def test_files_written_by_exec_persist_in_the_pod(self) -> None:
+        self.run_command(["sh", "-c", "echo saved > /tmp/state && echo more >> /tmp/state"])
+
+        self.assertEqual(self.run_command(["cat", "/tmp/state"])[0], "saved\nmore\n")
+
+    def test_env_comes_from_the_container_spec(self) -> None:
+        self.cluster.add_object({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+                                 "data": {"password": base64.b64encode(b"s3cret").decode()}})
+        self.cluster.add_object(pod("api-1", env=[
+            {"name": "MODE", "value": "production"},
+            {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+            {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]))
+
+        variables = dict(line.split("=", 1) for line in self.run_command(["env"], name="api-1")[0].splitlines())
+
+        self.assertEqual(variables["MODE"], "production")
+        self.assertEqual(variables["DB_PASSWORD"], "s3cret")
+        self.assertEqual(variables["POD_NAME"], "api-1")
+        self.assertEqual(variables["HOSTNAME"], "api-1")
+        self.assertIn("KUBERNETES_SERVICE_HOST", variables)
+        self.assertEqual(self.run_command(["printenv", "MODE"], name="api-1")[0], "production\n")
+
+    def test_variables_and_substitution_expand_in_scripts(self) -> None:
+        output = self.run_command(["sh", "-c", 'NAME=$(hostname); echo "$NAME in $MODE: ${MISSING:-none} $?"'])
+
+        self.assertEqual(output[0], "web-1 in production: none 0\n")
+
+    def test_pipes_and_text_tools(self) -> None:
+        self.assertEqual(self.run_command(["sh", "-c", "seq 1 100 | tail -n 2 | wc -l"])[0], "2\n")
+        self.assertEqual(self.run_command(["sh", "-c", "printf '%s=%d\\n' a 1 b 2 | grep b"])[0], "b=2\n")
+
+    def test_large_output_arrives_whole(self) -> None:
+        output = self.run_command(["seq", "200000"])[0]
+
+        self.assertEqual(output.splitlines()[-1], "200000")
+        self.assertEqual(len(output.splitlines()), 200000)
+
+    def test_output_streams_while_the_command_runs(self) -> None:
+        session = self.open(["sh", "-c", "echo first; sleep 0.5; echo second; sleep 0.2"])
+
+        first = session.readline_stdout(timeout=5)
+        after_first = time.monotonic()
+        second = session.readline_stdout(timeout=5)
+
+        self.assertEqual((first, second), ("first", "second"))
+        self.assertGreater(time.monotonic() - after_first, 0.3)
+
+    def test_sleep_is_bounded(self) -> None:
+        self.runtime.max_sleep_seconds = 0.1
+        started = time.monotonic()
+
+        self.assertEqual(self.run_command(["sleep", "3600"])[2], 0)
+        self.assertLess(time.monotonic() - started, 3)
+
+    def test_stdin_is_read_until_the_client_closes_it(self) -> None:
+        session = self.open(["cat"], stdin=True)
+        session.write_stdin("line one\nline two\n")
+        session.close_channel(0)
+        session.run_forever(timeout=10)
+
+        self.assertEqual((session.read_stdout(), session.returncode), ("line one\nline two\n", 0))
+
+    def test_a_tty_merges_stderr_into_stdout_with_crlf(self) -> None:
+        stdout, stderr, code = self.run_command(["sh", "-c", "echo out; echo err >&2"], tty=True)
+
+        self.assertEqual((stdout, stderr, code), ("out\r\nerr\r\n", "", 0))
+
+    def test_a_test_handler_answers_instead_of_the_shell(self) -> None:
+        calls = []
+
+        def handler(namespace: str, name: str, container: str, argv: list[str], stdin: bytes) -> Any:
+            calls.append((namespace, name, container, argv))
+            if argv[0] != "psql":
+                return None
+            return b" count \n-------\n    42\n", b"", 0
+
+        self.runtime.set_exec_handler(handler)
+
+        self.assertEqual(self.run_command(["psql", "-c", "select count(*)"])[0], " count \n-------\n    42\n")
+        self.assertEqual(self.run_command(["whoami"])[0], "root\n")
+        self.assertEqual(calls[0], ("default", "web-1", "app", ["psql", "-c", "select count(*)"]))
+
+    def test_deleting_the_pod_kills_the_process(self) -> None:
+        session = self.open(["sleep", "30"])
+        threading.Timer(0.2, self.cluster.delete_object, ("pods", "default", "web-1")).start()
+
+        session.run_forever(timeout=10)
+
+        self.assertEqual(session.returncode, 137)
+
+
+class ExecRefusalTests(ExecTestCase):
+    def handshake_error(self, command: list[str], name: str = "web-1", **kwargs: Any) -> str:
+        with self.assertRaises(ApiException) as raised:
+            self.open(command, name=name, **kwargs)
+        return str(raised.exception.reason)
+
+    def test_a_plain_http_request_must_upgrade(self) -> None:
+        with self.assertRaises(ApiException) as raised:
+            self.api.connect_get_namespaced_pod_exec("web-1", "default", command=["ls"], stdout=True)
+
+        self.assertEqual(raised.exception.status, 400)
+        self.assertEqual(json.loads(raised.exception.body)["message"], "Upgrade request required")
+
+    def test_an_unknown_container_is_refused(self) -> None:
+        reason = self.handshake_error(["ls"], container="nope")
+
+        self.assertIn("400", reason)
+        self.assertIn("container nope is not valid for pod web-1", reason)
+
+    def test_a_pod_with_several_containers_needs_one_named(self) -> None:
+        self.cluster.add_object(pod("web-2", ["app", "sidecar"]))
+
+        self.assertIn("choose one of: [app sidecar]", self.handshake_error(["ls"], name="web-2"))
+
+    def test_a_container_that_is_not_running_is_refused(self) -> None:
+        self.cluster.add_object(pod("web-3", phase="Pending"))
+
+        self.assertIn('container not found (\\"app\\")', self.handshake_error(["ls"], name="web-3"))
+
+    def test_a_missing_pod_is_404(self) -> None:
+        reason = self.handshake_error(["ls"], name="ghost")
+
+        self.assertIn("404", reason)
+        self.assertIn('pods \\"ghost\\" not found', reason)
+
+
+class ChannelProtocolTests(ExecTestCase):
+    def connect(self, protocols: list[str], command: str = "hostname") -> websocket.WebSocket:
+        url = (f"ws://127.0.0.1:{self.server.port}/api/v1/namespaces/default/pods/web-1/exec"
+               f"?command={command}&stdout=true&stderr=true")
+        ws = websocket.create_connection(url, subprotocols=protocols, timeout=5)
+        self.addCleanup(ws.close)
+        return ws
+
+    def test_the_server_picks_the_first_protocol_it_supports_from_the_clients_list(self) -> None:
+        ws = self.connect(["v9.channel.k8s.io", "v4.channel.k8s.io", "v5.channel.k8s.io"])
+
+        self.assertEqual(ws.getsubprotocol(), "v4.channel.k8s.io")
+
+    def test_the_base64_protocol_sends_text_frames(self) -> None:
+        ws = self.connect(["v4.base64.channel.k8s.io"])
+
+        frames = [ws.recv() for _ in range(3)]
+
+        self.assertEqual(frames[0], "1")  # the empty frame announcing stdout
+        self.assertEqual(frames[1], "1" + base64.b64encode(b"web-1\n").decode())
+        self.assertEqual(json.loads(base64.b64decode(frames[2][1:])), {"metadata": {}, "status": "Success"})
+
+    def test_an_unsupported_protocol_is_refused(self) -> None:
+        with self.assertRaises(websocket.WebSocketBadStatusException) as raised:
+            self.connect(["v9.channel.k8s.io"])
+
+        self.assertEqual(raised.exception.status_code, 403)
