@@ -1,0 +1,155 @@
+"""`FakeCluster`: the fake Kubernetes API server's state and its entry points for tests."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable, Mapping
+
+from aiohttp import web
+
+from .auth import AccessControl
+from .controllers import Controllers
+from .crds import CustomResources
+from .defaults import apply_defaults
+from .faults import Faults
+from .handlers import RestHandlers
+from .middleware import build_middlewares
+from .objects import new_uid, now_timestamp
+from .operations import Operations
+from .recording import RecordedRequest, RequestLog
+from .runtime import PodRuntime, setup_runtime_routes
+from .seed import seed_cluster
+from .serving import RunningServer, run_forever
+from .status import ApiError
+from .store import Store
+from .types import ResourceType, TypeRegistry
+
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+class FakeCluster:
+    """A faithful-enough Kubernetes API server over real HTTP, with direct access for tests.
+
+    `controllers=False` turns off the workload controllers and pod start-up; `metrics_api=False` removes
+    metrics.k8s.io from discovery.
+    """
+
+    def __init__(self, metrics_api: bool = True, controllers: bool = True) -> None:
+        self.registry = TypeRegistry.builtin(metrics_api=metrics_api)
+        self.store = Store()
+        self.operations = Operations(self.registry, self.store)
+        self.controllers = Controllers(self.operations) if controllers else None
+        self.custom_resources = CustomResources(self.operations)
+        self.auth = AccessControl()
+        self.faults = Faults()
+        self.request_log = RequestLog()
+        self.runtime = PodRuntime()
+        self.rest = RestHandlers(self)
+        for namespace in SYSTEM_NAMESPACES:
+            self.add_object({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+        self.add_object({"apiVersion": "v1", "kind": "ServiceAccount",
+                         "metadata": {"name": "default", "namespace": "default"}})
+
+    # -- serving -------------------------------------------------------------------------------------
+
+    def build_app(self) -> web.Application:
+        app = web.Application(middlewares=build_middlewares(self), client_max_size=64 * 1024 ** 2)
+        app.router.add_get("/version", self.rest.version)
+        app.router.add_get("/version/", self.rest.version)
+        for path in ("/healthz", "/livez", "/readyz"):
+            app.router.add_get(path, self.rest.health)
+        setup_runtime_routes(app, self)
+        return app
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
+        """Start serving in a background thread; use as `with cluster.serve() as running:`."""
+        return RunningServer(self.build_app, host, port).start()
+
+    def run_forever(self, host: str = "127.0.0.1", port: int = 8001,
+                    on_ready: Callable[[str], None] | None = None) -> None:
+        """Serve in the foreground until interrupted; `on_ready(url)` once listening."""
+        run_forever(self.build_app(), host, port, on_ready)
+
+    # -- arranging state -----------------------------------------------------------------------------
+
+    def seed(self, pods: int = 50, namespaces: int = 3, nodes: int = 3, seed: int = 7) -> None:
+        """Fill the cluster with realistic workloads: exactly `pods` pods over `namespaces` namespaces."""
+        seed_cluster(self, pods=pods, namespaces=namespaces, nodes=nodes, seed=seed)
+
+    def resource_type(self, resource: str, group: str = "") -> ResourceType:
+        found = self.registry.by_resource(group, resource)
+        if found is None:
+            raise KeyError(f"unknown resource {resource!r} in group {group!r}")
+        return found
+
+    def add_object(self, obj: Mapping[str, Any]) -> dict[str, Any]:
+        """Store `obj` as given (status included), creating its namespace if needed; replaces an existing one.
+
+        Server fields (uid, creationTimestamp, resourceVersion) are filled in when absent, and controllers
+        react as they would to an API write.
+        """
+        body = copy.deepcopy(dict(obj))
+        resource_type = self.registry.by_kind(body.get("apiVersion", ""), body.get("kind", ""))
+        if resource_type is None:
+            raise KeyError(f"unknown kind {body.get('kind')!r} in {body.get('apiVersion')!r}")
+        metadata = body.setdefault("metadata", {})
+        with self.store.lock:
+            if resource_type.namespaced:
+                metadata.setdefault("namespace", "default")
+                if self.store.get("", "namespaces", None, metadata["namespace"]) is None:
+                    self.add_object({"apiVersion": "v1", "kind": "Namespace",
+                                     "metadata": {"name": metadata["namespace"]}})
+            else:
+                metadata.pop("namespace", None)
+            old = self.store.get(resource_type.group, resource_type.plural, metadata.get("namespace"),
+                                 metadata["name"])
+            metadata.setdefault("uid", old["metadata"]["uid"] if old else new_uid())
+            metadata.setdefault("creationTimestamp", old["metadata"]["creationTimestamp"] if old else now_timestamp())
+            if ("spec" in body or resource_type.custom) and "generation" not in metadata:
+                metadata["generation"] = old["metadata"].get("generation", 1) if old else 1
+            body = apply_defaults(resource_type.group, resource_type.plural, body)
+            for admit in self.operations.admission:
+                admit(resource_type, old, body)
+            stored = self.store.put(resource_type.group, resource_type.plural, body, "MODIFIED" if old else "ADDED")
+            self.operations.notify(resource_type, old, stored)
+            return stored
+
+    def get_object(self, resource: str, namespace: str | None, name: str, group: str = "") -> dict[str, Any] | None:
+        """The stored object (do not mutate it), or None."""
+        resource_type = self.registry.by_resource(group, resource)
+        if resource_type is None:
+            return None
+        return self.store.get(group, resource, namespace if resource_type.namespaced else None, name)
+
+    def list_objects(self, resource: str, namespace: str | None = None, group: str = "") -> list[dict[str, Any]]:
+        return self.store.items(group, resource, namespace)
+
+    def delete_object(self, resource: str, namespace: str | None, name: str, group: str = "") -> dict[str, Any] | None:
+        """Delete like the API would (dependents and namespace contents go too); None when absent."""
+        try:
+            return self.operations.delete(self.resource_type(resource, group), namespace, name)
+        except ApiError:
+            return None
+
+    # -- auth, recording -----------------------------------------------------------------------------
+
+    def require_auth(self, tokens: Mapping[str, str], groups: Mapping[str, list[str]] | None = None) -> None:
+        """Refuse requests without a known bearer token (401); `tokens` maps token -> username,
+        `groups` maps username -> group names usable as grant subjects."""
+        self.auth.require(tokens, groups)
+
+    def grant(self, username: str, verbs: list[str], resources: list[str], namespaces: list[str] | None = None,
+              groups: list[str] | None = None) -> None:
+        """Restrict `username` (or a group) to what its grants allow; `groups` are API groups (None: any)."""
+        self.auth.grant(username, verbs, resources, namespaces, groups)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self.request_log.snapshot()
+
+    def clear_requests(self) -> None:
+        self.request_log.clear()
+
+    def mutations(self) -> list[RecordedRequest]:
+        """Requests that changed (or would have changed) state: writes and connects that were not dry runs."""
+        return [entry for entry in self.requests if entry.is_mutation]

@@ -1,0 +1,260 @@
+"""The REST surface: discovery and every resource verb at the real paths, turned into `Operations` calls."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from . import discovery, patches, subresources, tables, watch
+from .encoding import json_response, list_response, object_response, read_body
+from .metrics import metrics_items
+from .operations import RETURNS_DELETED_OBJECT, WriteOptions, manager_from_user_agent, unsupported_patch
+from .request_info import RequestInfo
+from .status import ApiError
+from .store import Page
+from .types import ResourceType
+
+if TYPE_CHECKING:
+    from .cluster import FakeCluster
+
+_PATCH_TYPES = {patches.MERGE_PATCH, patches.JSON_PATCH, patches.STRATEGIC_PATCH, patches.APPLY_PATCH}
+
+
+def method_not_allowed() -> ApiError:
+    return ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
+
+
+def resource_not_found() -> ApiError:
+    return ApiError(404, "the server could not find the requested resource", "NotFound")
+
+
+def dry_run_of(request: web.Request) -> bool:
+    values = request.query.getall("dryRun", [])
+    if not values:
+        return False
+    if any(value != "All" for value in values):
+        listed = ", ".join(f'"{value}"' for value in values)
+        raise ApiError(422, f'{_options_kind(request.method)}.meta.k8s.io "" is invalid: dryRun: Unsupported value: '
+                            f'[]string{{{listed}}}: supported values: "All"', "Invalid",
+                       group="meta.k8s.io", kind=_options_kind(request.method))
+    return True
+
+
+def _options_kind(method: str) -> str:
+    return {"POST": "CreateOptions", "PUT": "UpdateOptions", "PATCH": "PatchOptions"}.get(method, "DeleteOptions")
+
+
+class RestHandlers:
+    """aiohttp entry points; one instance per served cluster."""
+
+    def __init__(self, cluster: FakeCluster) -> None:
+        self.cluster = cluster
+        self.operations = cluster.operations
+        self.store = cluster.store
+        self.registry = cluster.registry
+
+    async def version(self, request: web.Request) -> web.Response:
+        return json_response(discovery.SERVER_VERSION)
+
+    async def health(self, request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def dispatch(self, request: web.Request) -> web.StreamResponse:
+        info: RequestInfo = request["request_info"]
+        try:
+            if not info.is_resource:
+                return self._discovery(request, info)
+            return await self._resource(request, info)
+        except ApiError as error:
+            return error.response()
+
+    # -- discovery -----------------------------------------------------------------------------------
+
+    def _discovery(self, request: web.Request, info: RequestInfo) -> web.Response:
+        if request.method not in ("GET", "HEAD"):
+            raise method_not_allowed()
+        accept = request.headers.get("Accept", "")
+        parts = [part for part in request.path.strip("/").split("/") if part]
+        if parts == ["api"] or parts == ["apis"]:
+            if discovery.wants_aggregated(accept):
+                return json_response(discovery.aggregated(self.registry, legacy=parts == ["api"]),
+                                     content_type=discovery.AGGREGATED_CONTENT_TYPE)
+            if parts == ["api"]:
+                return json_response(discovery.api_versions(request.host))
+            return json_response(discovery.api_group_list(self.registry))
+        if parts == ["api", "v1"]:
+            return json_response(discovery.resource_list(self.registry, "", "v1"))
+        if len(parts) == 2 and parts[0] == "apis":
+            versions = self.registry.groups().get(parts[1])
+            if versions:
+                return json_response(discovery.api_group(parts[1], versions))
+        if len(parts) == 3 and parts[0] == "apis":
+            found = discovery.resource_list(self.registry, parts[1], parts[2])
+            if found:
+                return json_response(found)
+        raise resource_not_found()
+
+    # -- resources -----------------------------------------------------------------------------------
+
+    def _resolve(self, info: RequestInfo) -> ResourceType:
+        resource_type = self.registry.lookup(info.group, info.version, info.resource)
+        if resource_type is None:
+            raise resource_not_found()
+        return resource_type
+
+    async def _resource(self, request: web.Request, info: RequestInfo) -> web.StreamResponse:
+        resource_type = self._resolve(info)
+        namespace = info.namespace if resource_type.namespaced else None
+        if resource_type.group == "" and resource_type.plural == "namespaces":
+            namespace = None
+        if info.subresource:
+            return await self._subresource(request, info, resource_type, namespace)
+        if info.verb not in resource_type.verbs:
+            raise method_not_allowed()
+        if resource_type.group == "metrics.k8s.io":
+            return self._metrics(request, info, resource_type, namespace)
+        if resource_type.group == "authorization.k8s.io":
+            body = await read_body(request)
+            return json_response(self.cluster.auth.review(request.get("identity"), resource_type, body), 201)
+        if info.verb == "get":
+            obj = self.operations.get(resource_type, namespace, info.name)
+            return self._object_or_table(request, resource_type, [obj], obj)
+        if info.verb == "list":
+            page = self._list(request, resource_type, namespace)
+            return self._list_or_table(request, resource_type, page)
+        if info.verb == "watch":
+            return await watch.serve_watch(request, self.cluster, resource_type, namespace, info.name)
+        if info.verb == "create":
+            if resource_type.namespaced and not info.namespace:
+                raise method_not_allowed()
+            dry_run = dry_run_of(request)
+            body = await read_body(request)
+            obj = self.operations.create(resource_type, namespace, body, WriteOptions(dry_run),
+                                         self._manager(request))
+            return object_response(self.store, obj, resource_type, 201)
+        if info.verb == "update":
+            dry_run = dry_run_of(request)
+            body = await read_body(request)
+            obj = self.operations.update(resource_type, namespace, info.name, body, WriteOptions(dry_run),
+                                         self._manager(request))
+            return object_response(self.store, obj, resource_type)
+        if info.verb == "patch":
+            obj, created = await self._patch(request, info, resource_type, namespace)
+            return object_response(self.store, obj, resource_type, 201 if created else 200)
+        if info.verb == "delete":
+            return await self._delete(request, info, resource_type, namespace)
+        if info.verb == "deletecollection":
+            dry_run = dry_run_of(request)
+            deleted = self.operations.delete_collection(
+                resource_type, namespace, request.query.get("labelSelector", ""),
+                request.query.get("fieldSelector", ""), dry_run)
+            return list_response(self.store, Page(deleted, self.store.resource_version, None, None), resource_type)
+        raise method_not_allowed()
+
+    def _list(self, request: web.Request, resource_type: ResourceType, namespace: str | None) -> Page:
+        try:
+            limit = int(request.query.get("limit", "0") or 0)
+        except ValueError as error:
+            raise ApiError(400, f"limit: Invalid value: {request.query.get('limit')!r}", "BadRequest") from error
+        return self.operations.list(resource_type, namespace, request.query.get("labelSelector", ""),
+                                    request.query.get("fieldSelector", ""), limit,
+                                    request.query.get("continue") or None)
+
+    def _object_or_table(self, request: web.Request, resource_type: ResourceType, items: list[dict[str, Any]],
+                         obj: dict[str, Any]) -> web.Response:
+        if tables.wants_table(request.headers.get("Accept", "")):
+            return json_response(tables.render(resource_type, items, request.query.get("includeObject", "Metadata"),
+                                               obj["metadata"].get("resourceVersion", ""), None))
+        return object_response(self.store, obj, resource_type)
+
+    def _list_or_table(self, request: web.Request, resource_type: ResourceType, page: Page) -> web.Response:
+        if tables.wants_table(request.headers.get("Accept", "")):
+            return json_response(tables.render(resource_type, page.items, request.query.get("includeObject", "Metadata"),
+                                               str(page.resource_version), page))
+        return list_response(self.store, page, resource_type)
+
+    def _manager(self, request: web.Request) -> str:
+        return request.query.get("fieldManager") or manager_from_user_agent(request.headers.get("User-Agent", ""))
+
+    async def _patch(self, request: web.Request, info: RequestInfo, resource_type: ResourceType,
+                     namespace: str | None, subresource: str = "") -> tuple[dict[str, Any], bool]:
+        dry_run = dry_run_of(request)
+        patch_type = request.headers.get("Content-Type", "").split(";")[0].strip()
+        if patch_type not in _PATCH_TYPES:
+            raise unsupported_patch(resource_type)
+        body = await read_body(request)
+        force = request.query.get("force", "").lower() == "true"
+        if force and patch_type != patches.APPLY_PATCH:
+            raise ApiError(422, 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified '
+                                "for non-apply patch", "Invalid", group="meta.k8s.io", kind="PatchOptions")
+        manager = request.query.get("fieldManager", "")
+        options = WriteOptions(dry_run, manager, force)
+        return self.operations.patch(resource_type, namespace, info.name, patch_type, body, options,
+                                     manager or self._manager(request), subresource)
+
+    async def _delete(self, request: web.Request, info: RequestInfo, resource_type: ResourceType,
+                      namespace: str | None) -> web.Response:
+        options = await read_body(request, allow_empty=True) or {}
+        dry_run = dry_run_of(request) or options.get("dryRun") == ["All"]
+        propagation = request.query.get("propagationPolicy") or options.get("propagationPolicy")
+        obj = self.operations.delete(resource_type, namespace, info.name, dry_run, options.get("preconditions"),
+                                     propagation)
+        if (resource_type.group, resource_type.plural) in RETURNS_DELETED_OBJECT or resource_type.custom:
+            return object_response(self.store, obj, resource_type)
+        body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
+                "details": {"name": info.name, **({"group": resource_type.group} if resource_type.group else {}),
+                            "kind": resource_type.plural, "uid": obj["metadata"]["uid"]}}
+        return json_response(body)
+
+    async def _subresource(self, request: web.Request, info: RequestInfo, resource_type: ResourceType,
+                           namespace: str | None) -> web.StreamResponse:
+        sub = resource_type.subresource(info.subresource)
+        if sub is None or not info.name:
+            raise resource_not_found()
+        verb = info.verb if info.verb != "connect" else info.http_verb
+        if verb not in sub.verbs:
+            raise method_not_allowed()
+        if sub.name == "status":
+            if verb == "get":
+                return object_response(self.store, self.operations.get(resource_type, namespace, info.name),
+                                       resource_type)
+            if verb == "update":
+                dry_run = dry_run_of(request)
+                obj = self.operations.update(resource_type, namespace, info.name, await read_body(request),
+                                             WriteOptions(dry_run), self._manager(request), "status")
+                return object_response(self.store, obj, resource_type)
+            obj, _ = await self._patch(request, info, resource_type, namespace, "status")
+            return object_response(self.store, obj, resource_type)
+        if sub.name == "scale" and (resource_type.group, resource_type.plural) in subresources.SCALABLE:
+            if verb == "get":
+                return json_response(subresources.scale_of(self.operations.get(resource_type, namespace, info.name)))
+            dry_run = dry_run_of(request)
+            options = WriteOptions(dry_run, self._manager(request))
+            if verb == "update":
+                scale = subresources.update_scale(self.operations, resource_type, namespace, info.name,
+                                                  await read_body(request), options)
+            else:
+                patch_type = request.headers.get("Content-Type", "").split(";")[0].strip()
+                scale = subresources.patch_scale(self.operations, resource_type, namespace, info.name, patch_type,
+                                                 await read_body(request), options)
+            return json_response(scale)
+        if sub.name == "eviction" and namespace:
+            dry_run = dry_run_of(request)
+            result = subresources.evict(self.operations, namespace, info.name,
+                                        await read_body(request, allow_empty=True), dry_run)
+            return json_response(result, 201)
+        raise resource_not_found()
+
+    def _metrics(self, request: web.Request, info: RequestInfo, resource_type: ResourceType,
+                 namespace: str | None) -> web.Response:
+        items = metrics_items(self.store, resource_type, namespace, request.query.get("labelSelector", ""))
+        if info.verb == "get":
+            found = next((item for item in items if item["metadata"]["name"] == info.name), None)
+            if found is None:
+                raise ApiError(404, f'{resource_type.plural}.metrics.k8s.io "{info.name}" not found', "NotFound",
+                               name=info.name, group="metrics.k8s.io", kind=resource_type.plural)
+            return json_response(found)
+        return json_response({"kind": f"{resource_type.kind}List", "apiVersion": "metrics.k8s.io/v1beta1",
+                              "metadata": {}, "items": items})
+

@@ -1,0 +1,101 @@
+"""The aiohttp middlewares every request goes through, runtime routes included:
+recording, fault injection, authentication/authorization, then the REST fallback."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Awaitable, Callable
+
+from aiohttp import web
+
+from .recording import RecordedRequest
+from .request_info import parse_request
+from .status import ApiError, status_response
+
+if TYPE_CHECKING:
+    from .cluster import FakeCluster
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def build_middlewares(cluster: FakeCluster) -> list[Callable[..., Awaitable[web.StreamResponse]]]:
+    @web.middleware
+    async def record(request: web.Request, handler: Handler) -> web.StreamResponse:
+        query = {key: request.query[key] for key in request.query}
+        info = parse_request(request.method, request.path, query)
+        identity = cluster.auth.identify(request.headers.get("Authorization"))
+        request["request_info"] = info
+        request["identity"] = identity
+        entry = RecordedRequest(
+            method=request.method, path=request.path, query=query, verb=info.verb, resource=info.resource,
+            subresource=info.subresource, namespace=info.namespace, name=info.name, group=info.group,
+            identity=identity, dry_run="dryRun" in query, content_type=request.headers.get("Content-Type", ""),
+            user_agent=request.headers.get("User-Agent", ""))
+        cluster.request_log.append(entry)
+        try:
+            response = await handler(request)
+        except web.HTTPException as error:
+            entry.status = error.status
+            raise
+        entry.status = response.status
+        return response
+
+    @web.middleware
+    async def inject_faults(request: web.Request, handler: Handler) -> web.StreamResponse:
+        fault = cluster.faults.take(request.method, request.path)
+        if fault is None:
+            return await handler(request)
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.drop and fault.drop_after is None:
+            _abort(request)
+            return web.Response(status=499)
+        if fault.status:
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
+            message = fault.message or _fault_message(fault.status)
+            return status_response(fault.status, message, headers=headers,
+                                   **({"retryAfterSeconds": fault.retry_after} if fault.retry_after else {}))
+        if fault.drop and fault.drop_after is not None:
+            task = asyncio.ensure_future(handler(request))
+            await asyncio.sleep(fault.drop_after)
+            _abort(request)
+            task.cancel()
+            try:
+                await task
+            except (asyncio.CancelledError, ConnectionError, RuntimeError):
+                pass
+            return web.Response(status=499)
+        return await handler(request)
+
+    @web.middleware
+    async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+        info = request["request_info"]
+        identity = request["identity"]
+        public = request.path in ("/healthz", "/livez", "/readyz", "/version")
+        if cluster.auth.required and identity is None and not public:
+            return status_response(401, "Unauthorized", "Unauthorized")
+        try:
+            cluster.auth.authorize(identity, info)
+        except ApiError as error:
+            return error.response()
+        return await handler(request)
+
+    @web.middleware
+    async def fall_back_to_rest(request: web.Request, handler: Handler) -> web.StreamResponse:
+        # Routes registered explicitly (runtime streams) win; everything else is the generic REST surface.
+        if getattr(request.match_info, "http_exception", None) is not None:
+            return await cluster.rest.dispatch(request)
+        return await handler(request)
+
+    return [record, inject_faults, authenticate, fall_back_to_rest]
+
+
+def _abort(request: web.Request) -> None:
+    if request.transport is not None:
+        request.transport.abort()
+
+
+def _fault_message(code: int) -> str:
+    return {429: "Too many requests, please try again later.", 500: "Internal error occurred: injected fault",
+            503: "The server is currently unable to handle the request", 504: "Timeout: request did not complete "
+            "within the allotted timeout"}.get(code, f"injected fault {code}")

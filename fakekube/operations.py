@@ -1,0 +1,289 @@
+"""The REST semantics of every resource: get, list, create, update, patch, apply, delete,
+independent of HTTP so the handlers stay thin and tests can arrange state through the same path.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from . import fieldmanager, patches
+from .defaults import apply_defaults
+from .objects import without_nulls, bump_generation, carry_server_fields, check_identity, now_timestamp, prepare_new
+from .selectors import fields_match, labels_match, parse_field_selector, parse_label_selector, SelectorError
+from .status import ApiError, not_found_error
+from .store import Page, Store, paginate
+from .types import ResourceType, TypeRegistry
+
+if TYPE_CHECKING:
+    from .controllers import Controllers
+
+# Kinds whose DELETE answers with the deleted object rather than a Status (ReturnDeletedObject in the registry).
+RETURNS_DELETED_OBJECT = {("", "pods"), ("", "services"), ("", "serviceaccounts"), ("", "namespaces"),
+                          ("storage.k8s.io", "storageclasses")}
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    dry_run: bool = False
+    field_manager: str = ""
+    force: bool = False
+
+
+def manager_from_user_agent(user_agent: str) -> str:
+    """The default field manager: the user agent up to its first `/`, as the real server derives it."""
+    return (user_agent or "unknown").split("/", 1)[0][:128]
+
+
+class Operations:
+    """Storage semantics over the type registry; hooks let controllers and CRDs react to writes."""
+
+    def __init__(self, registry: TypeRegistry, store: Store) -> None:
+        self.registry = registry
+        self.store = store
+        self.controllers: Controllers | None = None
+        self.admission: list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any]], None]] = []
+        self.after_write: list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any] | None], None]] = []
+
+    # -- reads -------------------------------------------------------------------------------------
+
+    def get(self, resource_type: ResourceType, namespace: str | None, name: str) -> dict[str, Any]:
+        obj = self.store.get(resource_type.group, resource_type.plural, self._ns(resource_type, namespace), name)
+        if obj is None:
+            raise self.not_found(resource_type, name)
+        return obj
+
+    def list(self, resource_type: ResourceType, namespace: str | None, label_selector: str = "",
+             field_selector: str = "", limit: int = 0, continue_token: str | None = None) -> Page:
+        try:
+            labels = parse_label_selector(label_selector) if label_selector else []
+            fields = parse_field_selector(field_selector, resource_type.group, resource_type.plural) \
+                if field_selector else []
+        except SelectorError as error:
+            raise ApiError(400, str(error), "BadRequest") from error
+        with self.store.lock:
+            items = self.store.items(resource_type.group, resource_type.plural,
+                                     namespace if resource_type.namespaced else None)
+            resource_version = self.store.resource_version
+            oldest = self.store.oldest_resource_version()
+        if labels:
+            items = [obj for obj in items if labels_match(labels, obj)]
+        if fields:
+            items = [obj for obj in items if fields_match(fields, obj)]
+        return paginate(items, resource_version, limit, continue_token, oldest)
+
+    # -- writes ------------------------------------------------------------------------------------
+
+    def create(self, resource_type: ResourceType, namespace: str | None, body: dict[str, Any],
+               options: WriteOptions = WriteOptions(), manager: str = "") -> dict[str, Any]:
+        check_identity(resource_type, body, namespace)
+        namespace = self._ns(resource_type, namespace or (body.get("metadata") or {}).get("namespace"))
+        with self.store.lock:
+            self.require_namespace(resource_type, namespace)
+            obj = prepare_new(resource_type, copy.deepcopy(body), namespace)
+            existing = self.store.get(resource_type.group, resource_type.plural, namespace, obj["metadata"]["name"])
+            if existing is not None:
+                raise ApiError(409, f'{resource_type.group_resource} "{obj["metadata"]["name"]}" already exists',
+                               "AlreadyExists", name=obj["metadata"]["name"], group=resource_type.group,
+                               kind=resource_type.plural)
+            if self._has_status(resource_type) and resource_type.plural != "pods":
+                obj.pop("status", None)
+            obj = apply_defaults(resource_type.group, resource_type.plural, obj)
+            for admit in self.admission:
+                admit(resource_type, None, obj)
+            if manager:
+                fieldmanager.record_update(None, obj, manager)
+            if options.dry_run:
+                return obj
+            stored = self.store.put(resource_type.group, resource_type.plural, obj, "ADDED")
+            self.notify(resource_type, None, stored)
+            return stored
+
+    def update(self, resource_type: ResourceType, namespace: str | None, name: str, body: dict[str, Any],
+               options: WriteOptions = WriteOptions(), manager: str = "", subresource: str = "") -> dict[str, Any]:
+        check_identity(resource_type, body, namespace, name)
+        with self.store.lock:
+            old = self.get(resource_type, namespace, name)
+            return self._replace(resource_type, old, copy.deepcopy(body), options, manager, subresource)
+
+    def patch(self, resource_type: ResourceType, namespace: str | None, name: str, patch_type: str, patch: Any,
+              options: WriteOptions = WriteOptions(), manager: str = "",
+              subresource: str = "") -> tuple[dict[str, Any], bool]:
+        """Apply a patch; returns (object, created) since server-side apply may create."""
+        with self.store.lock:
+            if patch_type == patches.APPLY_PATCH:
+                return self._apply(resource_type, namespace, name, patch, options, subresource)
+            old = self.get(resource_type, namespace, name)
+            current = copy.deepcopy(old)
+            if patch_type == patches.MERGE_PATCH:
+                patched = patches.json_merge_patch(current, patch)
+            elif patch_type == patches.JSON_PATCH:
+                patched = patches.json_patch(current, patch)
+            elif patch_type == patches.STRATEGIC_PATCH and not resource_type.custom:
+                patched = patches.strategic_merge_patch(current, patch)
+            else:
+                raise unsupported_patch(resource_type)
+            if not isinstance(patched, dict):
+                raise ApiError(422, "the patched object is not a JSON object", "Invalid")
+            check_identity(resource_type, patched, namespace, name)
+            return self._replace(resource_type, old, patched, options, manager, subresource), False
+
+    def _apply(self, resource_type: ResourceType, namespace: str | None, name: str, applied: Any,
+               options: WriteOptions, subresource: str) -> tuple[dict[str, Any], bool]:
+        if not options.field_manager:
+            raise ApiError(400, "PATCH, application/apply-patch+yaml requires fieldManager to be set",
+                           "BadRequest")
+        if not isinstance(applied, dict):
+            raise ApiError(400, "the applied configuration must be an object", "BadRequest")
+        check_identity(resource_type, applied, namespace, name)
+        if not applied.get("apiVersion") or not applied.get("kind"):
+            raise ApiError(400, "apiVersion and kind must be set in an applied configuration", "BadRequest")
+        live = self.store.get(resource_type.group, resource_type.plural, self._ns(resource_type, namespace), name)
+        if live is None:
+            if subresource:
+                raise self.not_found(resource_type, name)
+            body = copy.deepcopy(applied)
+            body.setdefault("metadata", {})["name"] = name
+            created = self.create(resource_type, namespace, body, WriteOptions(dry_run=True))
+            merged = fieldmanager.apply_ownership(None, applied, created, options.field_manager, options.force)
+            if options.dry_run:
+                return merged, True
+            stored = self.store.put(resource_type.group, resource_type.plural, merged, "ADDED")
+            self.notify(resource_type, None, stored)
+            return stored, True
+        merged = patches.structural_merge(copy.deepcopy(live), applied)
+        merged = fieldmanager.apply_ownership(live, applied, merged, options.field_manager, options.force,
+                                              subresource)
+        return self._replace(resource_type, live, merged, options, "", subresource, applying=True), False
+
+    def _replace(self, resource_type: ResourceType, old: dict[str, Any], body: dict[str, Any],
+                 options: WriteOptions, manager: str, subresource: str, applying: bool = False) -> dict[str, Any]:
+        sent_version = (body.get("metadata") or {}).get("resourceVersion")
+        if sent_version and sent_version != old["metadata"]["resourceVersion"]:
+            raise self.conflict(resource_type, old["metadata"]["name"])
+        new = carry_server_fields(old, body)
+        if subresource == "status":
+            new = {**old, "status": new.get("status"), "metadata": {**old["metadata"],
+                   "managedFields": new["metadata"].get("managedFields")}}
+            if new["metadata"]["managedFields"] is None:
+                new["metadata"].pop("managedFields")
+        elif self._has_status(resource_type) and resource_type.plural != "pods":
+            if "status" in old:
+                new["status"] = old["status"]
+            else:
+                new.pop("status", None)
+        new = apply_defaults(resource_type.group, resource_type.plural, new)
+        bump_generation(old, new)
+        for admit in self.admission:
+            admit(resource_type, old, new)
+        if manager and not applying:
+            fieldmanager.record_update(old, new, manager, subresource)
+        unchanged = {**new, "metadata": {**new["metadata"], "resourceVersion": old["metadata"]["resourceVersion"]}}
+        if without_nulls(unchanged) == without_nulls(old):
+            return old
+        if options.dry_run:
+            new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
+            return new
+        stored = self.store.put(resource_type.group, resource_type.plural, new, "MODIFIED")
+        self.notify(resource_type, old, stored)
+        return stored
+
+    def delete(self, resource_type: ResourceType, namespace: str | None, name: str, dry_run: bool = False,
+               preconditions: dict[str, Any] | None = None, propagation: str | None = None) -> dict[str, Any]:
+        """Delete and return the deleted object (handlers decide between object and Status)."""
+        with self.store.lock:
+            old = self.get(resource_type, namespace, name)
+            preconditions = preconditions or {}
+            if preconditions.get("uid") and preconditions["uid"] != old["metadata"]["uid"]:
+                raise ApiError(409, f"Precondition failed: UID in precondition: {preconditions['uid']}, UID in "
+                                    f"object meta: {old['metadata']['uid']}", "Conflict", name=name,
+                               group=resource_type.group, kind=resource_type.plural)
+            if preconditions.get("resourceVersion") and preconditions["resourceVersion"] != \
+                    old["metadata"]["resourceVersion"]:
+                raise ApiError(409, f"Precondition failed: ResourceVersion in precondition: "
+                                    f"{preconditions['resourceVersion']}, ResourceVersion in object meta: "
+                                    f"{old['metadata']['resourceVersion']}", "Conflict", name=name,
+                               group=resource_type.group, kind=resource_type.plural)
+            deleting = {**old, "metadata": {**old["metadata"], "deletionTimestamp": now_timestamp(),
+                                            "deletionGracePeriodSeconds": 0}}
+            if resource_type.group == "" and resource_type.plural == "namespaces":
+                deleting["status"] = {**(old.get("status") or {}), "phase": "Terminating"}
+            if dry_run:
+                return deleting
+            removed = self.store.remove(resource_type.group, resource_type.plural,
+                                        self._ns(resource_type, namespace), name)
+            assert removed is not None
+            if resource_type.group == "" and resource_type.plural == "namespaces":
+                self._empty_namespace(name)
+            if propagation != "Orphan":
+                self._collect_dependents(old["metadata"]["uid"])
+            self.notify(resource_type, old, None)
+            return {**deleting, "metadata": {**deleting["metadata"],
+                                             "resourceVersion": removed["metadata"]["resourceVersion"]}}
+
+    def delete_collection(self, resource_type: ResourceType, namespace: str | None, label_selector: str,
+                          field_selector: str, dry_run: bool) -> list[dict[str, Any]]:
+        page = self.list(resource_type, namespace, label_selector, field_selector)
+        return [self.delete(resource_type, obj["metadata"].get("namespace"), obj["metadata"]["name"], dry_run)
+                for obj in page.items]
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    def require_namespace(self, resource_type: ResourceType, namespace: str | None) -> None:
+        if not resource_type.namespaced:
+            return
+        if not namespace:
+            raise ApiError(400, "the namespace of the object must be set", "BadRequest")
+        found = self.store.get("", "namespaces", None, namespace)
+        if found is None:
+            raise ApiError(404, f'namespaces "{namespace}" not found', "NotFound", name=namespace, kind="namespaces")
+        if (found.get("status") or {}).get("phase") == "Terminating":
+            raise ApiError(403, f'{resource_type.group_resource} is forbidden: unable to create new content in '
+                                f'namespace {namespace} because it is being terminated', "Forbidden",
+                           group=resource_type.group, kind=resource_type.plural)
+
+    def not_found(self, resource_type: ResourceType, name: str) -> ApiError:
+        return not_found_error(resource_type.group_resource, name, resource_type.group, resource_type.plural)
+
+    def conflict(self, resource_type: ResourceType, name: str) -> ApiError:
+        return ApiError(409, f'Operation cannot be fulfilled on {resource_type.group_resource} "{name}": the object '
+                             "has been modified; please apply your changes to the latest version and try again",
+                        "Conflict", name=name, group=resource_type.group, kind=resource_type.plural)
+
+    @staticmethod
+    def _ns(resource_type: ResourceType, namespace: str | None) -> str | None:
+        return namespace if resource_type.namespaced else None
+
+    @staticmethod
+    def _has_status(resource_type: ResourceType) -> bool:
+        return resource_type.subresource("status") is not None
+
+    def _empty_namespace(self, namespace: str) -> None:
+        for group, resource, obj in self.store.all_objects():
+            if obj["metadata"].get("namespace") == namespace:
+                self.store.remove(group, resource, namespace, obj["metadata"]["name"])
+
+    def _collect_dependents(self, owner_uid: str) -> None:
+        """Background garbage collection, done synchronously: dependents go with their owner."""
+        for group, resource, obj in self.store.all_objects():
+            owners = obj["metadata"].get("ownerReferences") or []
+            if any(owner.get("uid") == owner_uid for owner in owners):
+                removed = self.store.remove(group, resource, obj["metadata"].get("namespace"), obj["metadata"]["name"])
+                if removed is not None:
+                    self._collect_dependents(obj["metadata"]["uid"])
+
+    def notify(self, resource_type: ResourceType, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        """After a stored write (new) or delete (new is None): CRD registration, then the controllers."""
+        for hook in self.after_write:
+            hook(resource_type, old, new)
+        if self.controllers is not None:
+            self.controllers.reconcile(resource_type, old, new)
+
+
+def unsupported_patch(resource_type: ResourceType) -> ApiError:
+    accepted = [patches.JSON_PATCH, patches.MERGE_PATCH, patches.APPLY_PATCH]
+    if not resource_type.custom:
+        accepted.insert(2, patches.STRATEGIC_PATCH)
+    return ApiError(415, "the body of the request was in an unknown format - accepted media types include: "
+                         + ", ".join(accepted), "UnsupportedMediaType")

@@ -1,0 +1,141 @@
+"""Running the fake's aiohttp app: in a background thread with its own loop (tests), or in the foreground."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from aiohttp import web
+
+from .kubeconfig import write_kubeconfig
+
+
+class RunningServer:
+    """A started fake API server; a context manager that stops it on exit."""
+
+    def __init__(self, app_factory: Callable[[], web.Application], host: str = "127.0.0.1", port: int = 0) -> None:
+        self._app_factory = app_factory
+        self.host = host
+        self.port = port
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> RunningServer:
+        """Start serving in a daemon thread; returns once the port is listening."""
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._start())
+            except BaseException as error:  # reported to the starting thread
+                failure.append(error)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._cleanup())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name=f"fakekube-{self.port}", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            raise failure[0]
+        return self
+
+    async def _start(self) -> None:
+        self._runner = web.AppRunner(self._app_factory(), handle_signals=False, access_log=None,
+                                     shutdown_timeout=0.5)
+        await self._runner.setup()
+        await self._bind()
+
+    async def _bind(self) -> None:
+        assert self._runner is not None
+        self._site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        await self._site.start()
+        self.port = self._site._bound_port if hasattr(self._site, "_bound_port") else self.port
+        sockets = self._site._server.sockets if self._site._server else []  # type: ignore[union-attr]
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+
+    async def _unbind(self) -> None:
+        """Close the listening socket and every open connection: the API server is gone."""
+        if self._site is not None:
+            await self._site.stop()
+            self._site = None
+        if self._runner is not None and self._runner.server is not None:
+            for connection in list(self._runner.server.connections):
+                if connection.transport is not None:
+                    connection.transport.abort()
+
+    async def _cleanup(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def _call(self, coroutine: Any) -> None:
+        assert self._loop is not None
+        asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=10)
+
+    def pause(self) -> None:
+        """Stop listening and cut open connections; `resume()` binds the same port again."""
+        self._call(self._unbind())
+
+    def resume(self) -> None:
+        self._call(self._bind())
+
+    def stop(self) -> None:
+        if self._loop is None or self._thread is None:
+            return
+        loop = self._loop
+        try:
+            self._call(self._unbind())
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            self._thread.join(timeout=10)
+            self._loop = None
+
+    def write_kubeconfig(self, path: str | os.PathLike[str], context: str = "fake", namespace: str = "default",
+                         token: str | None = None, extra_contexts: Iterable[str | tuple[str, str | None]] = ()) -> Path:
+        """A kubeconfig for this server; `extra_contexts` add more contexts reaching the same server."""
+        return write_kubeconfig(path, self.url, context, namespace, token, extra_contexts)
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+def run_forever(app: web.Application, host: str, port: int, on_ready: Callable[[str], None] | None = None) -> None:
+    """Serve in the foreground until interrupted; `on_ready(url)` runs once the port is listening."""
+
+    async def main() -> None:
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port, reuse_address=True)
+        await site.start()
+        bound = site._server.sockets[0].getsockname()[1] if site._server and site._server.sockets else port  # type: ignore[union-attr]
+        if on_ready is not None:
+            on_ready(f"http://{host}:{bound}")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass

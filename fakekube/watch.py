@@ -1,0 +1,79 @@
+"""`?watch=1`: a chunked stream of `{"type": ..., "object": ...}` lines from the store's event log."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from .encoding import as_version
+from .selectors import SelectorError, fields_match, labels_match, parse_field_selector, parse_label_selector
+from .status import ApiError
+from .store import encode_json
+from .types import ResourceType
+
+if TYPE_CHECKING:
+    from .cluster import FakeCluster
+
+POLL_SECONDS = 0.02
+DEFAULT_TIMEOUT_SECONDS = 1800
+
+
+async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type: ResourceType,
+                      namespace: str | None, name: str = "") -> web.StreamResponse:
+    try:
+        labels = parse_label_selector(request.query.get("labelSelector", ""))
+        fields = parse_field_selector(request.query.get("fieldSelector", ""), resource_type.group,
+                                      resource_type.plural)
+    except SelectorError as error:
+        raise ApiError(400, str(error), "BadRequest") from error
+    timeout = float(request.query.get("timeoutSeconds") or DEFAULT_TIMEOUT_SECONDS)
+    store = cluster.store
+
+    def selected(obj: dict[str, Any], obj_namespace: str) -> bool:
+        if namespace is not None and obj_namespace != namespace:
+            return False
+        if name and obj["metadata"]["name"] != name:
+            return False
+        return labels_match(labels, obj) and fields_match(fields, obj)
+
+    requested = request.query.get("resourceVersion", "")
+    initial: list[dict[str, Any]] = []
+    with store.lock:
+        if requested in ("", "0"):
+            initial = [obj for obj in store.items(resource_type.group, resource_type.plural, namespace)
+                       if selected(obj, obj["metadata"].get("namespace") or "")]
+            last = store.resource_version
+            expired = False
+        else:
+            try:
+                last = int(requested)
+            except ValueError as error:
+                raise ApiError(400, f"invalid resource version: {requested}", "BadRequest") from error
+            expired = last < store.oldest_resource_version()
+
+    response = web.StreamResponse(headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+    await response.prepare(request)
+    if expired:
+        error = ApiError(410, f"too old resource version: {last} ({store.oldest_resource_version()})", "Expired")
+        await response.write(encode_json({"type": "ERROR", "object": error.body()}) + b"\n")
+        return response
+    for obj in initial:
+        await _send(response, "ADDED", as_version(obj, resource_type))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if request.transport is None or request.transport.is_closing():
+            break
+        for event in store.events_after(last):
+            last = event.resource_version
+            if (event.group, event.resource) == (resource_type.group, resource_type.plural) \
+                    and selected(event.obj, event.namespace):
+                await _send(response, event.type, as_version(event.obj, resource_type))
+        await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+    return response
+
+
+async def _send(response: web.StreamResponse, event_type: str, obj: dict[str, Any]) -> None:
+    await response.write(b'{"type":"' + event_type.encode() + b'","object":' + encode_json(obj) + b"}\n")
