@@ -1,90 +1,15 @@
-"""The cast shared by the runtime tests: a fake API server on 127.0.0.1 and the official client pointed at it.
-
-Until the core's `FakeCluster` can be started, this serves the runtime's routes from a
-minimal stand-in that offers what the runtime may ask of a cluster (`get_object`,
-`list_objects`, `runtime`).
-"""
+"""The cast shared by the runtime tests: a `FakeCluster` served on 127.0.0.1 and the official client pointed at it."""
 
 from __future__ import annotations
 
-import asyncio
-import copy
 import tempfile
-import threading
 import unittest
 from pathlib import Path
 from typing import Any
 
-import yaml
-from aiohttp import web
 from kubernetes import client, config
 
-from fakekube.runtime import PodRuntime, setup_runtime_routes
-
-
-class StandInCluster:
-    """Objects by (resource, namespace, name), plus the runtime."""
-
-    def __init__(self) -> None:
-        self.objects: dict[tuple[str, str | None, str], dict[str, Any]] = {}
-        self.runtime = PodRuntime()
-
-    def add_object(self, obj: dict[str, Any]) -> dict[str, Any]:
-        stored = copy.deepcopy(obj)
-        resource = stored["kind"].lower() + "s"
-        namespace = stored["metadata"].setdefault("namespace", "default") if resource != "nodes" else None
-        self.objects[(resource, namespace, stored["metadata"]["name"])] = stored
-        return stored
-
-    def delete_object(self, resource: str, namespace: str | None, name: str) -> None:
-        self.objects.pop((resource, namespace, name), None)
-
-    def get_object(self, resource: str, namespace: str | None, name: str, group: str = "") -> dict[str, Any] | None:
-        return self.objects.get((resource, namespace, name))
-
-    def list_objects(self, resource: str, namespace: str | None = None, group: str = "") -> list[dict[str, Any]]:
-        return [obj for (kind, ns, _), obj in self.objects.items()
-                if kind == resource and (namespace is None or ns == namespace)]
-
-
-class Server:
-    """The stand-in's routes served by aiohttp in a background thread."""
-
-    def __init__(self, cluster: StandInCluster) -> None:
-        self.cluster = cluster
-        self.loop = asyncio.new_event_loop()
-        self.runner: web.AppRunner | None = None
-        self.port = 0
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def start(self) -> Server:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self.loop).result(10)
-        return self
-
-    async def _start(self) -> None:
-        app = web.Application()
-        setup_runtime_routes(app, self.cluster)
-        self.runner = web.AppRunner(app, shutdown_timeout=0.5)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-
-    def stop(self) -> None:
-        if not self.thread.is_alive() or self.runner is None:
-            return
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
-
-    def write_kubeconfig(self, path: Path) -> None:
-        path.write_text(yaml.safe_dump({
-            "apiVersion": "v1", "kind": "Config", "current-context": "fake",
-            "clusters": [{"name": "fake", "cluster": {"server": f"http://127.0.0.1:{self.port}"}}],
-            "users": [{"name": "fake", "user": {"token": "test-token"}}],
-            "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "fake", "namespace": "default"}}]}))
+from fakekube import FakeCluster
 
 
 def pod(name: str, containers: list[str] | None = None, node: str = "node-1", phase: str = "Running",
@@ -116,16 +41,17 @@ class RuntimeTestCase(unittest.TestCase):
     """Starts the fake per test and gives `self.api`, a CoreV1Api of the official client talking to it."""
 
     def setUp(self) -> None:
-        self.cluster = StandInCluster()
-        self.cluster.runtime.poll_interval = 0.05
-        self.server = Server(self.cluster).start()
+        self.cluster = FakeCluster()
+        self.runtime = self.cluster.runtime
+        self.runtime.poll_interval = 0.05
+        self.server = self.cluster.serve()
         self.addCleanup(self.server.stop)
-        directory = Path(tempfile.mkdtemp())
-        kubeconfig = directory / "kubeconfig"
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        kubeconfig = Path(directory.name) / "kubeconfig"
         self.server.write_kubeconfig(kubeconfig)
         configuration = client.Configuration()
         config.load_kube_config(config_file=str(kubeconfig), client_configuration=configuration)
         self.api_client = client.ApiClient(configuration)
         self.addCleanup(self.api_client.close)
         self.api = client.CoreV1Api(self.api_client)
-        self.runtime = self.cluster.runtime
