@@ -51,11 +51,18 @@ class PodRuntime:
     # Logs
 
     def set_logs(self, namespace: str, pod: str, container: str,
-                 lines: Sequence[str] | Sequence[tuple[datetime, str]], previous: bool = False) -> None:
-        """Replace a container's log (or its previous instance's). Plain strings are stamped one second apart, ending now."""
+                 lines: Sequence[str | tuple[datetime, str]], previous: bool = False) -> None:
+        """Replace a container's log (or its previous instance's).
+
+        Lines are strings, stamped one second apart and ending now, or (time, text) pairs.
+        """
         now = utc_now()
-        parsed = [LogLine(*line) if isinstance(line, tuple) else LogLine(now - timedelta(seconds=len(lines) - 1 - i), line)
-                  for i, line in enumerate(lines)]
+        parsed = []
+        for index, line in enumerate(lines):
+            if isinstance(line, str):
+                parsed.append(LogLine(now - timedelta(seconds=len(lines) - 1 - index), line))
+            else:
+                parsed.append(LogLine(line[0], line[1]))
         self._log(namespace, pod, container, previous, lambda: ContainerLog()).replace(parsed)
 
     def append_log(self, namespace: str, pod: str, container: str, line: str) -> None:

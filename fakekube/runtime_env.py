@@ -15,7 +15,7 @@ def container_environment(cluster: ClusterView, pod: dict[str, Any], container: 
     """PATH and HOSTNAME, then `envFrom` and `env` (resolving references), then the API server's service variables."""
     namespace = pod["metadata"].get("namespace", "default")
     spec = container_spec(pod, container)
-    variables = {"PATH": DEFAULT_PATH, "HOSTNAME": pod["metadata"]["name"]}
+    variables: dict[str, str] = {"PATH": DEFAULT_PATH, "HOSTNAME": pod["metadata"]["name"]}
     if tty:
         variables["TERM"] = "xterm"
     for source in spec.get("envFrom") or []:
@@ -23,9 +23,9 @@ def container_environment(cluster: ClusterView, pod: dict[str, Any], container: 
         for key, value in _source_data(cluster, namespace, source).items():
             variables[prefix + key] = value
     for entry in spec.get("env") or []:
-        value = _env_value(cluster, pod, entry)
-        if value is not None:
-            variables[entry["name"]] = _expand_references(value, variables)
+        resolved = _env_value(cluster, pod, entry)
+        if resolved is not None:
+            variables[entry["name"]] = _expand_references(resolved, variables)
     service = cluster.get_object("services", "default", "kubernetes") or {}
     host = (service.get("spec") or {}).get("clusterIP") or "10.96.0.1"
     variables.update({
@@ -43,7 +43,8 @@ def _source_data(cluster: ClusterView, namespace: str, source: dict[str, Any]) -
         return dict(config_map.get("data") or {})
     if "secretRef" in source:
         secret = cluster.get_object("secrets", namespace, source["secretRef"].get("name", "")) or {}
-        return {key: base64.b64decode(value).decode(errors="replace") for key, value in (secret.get("data") or {}).items()}
+        data = secret.get("data") or {}
+        return {key: base64.b64decode(value).decode(errors="replace") for key, value in data.items()}
     return {}
 
 

@@ -203,7 +203,8 @@ class ExecSession:
 
     def _context(self) -> ContainerContext:
         spec = container_spec(self.pod, self.container)
-        security = {**((self.pod.get("spec") or {}).get("securityContext") or {}), **(spec.get("securityContext") or {})}
+        pod_security = (self.pod.get("spec") or {}).get("securityContext") or {}
+        security = {**pod_security, **(spec.get("securityContext") or {})}
         uid = int(security.get("runAsUser", 0))
         image = spec.get("image", "")
         return ContainerContext(namespace=self.namespace, pod=self.pod, container=self.container,

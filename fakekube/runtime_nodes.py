@@ -63,7 +63,7 @@ def _reachable(node: dict[str, Any]) -> bool:
     """A node whose kubelet stopped posting status (Ready=Unknown) does not answer."""
     for condition in (node.get("status") or {}).get("conditions") or []:
         if condition.get("type") == "Ready":
-            return condition.get("status") != "Unknown"
+            return bool(condition.get("status") != "Unknown")
     return True
 
 
@@ -133,7 +133,8 @@ def _kubelet_log(node: dict[str, Any], pods: list[dict[str, Any]]) -> str:
     start = _created(node)
     lines = [_klog(start, "server.go:484", f'"Kubelet version" kubeletVersion="{version}"'),
              _klog(start + timedelta(seconds=1), "kubelet.go:2337", '"Starting kubelet main sync loop"'),
-             _klog(start + timedelta(seconds=2), "kubelet_node_status.go:76", f'"Attempting to register node" node="{name}"'),
+             _klog(start + timedelta(seconds=2), "kubelet_node_status.go:76",
+                   f'"Attempting to register node" node="{name}"'),
              _klog(start + timedelta(seconds=2, milliseconds=300), "kubelet_node_status.go:79",
                    f'"Successfully registered node" node="{name}"')]
     for pod in sorted(pods, key=_created):
@@ -170,7 +171,8 @@ def _kern_log(node: dict[str, Any]) -> str:
     name, start = node["metadata"]["name"], _created(node)
     return (f"{start:%b %e %H:%M:%S} {name} kernel: [    0.000000] Linux version 6.1.0-18-amd64 "
             "(debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)\n"
-            f"{start:%b %e %H:%M:%S} {name} kernel: [    4.201337] IPv6: ADDRCONF(NETDEV_CHANGE): eth0: link becomes ready\n")
+            f"{start:%b %e %H:%M:%S} {name} kernel: [    4.201337] IPv6: ADDRCONF(NETDEV_CHANGE): eth0: "
+            "link becomes ready\n")
 
 
 def _auth_log(node: dict[str, Any]) -> str:

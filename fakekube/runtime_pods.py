@@ -92,8 +92,9 @@ def container_state(pod: dict[str, Any], container: str) -> ContainerState:
 
 def _state_of(entry: dict[str, Any]) -> ContainerState:
     state = entry.get("state") or {}
-    last = (entry.get("lastState") or {}).get("terminated")
-    has_previous = bool(last) and bool(last.get("containerID", "x"))
+    last = (entry.get("lastState") or {}).get("terminated") or {}
+    # The kubelet needs the old container's ID; fixtures often leave it out, so only an explicit "" counts as none.
+    has_previous = bool(last) and last.get("containerID", "x") != ""
     for current in ("running", "terminated", "waiting"):
         if current in state:
             return ContainerState(current, (state[current] or {}).get("reason", ""), has_previous)
@@ -104,7 +105,7 @@ def is_scheduled(pod: dict[str, Any]) -> bool:
     """Whether the pod has a node; an explicitly Pending pod without one has never been scheduled."""
     if (pod.get("spec") or {}).get("nodeName"):
         return True
-    return (pod.get("status") or {}).get("phase", "Running") != "Pending"
+    return bool((pod.get("status") or {}).get("phase", "Running") != "Pending")
 
 
 def pod_uid(pod: dict[str, Any]) -> str:

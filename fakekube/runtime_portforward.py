@@ -117,7 +117,8 @@ class ForwardSession:
         receiver = asyncio.create_task(self._receive())
         ender = asyncio.create_task(self.stream.wait_until_ended(self.cluster, self.runtime.poll_interval))
         try:
-            await asyncio.wait({all_pumps, receiver, ender}, return_when=asyncio.FIRST_COMPLETED)
+            waited: set[asyncio.Future[Any]] = {all_pumps, receiver, ender}
+            await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in (all_pumps, receiver, ender):
                 task.cancel()

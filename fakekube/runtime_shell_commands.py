@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from fakekube.runtime_fs import FileError
@@ -275,8 +276,8 @@ async def seq(shell: Shell, argv: list[str], io: StdIO) -> int:
 
 async def uname(shell: Shell, argv: list[str], io: StdIO) -> int:
     name = shell.context.pod["metadata"]["name"]
-    fields = {"s": "Linux", "n": name, "r": "6.1.0-18-amd64", "v": "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)",
-              "m": "x86_64", "o": "GNU/Linux"}
+    fields = {"s": "Linux", "n": name, "r": "6.1.0-18-amd64", "m": "x86_64", "o": "GNU/Linux",
+              "v": "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)"}
     flags = "".join(arg[1:] for arg in argv[1:] if arg.startswith("-")) or "s"
     chosen = "snrvmo" if "a" in flags else [flag for flag in "snrvmo" if flag in flags]
     await _write(io, " ".join(fields[flag] for flag in chosen) + "\n")
@@ -288,8 +289,10 @@ async def test(shell: Shell, argv: list[str], io: StdIO) -> int:
     fs = shell.context.fs
     negate = bool(args) and args[0] == "!"
     args = args[1:] if negate else args
-    unary = {"-e": lambda a: fs.exists(shell.path(a)), "-f": lambda a: fs.exists(shell.path(a)) and not fs.is_dir(
-        shell.path(a)), "-d": lambda a: fs.is_dir(shell.path(a)), "-n": bool, "-z": lambda a: not a}
+    unary: dict[str, Callable[[str], bool]] = {
+        "-e": lambda a: fs.exists(shell.path(a)),
+        "-f": lambda a: fs.exists(shell.path(a)) and not fs.is_dir(shell.path(a)),
+        "-d": lambda a: fs.is_dir(shell.path(a)), "-n": bool, "-z": lambda a: not a}
     numeric = {"-eq": int.__eq__, "-ne": int.__ne__, "-gt": int.__gt__, "-ge": int.__ge__, "-lt": int.__lt__,
                "-le": int.__le__}
     if len(args) == 1:

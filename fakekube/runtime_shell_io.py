@@ -90,4 +90,5 @@ class StdIO:
         return self
 
     def fd(self, number: int) -> Input | Output | None:
-        return {0: self.stdin, 1: self.stdout, 2: self.stderr}.get(number)
+        streams: dict[int, Input | Output] = {0: self.stdin, 1: self.stdout, 2: self.stderr}
+        return streams.get(number)

@@ -46,7 +46,7 @@ def _convert(match: re.Match[str], remaining: list[str]) -> str:
     if kind == "c":
         return (spec + "s") % value[:1]
     try:
-        number: float = float(value or 0) if kind in "feEgG" else int(value or 0, 0)
+        number: float = (float(value) if kind in "feEgG" else int(value, 0)) if value else 0
     except ValueError:
         number = 0
     return (spec + ("d" if kind in "iu" else kind)) % number

@@ -13,7 +13,7 @@ import yaml
 from kubernetes.client.rest import ApiException
 from kubernetes.stream import stream
 
-from tests.fakekube.test_runtime_support import RuntimeTestCase, pod
+from tests.fakekube.test_runtime_support import RuntimeTestCase, pod, status_of
 
 
 class ExecTestCase(RuntimeTestCase):
@@ -38,7 +38,8 @@ class ExecTestCase(RuntimeTestCase):
     def status_of(self, command: list[str]) -> dict[str, Any]:
         session = self.open(command)
         session.run_forever(timeout=10)
-        return yaml.safe_load(session.read_channel(3))
+        status: dict[str, Any] = yaml.safe_load(session.read_channel(3))
+        return status
 
 
 class ExecCommandTests(ExecTestCase):
@@ -189,7 +190,7 @@ class ExecRefusalTests(ExecTestCase):
             self.api.connect_get_namespaced_pod_exec("web-1", "default", command=["ls"], stdout=True)
 
         self.assertEqual(raised.exception.status, 400)
-        self.assertEqual(json.loads(raised.exception.body)["message"], "Upgrade request required")
+        self.assertEqual(status_of(raised.exception)["message"], "Upgrade request required")
 
     def test_an_unknown_container_is_refused(self) -> None:
         reason = self.handshake_error(["ls"], container="nope")

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import threading
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from kubernetes.client.rest import ApiException
 from urllib3.exceptions import ProtocolError
 
-from tests.fakekube.test_runtime_support import RuntimeTestCase, pod
+from tests.fakekube.test_runtime_support import RuntimeTestCase, pod, status_of
 
 
 def without_times(lines: list[str]) -> list[str]:
@@ -25,10 +25,10 @@ class PodLogTests(RuntimeTestCase):
         super().setUp()
         self.cluster.add_object(pod("web-1"))
 
-    def refusal(self, **kwargs: object) -> tuple[int, dict]:
+    def refusal(self, **kwargs: Any) -> tuple[int, dict[str, Any]]:
         with self.assertRaises(ApiException) as raised:
             self.api.read_namespaced_pod_log(**{"name": "web-1", "namespace": "default", **kwargs})
-        return raised.exception.status, json.loads(raised.exception.body)
+        return raised.exception.status, status_of(raised.exception)
 
     def test_it_returns_the_lines_a_test_set(self) -> None:
         self.runtime.set_logs("default", "web-1", "app", ["starting", "listening on :8080"])
@@ -43,8 +43,9 @@ class PodLogTests(RuntimeTestCase):
         self.cluster.add_object(pod("web-2"))
         other = self.api.read_namespaced_pod_log("web-2", "default").splitlines()
         self.assertNotEqual(without_times(lines[:5]), without_times(other[:5]))
-        replay = type(self.runtime)().container_log("default", self.cluster.get_object("pods", "default", "web-1"),
-                                                    "app", previous=False)
+        stored = self.cluster.get_object("pods", "default", "web-1")
+        assert stored is not None
+        replay = type(self.runtime)().container_log("default", stored, "app", previous=False)
         self.assertEqual(without_times([line.text for line in replay.snapshot()][:200]), without_times(lines[:200]))
 
     def test_timestamps_prefix_each_line_with_rfc3339_nano(self) -> None:
@@ -143,8 +144,8 @@ class FollowTests(RuntimeTestCase):
         self.cluster.add_object(pod("web-1"))
         self.runtime.set_logs("default", "web-1", "app", ["one", "two", "three"])
 
-    def follow(self, **kwargs: object):  # type: ignore[no-untyped-def]
-        response = self.api.read_namespaced_pod_log("web-1", "default", follow=True, _preload_content=False,
+    def follow(self, **kwargs: Any) -> Any:
+        response: Any = self.api.read_namespaced_pod_log("web-1", "default", follow=True, _preload_content=False,
                                                     **kwargs)
         self.addCleanup(response.release_conn)
         return response
@@ -171,7 +172,7 @@ class FollowTests(RuntimeTestCase):
     def test_a_generated_log_keeps_writing_while_followed(self) -> None:
         self.cluster.add_object(pod("api-1", image="ghcr.io/acme/orders:2.3"))
         self.runtime.generated_line_interval = 0.1
-        response = self.api.read_namespaced_pod_log("api-1", "default", follow=True, tail_lines=1,
+        response: Any = self.api.read_namespaced_pod_log("api-1", "default", follow=True, tail_lines=1,
                                                     _preload_content=False)
         self.addCleanup(response.release_conn)
 

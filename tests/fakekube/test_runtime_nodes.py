@@ -7,7 +7,7 @@ from typing import Any
 
 from kubernetes.client.rest import ApiException
 
-from tests.fakekube.test_runtime_support import RuntimeTestCase, node, pod
+from tests.fakekube.test_runtime_support import RuntimeTestCase, node, pod, status_of
 
 
 class NodeProxyTests(RuntimeTestCase):
@@ -23,8 +23,9 @@ class NodeProxyTests(RuntimeTestCase):
         return self.api.connect_get_node_proxy_with_path(name, path)
 
     def summary(self) -> dict[str, Any]:
-        response = self.api.connect_get_node_proxy_with_path("node-1", "stats/summary", _preload_content=False)
-        return json.loads(response.data)
+        response: Any = self.api.connect_get_node_proxy_with_path("node-1", "stats/summary", _preload_content=False)
+        summary: dict[str, Any] = json.loads(response.data)
+        return summary
 
     def test_the_summary_describes_the_node_and_its_pods(self) -> None:
         summary = self.summary()
@@ -80,7 +81,7 @@ class NodeProxyTests(RuntimeTestCase):
         with self.assertRaises(ApiException) as raised:
             self.proxy("stats/summary", name="ghost")
 
-        body = json.loads(raised.exception.body)
+        body = status_of(raised.exception)
         self.assertEqual((raised.exception.status, body["message"]), (404, 'nodes "ghost" not found'))
 
     def test_a_node_whose_kubelet_is_gone_cannot_be_reached(self) -> None:
@@ -90,7 +91,7 @@ class NodeProxyTests(RuntimeTestCase):
             self.proxy("stats/summary", name="node-3")
 
         self.assertEqual(raised.exception.status, 503)
-        self.assertIn("dial tcp 10.0.0.11:10250", json.loads(raised.exception.body)["message"])
+        self.assertIn("dial tcp 10.0.0.11:10250", status_of(raised.exception)["message"])
 
     def test_metrics_and_healthz(self) -> None:
         self.assertIn("kubelet_running_pods 2", self.proxy("metrics"))

@@ -79,7 +79,7 @@ class PortForwardTests(RuntimeTestCase):
         self.assertEqual(receive_exactly(sock, len(payload)), payload)
 
     def test_concurrent_forwards_each_get_their_own_connection(self) -> None:
-        def exchange(number: int) -> bytes:
+        def exchange(number: int) -> bool:
             sock = self.socket_of(self.forward("8080"), 8080)
             message = f"client {number} ".encode() * 100
             sock.sendall(message)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 import unittest
 from pathlib import Path
 from typing import Any
 
 from kubernetes import client, config
+from kubernetes.client.rest import ApiException
 
 from fakekube import FakeCluster
 
@@ -26,6 +28,12 @@ def pod(name: str, containers: list[str] | None = None, node: str = "node-1", ph
             "status": {"phase": phase, "podIP": "10.244.1.7", "startTime": "2026-01-01T00:00:00Z",
                        "containerStatuses": [{"name": container, "ready": phase == "Running", "restartCount": 0,
                                               "state": state} for container in names]}}
+
+
+def status_of(error: ApiException) -> dict[str, Any]:
+    """The `Status` body of a refused call."""
+    body: dict[str, Any] = json.loads(error.body or "{}")
+    return body
 
 
 def node(name: str, ready: str = "True") -> dict[str, Any]:
