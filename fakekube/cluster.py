@@ -56,6 +56,9 @@ class FakeCluster:
         app = web.Application(middlewares=build_middlewares(self), client_max_size=64 * 1024 ** 2)
         app.router.add_get("/version", self.rest.version)
         app.router.add_get("/version/", self.rest.version)
+        app.router.add_get("/openapi/v2", self.rest.openapi_v2)
+        app.router.add_get("/openapi/v3", self.rest.openapi_index)
+        app.router.add_get("/openapi/v3/{path:.+}", self.rest.openapi_group_version)
         for path in ("/healthz", "/livez", "/readyz"):
             app.router.add_get(path, self.rest.health)
         setup_runtime_routes(app, self)

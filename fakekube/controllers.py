@@ -163,6 +163,8 @@ class Controllers:
         status = {"replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,
                   "availableReplicas": ready, "observedGeneration": replicaset["metadata"].get("generation", 1)}
         self._set_status("apps", "replicasets", replicaset, _omit_zero(status))
+        for ref in replicaset["metadata"].get("ownerReferences") or []:
+            self._reconcile_owner(ref, replicaset["metadata"]["namespace"], status_only=True)
 
     def _deployment(self, deployment: dict[str, Any]) -> None:
         spec = deployment["spec"]

@@ -13,6 +13,9 @@ from .store import Page, Store, encode_json
 from .types import ResourceType
 
 
+PROTOBUF = "application/vnd.kubernetes.protobuf"
+
+
 async def read_body(request: web.Request, allow_empty: bool = False) -> Any:
     """The request body as JSON or YAML (by Content-Type), 400 when it does not parse."""
     raw = await request.read()
@@ -21,6 +24,9 @@ async def read_body(request: web.Request, allow_empty: bool = False) -> Any:
             return None
         raise ApiError(400, "the body of the request was empty", "BadRequest")
     content_type = request.headers.get("Content-Type", "application/json").split(";")[0].strip()
+    if content_type == PROTOBUF:
+        raise ApiError(415, f"the body of the request was in an unknown format - accepted media types include: "
+                            "application/json, application/yaml", "UnsupportedMediaType")
     try:
         if "yaml" in content_type:
             return yaml.safe_load(raw)

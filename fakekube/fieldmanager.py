@@ -49,6 +49,8 @@ def leaf_values(obj: dict[str, Any], subresource: str = "") -> dict[Path, Any]:
             continue
         if key == "metadata":
             value = {k: v for k, v in (value or {}).items() if k not in _UNTRACKED_METADATA}
+            if not value:
+                continue
         _collect(value, (f"f:{key}",), (key,), values)
     return values
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from . import discovery, patches, subresources, tables, watch
+from . import discovery, openapi, patches, subresources, tables, watch
 from .encoding import json_response, list_response, object_response, read_body
 from .metrics import metrics_items
 from .operations import RETURNS_DELETED_OBJECT, WriteOptions, manager_from_user_agent, unsupported_patch
@@ -59,6 +59,25 @@ class RestHandlers:
 
     async def health(self, request: web.Request) -> web.Response:
         return web.Response(text="ok")
+
+    async def openapi_v2(self, request: web.Request) -> web.Response:
+        if openapi.V2_PROTOBUF in request.headers.get("Accept", ""):
+            return web.Response(body=openapi.v2_document_protobuf(), content_type=openapi.V2_PROTOBUF_RESPONSE)
+        return json_response(openapi.v2_document())
+
+    async def openapi_index(self, request: web.Request) -> web.Response:
+        return json_response(openapi.index(self.registry))
+
+    async def openapi_group_version(self, request: web.Request) -> web.Response:
+        parts = request.match_info["path"].strip("/").split("/")
+        document = None
+        if len(parts) == 2 and parts[0] == "api":
+            document = openapi.group_version_document(self.registry, "", parts[1])
+        elif len(parts) == 3 and parts[0] == "apis":
+            document = openapi.group_version_document(self.registry, parts[1], parts[2])
+        if document is None:
+            return resource_not_found().response()
+        return json_response(document)
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         info: RequestInfo = request["request_info"]

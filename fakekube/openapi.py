@@ -1,0 +1,84 @@
+"""A skeletal OpenAPI surface. v3: the group-version index and, per group-version, a schema per kind carrying
+`x-kubernetes-group-version-kind`; v2: a document with no definitions.
+
+kubectl downloads v2 before validating and reads v3 to learn that the server validates fields itself (it then
+sends `fieldValidation` instead of validating client-side), so `kubectl apply` and `kubectl create -f` work
+without `--validate=false`. The schemas have no properties: nothing here describes fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from .types import ResourceType, TypeRegistry
+
+
+def schema_name(resource_type: ResourceType) -> str:
+    """`io.k8s.api.apps.v1.Deployment` for built-ins, reversed-group names for custom resources."""
+    if resource_type.custom:
+        prefix = ".".join(reversed(resource_type.group.split(".")))
+        return f"{prefix}.{resource_type.version}.{resource_type.kind}"
+    group = resource_type.group.split(".")[0] if resource_type.group else "core"
+    return f"io.k8s.api.{group}.{resource_type.version}.{resource_type.kind}"
+
+
+def group_version_path(group: str, version: str) -> str:
+    return f"apis/{group}/{version}" if group else f"api/{version}"
+
+
+def group_version_document(registry: TypeRegistry, group: str, version: str) -> dict[str, Any] | None:
+    types = registry.in_group_version(group, version)
+    if not types:
+        return None
+    schemas = {}
+    for resource_type in types:
+        schemas[schema_name(resource_type)] = {
+            "type": "object", "x-kubernetes-preserve-unknown-fields": True,
+            "x-kubernetes-group-version-kind": [{"group": group, "kind": resource_type.kind, "version": version}]}
+    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.4"}, "paths": {},
+            "components": {"schemas": schemas}}
+
+
+def index(registry: TypeRegistry) -> dict[str, Any]:
+    """`/openapi/v3`: each group-version's document URL, with a hash that changes with its contents."""
+    paths = {}
+    for group, versions in registry.groups().items():
+        for version in versions:
+            document = group_version_document(registry, group, version)
+            digest = hashlib.sha512(json.dumps(document, sort_keys=True).encode()).hexdigest()[:128].upper()
+            path = group_version_path(group, version)
+            paths[path] = {"serverRelativeURL": f"/openapi/v3/{path}?hash={digest}"}
+    return {"paths": paths}
+
+
+V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+# The server answers with a parseable spelling of the same type (`@` is not valid in a media type).
+V2_PROTOBUF_RESPONSE = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+_V2_INFO = {"title": "Kubernetes", "version": "v1.32.4"}
+
+
+def _protobuf_string(field: int, text: str) -> bytes:
+    data = text.encode()
+    return bytes([field << 3 | 2]) + _varint(len(data)) + data
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def v2_document_protobuf() -> bytes:
+    """The gnostic `openapi_v2.Document` {swagger: "2.0", info: {title, version}} in protobuf wire format."""
+    info = _protobuf_string(1, _V2_INFO["title"]) + _protobuf_string(2, _V2_INFO["version"])
+    return _protobuf_string(1, "2.0") + bytes([2 << 3 | 2]) + _varint(len(info)) + info
+
+
+def v2_document() -> dict[str, Any]:
+    return {"swagger": "2.0", "info": _V2_INFO, "paths": {}, "definitions": {}}
