@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "k8stools",
+    "oauth2_provider",
+    "mozilla_django_oidc",
+    "oauthgw",
 ]
 
 MIDDLEWARE = [
@@ -185,6 +188,7 @@ LOGGING = {
         # The SDK logs every request at INFO; our audit trail already records each tool call.
         "mcp": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        "httpx2": {"level": "WARNING"},
     },
 }
 
@@ -235,3 +239,102 @@ MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 4 * 1024 * 1024, mini
 READY_REQUIRES_KUBERNETES = env_bool("READY_REQUIRES_KUBERNETES", True)
 
 TEST_RUNNER = "mcpsite.testrunner.Runner"
+
+# --- OAuth gateway ---------------------------------------------------------------------------
+# Off by default: /mcp stays open. On, /mcp needs a bearer token issued by this server after an
+# upstream login (Dex or Google); see oauthgw/ and `manage.py check` for what is required.
+
+OAUTH_ENABLED = env_bool("OAUTH_ENABLED", False)
+# The public URL of this server (issuer); /mcp's audience is OAUTH_BASE_URL + "/mcp".
+OAUTH_BASE_URL = env_url("OAUTH_BASE_URL", "").rstrip("/")
+OAUTH_PROVIDER = env_choice("OAUTH_PROVIDER", "dex", ("dex", "google"))
+DEX_ISSUER_URL = env_url("DEX_ISSUER_URL", "").rstrip("/")
+DEX_CLIENT_ID = env_str("DEX_CLIENT_ID", "")
+DEX_CLIENT_SECRET = env_secret("DEX_CLIENT_SECRET")
+DEX_CONNECTOR_ID = env_str("DEX_CONNECTOR_ID", "")
+DEX_CA_FILE = env_str("DEX_CA_FILE", "")
+# Dex cross-client audience, so the ID token is accepted by the API server's own OIDC client id.
+DEX_K8S_AUTHENTICATOR_CLIENT_ID = env_str("DEX_K8S_AUTHENTICATOR_CLIENT_ID", "")
+GOOGLE_CLIENT_ID = env_str("GOOGLE_CLIENT_ID", "")
+GOOGLE_CLIENT_SECRET = env_secret("GOOGLE_CLIENT_SECRET")
+# An http:// or private-address upstream issuer is refused unless this is set (tests, labs).
+ALLOW_PRIVATE_OAUTH_URLS = env_bool("ALLOW_PRIVATE_OAUTH_URLS", False)
+# AES-256-GCM key for upstream tokens at rest: base64 of 32 bytes; old keys (comma-separated) still decrypt.
+OAUTH_ENCRYPTION_KEY = env_secret("OAUTH_ENCRYPTION_KEY")
+OAUTH_ENCRYPTION_KEYS_OLD = [key for key in env_secret("OAUTH_ENCRYPTION_KEYS_OLD").split(",") if key.strip()]
+REGISTRATION_TOKEN = env_secret("REGISTRATION_TOKEN")
+ALLOW_PUBLIC_REGISTRATION = env_bool("ALLOW_PUBLIC_REGISTRATION", False)
+ALLOW_INSECURE_AUTH_WITHOUT_STATE = env_bool("ALLOW_INSECURE_AUTH_WITHOUT_STATE", False)
+ENABLE_CIMD = env_bool("ENABLE_CIMD", True)
+MAX_CLIENTS_PER_IP = env_int("MAX_CLIENTS_PER_IP", 10, minimum=1)
+MAX_REGISTRATIONS_PER_HOUR = env_int("MAX_REGISTRATIONS_PER_HOUR", MAX_CLIENTS_PER_IP, minimum=1)
+# Custom URL schemes a client may register as redirect URIs (cursor, vscode...), besides https and loopback http.
+TRUSTED_REDIRECT_SCHEMES = [scheme.lower() for scheme in env_list("TRUSTED_REDIRECT_SCHEMES", [])]
+ALLOW_PRIVATE_IP_REDIRECT_URIS = env_bool("ALLOW_PRIVATE_IP_REDIRECT_URIS", False)
+OAUTH_ACCESS_TOKEN_SECONDS = env_int("OAUTH_ACCESS_TOKEN_SECONDS", 3600, minimum=60)
+OAUTH_REFRESH_TOKEN_SECONDS = env_int("OAUTH_REFRESH_TOKEN_SECONDS", 90 * 24 * 3600, minimum=3600)
+# How long /mcp trusts a verified access token without asking the database (a revoke also clears it).
+OAUTH_TOKEN_CACHE_SECONDS = env_float("OAUTH_TOKEN_CACHE_SECONDS", 2.0, minimum=0.0, maximum=5.0)
+# Upstream tokens are refreshed this long before the ID token expires.
+OAUTH_UPSTREAM_REFRESH_MARGIN_SECONDS = env_int("OAUTH_UPSTREAM_REFRESH_MARGIN_SECONDS", 300, minimum=0)
+# django-ratelimit rates (fixed windows shared through the cache). Upstream's token bucket "10/s, burst 20"
+# becomes "20/2s": a burst of 20 is allowed and the average stays at 10 per second. "off" disables a limit.
+RATE_LIMIT_PER_IP = env_str("RATE_LIMIT_PER_IP", "20/2s")
+RATE_LIMIT_PER_USER = env_str("RATE_LIMIT_PER_USER", "200/2s")
+# Addresses or networks of reverse proxies whose X-Forwarded-For is believed; empty: the peer address counts.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+DOWNSTREAM_OAUTH = env_bool("DOWNSTREAM_OAUTH", False)
+
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "oauthgw.validator.GatewayValidator",
+    "SCOPES": {"mcp": "Use the Kubernetes tools of this server"},
+    "DEFAULT_SCOPES": ["mcp"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": OAUTH_ACCESS_TOKEN_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": OAUTH_REFRESH_TOKEN_SECONDS,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "OIDC_ISS_ENDPOINT": OAUTH_BASE_URL,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http", *TRUSTED_REDIRECT_SCHEMES],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "refresh_token"],
+    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
+    "OAUTH2_PROTECTED_RESOURCE_IDENTIFIER": f"{OAUTH_BASE_URL}/mcp" if OAUTH_BASE_URL else "",
+    "OAUTH2_PROTECTED_RESOURCE_NAME": SERVER_NAME,
+    "DCR_ENABLED": True,
+    # oauthgw.registration checks the registration token, the per-IP limits and the redirect URIs first.
+    "DCR_REGISTRATION_PERMISSION_CLASSES": ("oauth2_provider.dcr.AllowAllDCRPermission",),
+    "CIMD_ENABLED": ENABLE_CIMD,
+    "REQUEST_APPROVAL_PROMPT": "force",
+}
+
+if OAUTH_ENABLED:
+    AUTHENTICATION_BACKENDS = ["oauthgw.upstream.UpstreamBackend", "django.contrib.auth.backends.ModelBackend"]
+    LOGIN_URL = "oidc_authentication_init"
+    MIDDLEWARE.insert(0, "oauthgw.middleware.GatewayHeadersMiddleware")
+    OIDC_AUTHENTICATE_CLASS = "oauthgw.upstream.UpstreamLoginView"
+    OIDC_CALLBACK_CLASS = "oauthgw.upstream.UpstreamCallbackView"
+    OIDC_RP_CLIENT_ID = DEX_CLIENT_ID if OAUTH_PROVIDER == "dex" else GOOGLE_CLIENT_ID
+    OIDC_RP_CLIENT_SECRET = DEX_CLIENT_SECRET if OAUTH_PROVIDER == "dex" else GOOGLE_CLIENT_SECRET
+    OIDC_RP_SIGN_ALGO = "RS256"
+    OIDC_USE_PKCE = True
+    OIDC_USE_NONCE = True
+    OIDC_TIMEOUT = 10
+    OIDC_CREATE_USER = True
+    OIDC_STORE_ACCESS_TOKEN = False
+    OIDC_STORE_ID_TOKEN = False
+    OIDC_VERIFY_SSL = DEX_CA_FILE if (OAUTH_PROVIDER == "dex" and DEX_CA_FILE) else True
+    # The "next" URL after login is always one of our own paths (/o/authorize/?...).
+    OIDC_REDIRECT_REQUIRE_HTTPS = OAUTH_BASE_URL.startswith("https://")
+    LOGIN_REDIRECT_URL_FAILURE = "oauthgw-login-failed"
