@@ -6,7 +6,15 @@ from django.conf import settings
 from mcp.server.transport_security import TransportSecuritySettings
 
 from k8stools.server import KubeMCPServer
-from mcpsite.mcp_http import ASGIApp, HostOriginGuard, LazySessionManager, flush_sse_headers, with_session_manager
+from mcpsite.mcp_http import (
+    ASGIApp,
+    HostOriginGuard,
+    LazySessionManager,
+    RequestScreen,
+    flush_sse_headers,
+    json_error_bodies,
+    with_session_manager,
+)
 
 
 def build_mcp_application(server: KubeMCPServer | None = None) -> ASGIApp:
@@ -22,4 +30,6 @@ def build_mcp_application(server: KubeMCPServer | None = None) -> ASGIApp:
     )
     manager = LazySessionManager(server.session_manager.run)
     app: ASGIApp = with_session_manager(flush_sse_headers(starlette_app), manager)
-    return HostOriginGuard(app, allowed_hosts=settings.ALLOWED_HOSTS, allowed_origins=settings.ALLOWED_ORIGINS)
+    app = RequestScreen(app, stateless=not settings.MCP_STATEFUL, max_body_bytes=settings.MAX_REQUEST_BODY_BYTES)
+    app = HostOriginGuard(app, allowed_hosts=settings.ALLOWED_HOSTS, allowed_origins=settings.ALLOWED_ORIGINS)
+    return json_error_bodies(app)

@@ -7,6 +7,10 @@ The SDK's Starlette app does the protocol; the wrappers here make it fit daphne 
 - `flush_sse_headers`: daphne holds response headers until the first body chunk; an SSE stream
   whose first event comes late would keep the client waiting, so an empty chunk follows them.
 - `HostOriginGuard`: DNS-rebinding protection with Django's host rules, answering in JSON-RPC.
+- `RequestScreen`: refuses what the SDK would answer loosely (a batch as "invalid params", a
+  wrong Content-Type as a plain-text 400, a GET stream that never ends on a stateless server)
+  with the HTTP status and JSON-RPC code the specification names.
+- `json_error_bodies`: every error leaves as a JSON-RPC error object, never text, HTML or a traceback.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from django.http.request import split_domain_port, validate_host
+from mcp_types import INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, UNSUPPORTED_PROTOCOL_VERSION
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -27,11 +34,22 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 logger = logging.getLogger("kubemcp.http")
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
+SUPPORTED_PROTOCOL_VERSIONS = (*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS)
 
 
-async def send_jsonrpc_error(send: Send, status: int, code: int, message: str, headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
+async def send_jsonrpc_error(
+    send: Send,
+    status: int,
+    code: int,
+    message: str,
+    headers: Iterable[tuple[bytes, bytes]] = (),
+    data: Any = None,
+) -> None:
     """An HTTP error whose body is a JSON-RPC error response without an id, as the MCP spec allows."""
-    body = json.dumps({"jsonrpc": "2.0", "id": None, "error": {"code": code, "message": message}}).encode()
+    error: dict[str, Any] = {"code": code, "message": message}
+    if data is not None:
+        error["data"] = data
+    body = json.dumps({"jsonrpc": "2.0", "id": None, "error": error}).encode()
     await send(
         {
             "type": "http.response.start",
@@ -64,7 +82,9 @@ class HostOriginGuard:
         host = _header(scope, b"host") or ""
         domain, _port = split_domain_port(host)
         if not domain or not validate_host(domain, self.allowed_hosts):
-            await send_jsonrpc_error(send, 421, -32600, f"Invalid Host header {host!r}: not an allowed host of this server")
+            await send_jsonrpc_error(
+                send, 421, -32600, f"Invalid Host header {host!r}: not an allowed host of this server"
+            )
             return
         origin = _header(scope, b"origin")
         if origin is not None and not self.origin_allowed(origin, domain):
@@ -155,5 +175,187 @@ def with_session_manager(app: ASGIApp, manager: LazySessionManager) -> ASGIApp:
         if scope["type"] == "http":
             await manager.ensure_started()
         await app(scope, receive, send)
+
+    return wrapped
+
+
+class RequestScreen:
+    """Refuse unusable requests before the SDK sees them, in the words of the specification.
+
+    Checked in order: the `MCP-Protocol-Version` header names a revision we serve (400, -32022,
+    with the supported list); the method is POST, or GET/DELETE on a stateful server (405: a
+    stateless server has no session stream to open or end); a POST says `Content-Type:
+    application/json` (415), fits in `max_body_bytes` (413), parses (400, -32700) and is one
+    JSON-RPC request, notification or response object (400, -32600: batches, a missing
+    `jsonrpc`, a non-object `params`). What passes is replayed to the SDK unchanged.
+    """
+
+    def __init__(self, app: ASGIApp, *, stateless: bool, max_body_bytes: int) -> None:
+        self.app = app
+        self.stateless = stateless
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        version = _header(scope, b"mcp-protocol-version")
+        if version is not None and version not in SUPPORTED_PROTOCOL_VERSIONS:
+            data = {"supported": list(SUPPORTED_PROTOCOL_VERSIONS), "requested": version}
+            await send_jsonrpc_error(send, 400, UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", data=data)
+            return
+        method = scope["method"]
+        allowed = "POST" if self.stateless else "GET, POST, DELETE"
+        if method not in allowed.split(", "):
+            message = f"Method Not Allowed: {method} /mcp; this server accepts {allowed}"
+            if self.stateless and method in ("GET", "DELETE"):
+                message += " (stateless: there is no session stream to open or end)"
+            await send_jsonrpc_error(send, 405, INVALID_REQUEST, message, headers=[(b"allow", allowed.encode())])
+            return
+        if method != "POST":
+            await self.app(scope, receive, send)
+            return
+        media_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            await send_jsonrpc_error(
+                send, 415, INVALID_REQUEST, "Unsupported Media Type: Content-Type must be application/json"
+            )
+            return
+        body = await self._read_body(scope, receive, send)
+        if body is None:
+            return
+        problem = _envelope_problem(body)
+        if problem is not None:
+            code, message = problem
+            await send_jsonrpc_error(send, 400, code, message)
+            return
+        await self.app(scope, _replaying(body, receive), send)
+
+    async def _read_body(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
+        """The whole body, or None once a 413 has been sent for one over the limit."""
+        too_large = f"Request body too large: the limit is {self.max_body_bytes} bytes"
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await send_jsonrpc_error(send, 413, INVALID_REQUEST, too_large)
+            return None
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return None
+            body.extend(message.get("body", b""))
+            if len(body) > self.max_body_bytes:
+                await send_jsonrpc_error(send, 413, INVALID_REQUEST, too_large)
+                return None
+            if not message.get("more_body", False):
+                return bytes(body)
+
+
+def _envelope_problem(body: bytes) -> tuple[int, str] | None:
+    """The JSON-RPC error (code, message) for a body that is not one usable message, else None."""
+    try:
+        decoded = json.loads(body)
+    except RecursionError:
+        return PARSE_ERROR, "Parse error: the JSON is nested too deeply"
+    except ValueError as error:  # JSONDecodeError, bad UTF-8, integer literals too long to convert
+        return PARSE_ERROR, f"Parse error: {error}"
+    if isinstance(decoded, list):
+        return INVALID_REQUEST, "Invalid Request: JSON-RPC batches are not supported; send one message per request"
+    if not isinstance(decoded, dict):
+        return INVALID_REQUEST, "Invalid Request: the body must be a JSON-RPC request, notification or response object"
+    if decoded.get("jsonrpc") != "2.0":
+        return INVALID_REQUEST, 'Invalid Request: "jsonrpc" must be "2.0"'
+    if "id" in decoded and (isinstance(decoded["id"], bool) or not isinstance(decoded["id"], str | int)):
+        return INVALID_REQUEST, 'Invalid Request: "id" must be a string or an integer'
+    if "method" in decoded:
+        if not isinstance(decoded["method"], str):
+            return INVALID_REQUEST, 'Invalid Request: "method" must be a string'
+        if "params" in decoded and not isinstance(decoded["params"], dict):
+            return INVALID_REQUEST, 'Invalid Request: "params" must be an object'
+        return None
+    if ("result" in decoded or "error" in decoded) and "id" in decoded:
+        return None  # a response to a request the server sent (stateful sessions)
+    return (
+        INVALID_REQUEST,
+        'Invalid Request: a request needs "method" (and "id"); a response needs "id" and "result" or "error"',
+    )
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+# Messages for the SDK's error responses that come without a body.
+_ERROR_MESSAGES = {
+    405: "Method Not Allowed",
+    406: "Not Acceptable: the client must accept application/json and text/event-stream",
+    413: "Request body too large",
+}
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"HTTP {status}"
+
+
+def json_error_bodies(app: ASGIApp) -> ASGIApp:
+    """Give every error response a JSON-RPC error body, and turn a crash into a JSON 500.
+
+    The SDK answers some refusals with plain text or an empty body (406 and 405 on the
+    2026-07-28 path); clients and proxies should see the same JSON-RPC error object
+    everywhere. Headers such as `Allow` are kept.
+    """
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        held: dict[str, Any] | None = None
+        text = bytearray()
+        started = False
+
+        async def sending(message: dict[str, Any]) -> None:
+            nonlocal held, started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = message.get("headers") or []
+                content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                if message["status"] >= 400 and not content_type.lower().startswith(b"application/json"):
+                    held = message
+                    return
+            elif held is not None and message["type"] == "http.response.body":
+                text.extend(message.get("body", b""))
+                if not message.get("more_body", False):
+                    status = held["status"]
+                    detail = text.decode("utf-8", "replace").strip()
+                    fallback = _ERROR_MESSAGES.get(status) or _reason(status)
+                    kept = [
+                        (k, v)
+                        for k, v in held.get("headers") or []
+                        if k.lower() not in (b"content-type", b"content-length")
+                    ]
+                    code = INTERNAL_ERROR if status >= 500 else INVALID_REQUEST
+                    await send_jsonrpc_error(send, status, code, detail or fallback, headers=kept)
+                return
+            await send(message)
+
+        try:
+            await app(scope, receive, sending)
+        except Exception:
+            if started:
+                raise
+            logger.exception("the MCP endpoint failed before answering")
+            await send_jsonrpc_error(send, 500, INTERNAL_ERROR, "Internal error; the server log has details")
 
     return wrapped
