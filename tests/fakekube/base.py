@@ -54,6 +54,15 @@ class FakeClusterTestCase(unittest.TestCase):
         self.addCleanup(api.close)
         return api
 
+    def client_without_retries(self) -> client.ApiClient:
+        """A client that surfaces every failure (urllib3 otherwise retries drops and 429s with Retry-After)."""
+        configuration = client.Configuration()
+        config.load_kube_config(config_file=self.kubeconfig, client_configuration=configuration)
+        configuration.retries = False
+        api = client.ApiClient(configuration)
+        self.addCleanup(api.close)
+        return api
+
     def assertApiError(self, code: int, reason: str | None = None) -> Any:
         return _ApiErrorContext(self, code, reason)
 

@@ -1,0 +1,107 @@
+"""Bearer tokens, recorded identities, RBAC refusals in the real wording, and SelfSubjectAccessReview."""
+
+from __future__ import annotations
+
+import json
+
+from kubernetes import client
+
+from fakekube import FakeCluster
+
+from .base import FakeClusterTestCase
+
+
+def access_review(api: client.ApiClient, verb: str, resource: str, namespace: str = "default",
+                  group: str = "") -> client.V1SelfSubjectAccessReviewStatus:
+    review = client.AuthorizationV1Api(api).create_self_subject_access_review(client.V1SelfSubjectAccessReview(
+        spec=client.V1SelfSubjectAccessReviewSpec(resource_attributes=client.V1ResourceAttributes(
+            verb=verb, resource=resource, namespace=namespace, group=group))))
+    return review.status
+
+
+class AuthenticationTests(FakeClusterTestCase):
+    @classmethod
+    def make_cluster(cls) -> FakeCluster:
+        cluster = FakeCluster()
+        cluster.require_auth({"alice-token": "alice", "bob-token": "bob", "admin-token": "admin"},
+                             groups={"bob": ["viewers"]})
+        cluster.grant("alice", verbs=["get", "list", "watch"], resources=["pods", "pods/log"], namespaces=["default"])
+        cluster.grant("viewers", verbs=["list"], resources=["deployments"], groups=["apps"])
+        return cluster
+
+    def setUp(self) -> None:
+        self.cluster.clear_requests()
+
+    def test_a_request_without_a_token_is_unauthorized(self) -> None:
+        with self.assertApiError(401, "Unauthorized") as error:
+            client.CoreV1Api(self.client_for(None)).list_namespaced_pod("default")
+        self.assertEqual(error.body["message"], "Unauthorized")
+        with self.assertApiError(401):
+            client.CoreV1Api(self.client_for("wrong")).list_namespaced_pod("default")
+
+    def test_it_records_who_made_each_request(self) -> None:
+        client.CoreV1Api(self.client_for("alice-token")).list_namespaced_pod("default")
+        client.CoreV1Api(self.client_for("admin-token")).list_namespace()
+        identities = [(r.identity, r.verb, r.resource) for r in self.cluster.requests]
+        self.assertEqual(identities, [("alice", "list", "pods"), ("admin", "list", "namespaces")])
+
+    def test_rbac_refuses_what_was_not_granted_in_the_real_wording(self) -> None:
+        alice = client.CoreV1Api(self.client_for("alice-token"))
+        alice.list_namespaced_pod("default")
+        with self.assertApiError(403, "Forbidden") as error:
+            alice.list_namespaced_pod("kube-system")
+        self.assertEqual(error.body["message"], 'pods is forbidden: User "alice" cannot list resource "pods" in API '
+                                                'group "" in the namespace "kube-system"')
+        self.assertEqual(error.body["details"], {"kind": "pods"})
+        with self.assertApiError(403) as error:
+            alice.delete_namespaced_pod("web", "default")
+        self.assertEqual(error.body["message"], 'pods "web" is forbidden: User "alice" cannot delete resource "pods" '
+                                                'in API group "" in the namespace "default"')
+        with self.assertApiError(403) as error:
+            alice.list_node()
+        self.assertIn('cannot list resource "nodes" in API group "" at the cluster scope', error.body["message"])
+
+    def test_grants_to_a_group_apply_to_its_members(self) -> None:
+        bob = client.AppsV1Api(self.client_for("bob-token"))
+        bob.list_deployment_for_all_namespaces()
+        with self.assertApiError(403) as error:
+            bob.list_namespaced_stateful_set("default")
+        self.assertIn('cannot list resource "statefulsets" in API group "apps"', error.body["message"])
+        self.assertTrue(error.body["message"].startswith("statefulsets.apps is forbidden"))
+
+    def test_a_user_without_grants_is_an_administrator(self) -> None:
+        admin = self.client_for("admin-token")
+        client.CoreV1Api(admin).list_node()
+        self.assertTrue(access_review(admin, "delete", "nodes", namespace="").allowed)
+
+    def test_self_subject_access_review_answers_from_the_grants(self) -> None:
+        alice = self.client_for("alice-token")
+        allowed = access_review(alice, "get", "pods")
+        self.assertTrue(allowed.allowed)
+        self.assertIn("RBAC: allowed", allowed.reason)
+        self.assertFalse(access_review(alice, "delete", "pods").allowed)
+        self.assertFalse(access_review(alice, "get", "pods", namespace="kube-system").allowed)
+        self.assertFalse(access_review(alice, "create", "deployments", group="apps").allowed)
+
+    def test_discovery_is_open_to_every_authenticated_user(self) -> None:
+        versions = client.CoreApi(self.client_for("alice-token")).get_api_versions()
+        self.assertEqual(versions.versions, ["v1"])
+
+
+class AnonymousRecordingTests(FakeClusterTestCase):
+    @classmethod
+    def make_cluster(cls) -> FakeCluster:
+        cluster = FakeCluster()
+        cluster.auth.tokens = {"known": "carol"}
+        return cluster
+
+    def test_without_required_auth_known_tokens_are_still_identified(self) -> None:
+        self.cluster.clear_requests()
+        client.CoreV1Api(self.client_for("known")).list_namespace()
+        client.CoreV1Api(self.client_for(None)).list_namespace()
+        self.assertEqual([r.identity for r in self.cluster.requests], ["carol", None])
+        recorded = self.cluster.requests[0]
+        self.assertEqual((recorded.method, recorded.path, recorded.status, recorded.group), ("GET", "/api/v1/namespaces",
+                                                                                            200, ""))
+        self.assertIn("OpenAPI-Generator", recorded.user_agent)
+        json.dumps(recorded.query)

@@ -1,0 +1,65 @@
+"""`?watch=1` streams through the official client's `watch.Watch`."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from kubernetes import watch
+
+from .base import FakeClusterTestCase
+
+
+class WatchTests(FakeClusterTestCase):
+    def test_a_watch_from_now_sees_added_modified_and_deleted(self) -> None:
+        self.core.create_namespace({"metadata": {"name": "watched"}})
+        version = self.core.list_namespaced_config_map("watched").metadata.resource_version
+
+        def change() -> None:
+            time.sleep(0.1)
+            self.core.create_namespaced_config_map("watched", {"metadata": {"name": "w"}, "data": {"a": "1"}})
+            self.core.patch_namespaced_config_map("w", "watched", {"data": {"a": "2"}})
+            self.core.delete_namespaced_config_map("w", "watched")
+
+        worker = threading.Thread(target=change)
+        worker.start()
+        events = []
+        stream = watch.Watch()
+        for event in stream.stream(self.core.list_namespaced_config_map, "watched", resource_version=version,
+                                   timeout_seconds=3):
+            events.append((event["type"], event["object"].metadata.name, (event["object"].data or {}).get("a")))
+            if len(events) == 3:
+                stream.stop()
+        worker.join()
+        self.assertEqual(events, [("ADDED", "w", "1"), ("MODIFIED", "w", "2"), ("DELETED", "w", "2")])
+
+    def test_a_watch_without_a_version_starts_with_the_current_objects(self) -> None:
+        self.core.create_namespace({"metadata": {"name": "watched-initial"}})
+        self.core.create_namespaced_config_map("watched-initial", {"metadata": {"name": "present"}})
+        events = list(watch.Watch().stream(self.core.list_namespaced_config_map, "watched-initial", timeout_seconds=1))
+        self.assertEqual([(e["type"], e["object"].metadata.name) for e in events], [("ADDED", "present")])
+
+    def test_a_watch_honours_selectors_and_ends_at_its_timeout(self) -> None:
+        self.core.create_namespace({"metadata": {"name": "watched-selector"}})
+        for name, tier in (("a", "web"), ("b", "db")):
+            self.core.create_namespaced_config_map("watched-selector", {"metadata": {"name": name,
+                                                                                     "labels": {"tier": tier}}})
+        started = time.monotonic()
+        events = list(watch.Watch().stream(self.core.list_namespaced_config_map, "watched-selector",
+                                           label_selector="tier=db", timeout_seconds=1))
+        self.assertLess(time.monotonic() - started, 3)
+        self.assertEqual([e["object"].metadata.name for e in events], ["b"])
+
+    def test_a_too_old_version_gets_an_expired_error_event(self) -> None:
+        for index in range(3):
+            self.cluster.add_object({"apiVersion": "v1", "kind": "ConfigMap",
+                                     "metadata": {"name": f"old-{index}", "namespace": "default"}})
+        oldest = self.cluster.store.oldest_resource_version()
+        self.cluster.store.events.clear()
+        self.cluster.add_object({"apiVersion": "v1", "kind": "ConfigMap",
+                                 "metadata": {"name": "newest", "namespace": "default"}})
+        response = self.core.list_namespaced_config_map("default", watch=True, resource_version=str(oldest),
+                                                        timeout_seconds=1, _preload_content=False)
+        line = response.readline()
+        self.assertIn(b'"type":"ERROR"', line)
+        self.assertIn(b'"code":410', line)
