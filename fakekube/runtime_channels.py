@@ -26,8 +26,13 @@ FRAME_PAYLOAD = 32 * 1024
 def require_upgrade(request: web.Request) -> None:
     """Refuse a plain HTTP request, as the API server does for streaming subresources."""
     connection = request.headers.get("Connection", "").lower()
-    if request.headers.get("Upgrade", "").lower() != "websocket" or "upgrade" not in connection:
+    if not request.headers.get("Upgrade") or "upgrade" not in connection:
         raise Refusal(400, "Upgrade request required")
+
+
+def is_spdy(request: web.Request) -> bool:
+    """Whether the client asks for SPDY, which client-go falls back to when a websocket upgrade fails."""
+    return request.headers.get("Upgrade", "").lower().startswith("spdy/")
 
 
 def negotiate(request: web.Request, supported: tuple[str, ...]) -> str:

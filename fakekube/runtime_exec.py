@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from fakekube.runtime_channels import CLOSE_CHANNEL, EXEC_PROTOCOLS, ChannelSocket, negotiate, require_upgrade
+from fakekube.runtime_channels import (
+    CLOSE_CHANNEL,
+    EXEC_PROTOCOLS,
+    ChannelSocket,
+    is_spdy,
+    negotiate,
+    require_upgrade,
+)
 from fakekube.runtime_env import container_environment
 from fakekube.runtime_logs import parse_bool
 from fakekube.runtime_pods import Refusal, container_spec, is_scheduled, require_running, resolve_container
@@ -93,6 +100,10 @@ async def pod_exec(request: web.Request, *, cluster: ClusterView) -> web.StreamR
         if not options.command:
             raise Refusal(400, "you must specify at least one command for the container")
         require_running(pod, container)
+        if is_spdy(request):
+            # Reached only when a websocket attempt failed for a reason the checks above do not repeat.
+            raise Refusal(400, "unable to upgrade connection: this fake API server streams exec over websockets "
+                               f"only ({', '.join(EXEC_PROTOCOLS)})")
         protocol = negotiate(request, EXEC_PROTOCOLS)
     except Refusal as refusal:
         return refusal.response()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import threading
 import time
@@ -207,6 +208,23 @@ class ExecRefusalTests(ExecTestCase):
         self.cluster.add_object(pod("web-3", phase="Pending"))
 
         self.assertIn('container not found (\\"app\\")', self.handshake_error(["ls"], name="web-3"))
+
+    def test_a_spdy_fallback_gets_the_same_refusal_or_a_clear_one(self) -> None:
+        self.cluster.add_object(pod("web-3", phase="Pending"))
+
+        def spdy_exec(name: str) -> tuple[int, dict[str, Any]]:
+            connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=5)
+            self.addCleanup(connection.close)
+            connection.request("POST", f"/api/v1/namespaces/default/pods/{name}/exec?command=ls&stdout=true",
+                               headers={"Connection": "Upgrade", "Upgrade": "SPDY/3.1",
+                                        "X-Stream-Protocol-Version": "v4.channel.k8s.io"})
+            response = connection.getresponse()
+            return response.status, json.loads(response.read())
+
+        self.assertEqual(spdy_exec("web-3")[1]["message"], 'unable to upgrade connection: container not found ("app")')
+        code, body = spdy_exec("web-1")
+        self.assertEqual(code, 400)
+        self.assertIn("over websockets only", body["message"])
 
     def test_a_missing_pod_is_404(self) -> None:
         reason = self.handshake_error(["ls"], name="ghost")
