@@ -4,6 +4,7 @@ including the unhealthy cases tools must report (CrashLoopBackOff, Pending, Comp
 from __future__ import annotations
 
 import base64
+import json
 import random
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,10 @@ APPS = [
 
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
 class _Seeder:
@@ -230,6 +235,26 @@ class _Seeder:
                                  "name": apps[0], "port": {"number": 80}}}}]}}]},
                 "status": {"loadBalancer": {"ingress": [{"ip": "203.0.113.10"}]}}})
 
+    def backdate(self) -> None:
+        """Controller-made objects were created just now; date them from their owners, as if they had been
+        running since their workload was created."""
+        store = self.cluster.store
+        created: dict[str, datetime] = {}
+        for group, resource in (("apps", "replicasets"), ("", "pods")):
+            for obj in store.items(group, resource):
+                owners = obj["metadata"].get("ownerReferences") or []
+                owner = created.get(owners[0]["uid"]) if owners else None
+                if owner is None and owners:
+                    found = next((o for g, r, o in store.all_objects() if o["metadata"]["uid"] == owners[0]["uid"]), None)
+                    owner = _parse(found["metadata"]["creationTimestamp"]) if found else None
+                if owner is None:
+                    continue
+                moment = owner + timedelta(seconds=self.random.randint(1, 90))
+                created[obj["metadata"]["uid"]] = moment
+                stamp = _stamp(moment)
+                text = json.dumps(obj).replace(obj["metadata"]["creationTimestamp"], stamp)
+                store.put(group, resource, json.loads(text), "MODIFIED")
+
     # -- health ------------------------------------------------------------------------------------
 
     def crash(self, pod: dict[str, Any]) -> None:
@@ -326,18 +351,18 @@ def seed_cluster(cluster: FakeCluster, pods: int = 50, namespaces: int = 3, node
         index += 1
     for namespace, apps in per_namespace.items():
         seeder.namespace_extras(namespace, apps)
+    seeder.backdate()
     app_pods = [pod for deployment in deployments
                 for pod in cluster.list_objects("pods", deployment["metadata"]["namespace"])
                 if pod["metadata"].get("labels", {}).get("app") == deployment["metadata"]["name"]]
     if len(app_pods) >= 3:
         for pod in seeder.random.sample(app_pods, max(1, len(app_pods) // 40)):
             seeder.crash(pod)
-        healthy = [pod for pod in app_pods if cluster.get_object("pods", pod["metadata"]["namespace"],
-                   pod["metadata"]["name"])["status"]["phase"] == "Running"
+        current = [cluster.get_object("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])
+                   for pod in app_pods]
+        healthy = [pod for pod in current if pod is not None and pod["status"]["phase"] == "Running"
                    and pod["status"]["containerStatuses"][0]["restartCount"] == 0]
-        pending = seeder.random.choice(healthy)
-        seeder.make_pending(cluster.get_object("pods", pending["metadata"]["namespace"], pending["metadata"]["name"]),
-                            len(node_names))
+        seeder.make_pending(seeder.random.choice(healthy), len(node_names))
     for deployment in deployments[:40]:
         seeder.event(deployment, "Normal", "ScalingReplicaSet", f"Scaled up replica set "
                      f"{deployment['metadata']['name']} to {deployment['spec']['replicas']}", "deployment-controller", 1)
