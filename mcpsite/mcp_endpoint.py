@@ -31,5 +31,9 @@ def build_mcp_application(server: KubeMCPServer | None = None) -> ASGIApp:
     manager = LazySessionManager(server.session_manager.run)
     app: ASGIApp = with_session_manager(flush_sse_headers(starlette_app), manager)
     app = RequestScreen(app, stateless=not settings.MCP_STATEFUL, max_body_bytes=settings.MAX_REQUEST_BODY_BYTES)
+    if settings.OAUTH_ENABLED:
+        from oauthgw.gateway import protect
+
+        app = protect(app)
     app = HostOriginGuard(app, allowed_hosts=settings.ALLOWED_HOSTS, allowed_origins=settings.ALLOWED_ORIGINS)
     return json_error_bodies(app)

@@ -285,6 +285,8 @@ RATE_LIMIT_PER_USER = env_str("RATE_LIMIT_PER_USER", "200/2s")
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 DOWNSTREAM_OAUTH = env_bool("DOWNSTREAM_OAUTH", False)
 
+# DOT's models are swappable; naming the default lets other apps' migrations depend on it.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
 OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "oauthgw.validator.GatewayValidator",
     "SCOPES": {"mcp": "Use the Kubernetes tools of this server"},

@@ -1,0 +1,76 @@
+"""Which redirect URIs a client may register and use (checked at registration and again at authorize).
+
+Allowed: https to a public host; http only to a loopback host (RFC 8252 native apps); a custom
+scheme (cursor://, vscode://) only when the operator lists it in `TRUSTED_REDIRECT_SCHEMES`.
+Refused always: fragments, credentials in the URI, script-like schemes; private and link-local
+address literals unless `ALLOW_PRIVATE_IP_REDIRECT_URIS`. Matching at authorize is exact.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+SCHEME_PATTERN = re.compile(r"^[a-z][a-z0-9+.-]{0,63}$")
+BLOCKED_SCHEMES = frozenset(
+    {"javascript", "data", "file", "vbscript", "about", "ftp", "blob", "ms-appx", "ms-appx-web"}
+)
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+WEB_SCHEMES = frozenset({"http", "https"})
+
+
+def scheme_problem(scheme: str) -> str | None:
+    """Why a scheme cannot be trusted as a custom redirect scheme, or None."""
+    if not SCHEME_PATTERN.match(scheme):
+        return f"{scheme!r} is not a valid URI scheme (lowercase letters, digits, '+', '-', '.')"
+    if scheme in BLOCKED_SCHEMES:
+        return f"the {scheme!r} scheme is never allowed for redirects"
+    if scheme in WEB_SCHEMES:
+        return f"{scheme!r} is always handled by the https/loopback rules and cannot be listed"
+    return None
+
+
+def redirect_uri_problem(uri: str, *, trusted_schemes: Iterable[str] = (), allow_private_ips: bool = False) -> str | None:
+    """Why `uri` may not be registered as a redirect URI, or None when it may."""
+    if not uri or any(ch.isspace() for ch in uri):
+        return "a redirect URI must be a non-empty URI without spaces"
+    if "#" in uri:
+        return "a redirect URI must not have a fragment"
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return f"{uri!r} is not a valid URI"
+    scheme = parts.scheme.lower()
+    if not scheme:
+        return f"{uri!r} has no scheme"
+    if scheme in BLOCKED_SCHEMES:
+        return f"the {scheme!r} scheme is not allowed for redirect URIs"
+    if "@" in parts.netloc:
+        return "a redirect URI must not carry credentials"
+    if scheme not in WEB_SCHEMES:
+        if scheme not in set(trusted_schemes):
+            return f"the custom scheme {scheme!r} is not one of this server's trusted redirect schemes"
+        return None
+    host = (parts.hostname or "").lower()
+    if not host:
+        return f"{uri!r} has no host"
+    if scheme == "http":
+        if host not in LOOPBACK_NAMES:
+            return "plain http redirect URIs are allowed only to a loopback host (127.0.0.1, ::1, localhost)"
+        return None
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if address.is_link_local:
+        return "a redirect URI must not point to a link-local address"
+    if address.is_private and not address.is_loopback and not allow_private_ips:
+        return "a redirect URI must not point to a private network address"
+    return None
+
+
+def is_custom_scheme(uri: str) -> bool:
+    return urlsplit(uri).scheme.lower() not in WEB_SCHEMES

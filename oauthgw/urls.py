@@ -1,0 +1,36 @@
+"""The gateway's routes: /o/* (authorization server), /oidc/* (upstream login), /.well-known/*.
+
+Names stay in DOT's `oauth2_provider` namespace, which its metadata views reverse to build the
+endpoint URLs they publish.
+"""
+
+from __future__ import annotations
+
+from django.urls import include, path, re_path
+from oauth2_provider import views as dot_views
+
+from oauthgw import registration, upstream, views
+
+oauth_patterns = [
+    path("o/authorize/", views.AuthorizeView.as_view(), name="authorize"),
+    path("o/token/", views.GatewayTokenView.as_view(), name="token"),
+    path("o/revoke_token/", views.GatewayRevokeView.as_view(), name="revoke-token"),
+    path("o/introspect/", views.IntrospectView.as_view(), name="introspect"),
+    path("o/register/", registration.RegistrationView.as_view(), name="dcr-register"),
+    path("o/register/<str:client_id>/", dot_views.DynamicClientRegistrationManagementView.as_view(),
+         name="dcr-register-management"),
+    path(".well-known/oauth-authorization-server", dot_views.OAuthServerMetadataView.as_view(),
+         name="oauth-server-metadata"),
+    re_path(r"^\.well-known/openid-configuration$", dot_views.OAuthServerMetadataView.as_view(),
+            name="openid-configuration"),
+    path(".well-known/oauth-protected-resource", dot_views.OAuthProtectedResourceMetadataView.as_view(),
+         name="oauth-resource-metadata"),
+    path(".well-known/oauth-protected-resource/mcp", dot_views.OAuthProtectedResourceMetadataView.as_view(),
+         name="oauth-resource-metadata-mcp"),
+]
+
+urlpatterns = [
+    path("", include((oauth_patterns, "oauth2_provider"), namespace="oauth2_provider")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
+    path("oidc/failed/", upstream.login_failed, name="oauthgw-login-failed"),
+]

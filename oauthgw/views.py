@@ -1,0 +1,150 @@
+"""The authorization server's endpoints: django-oauth-toolkit's views with the gateway's rules.
+
+- `AuthorizeView` checks the request (client, redirect URI, state, S256 PKCE, resource) *before*
+  sending an anonymous user to the upstream login, answers errors it cannot redirect as OAuth
+  JSON, and hands custom-scheme redirects to an interstitial page (RFC 8252 section 7.1).
+- `TokenView` runs each exchange in one transaction, so the row locks taken while consuming an
+  authorization code or a refresh token hold until the new tokens are committed.
+- `IntrospectView` (RFC 7662) answers authenticated confidential clients about their own tokens.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.models import get_access_token_model
+from oauth2_provider.oauth2_backends import get_oauthlib_core
+from oauth2_provider.views import AuthorizationView, RevokeTokenView, TokenView
+from oauthlib.common import Request as OauthlibRequest
+
+from oauthgw.identifiers import audience, issuer
+from oauthgw.redirects import is_custom_scheme
+
+MIN_STATE_LENGTH = 32
+S256_CHALLENGE_LENGTH = 43
+
+
+def authorization_problem(params: Any, credentials: dict[str, Any]) -> tuple[str, str] | None:
+    """The (error, description) of an authorization request oauthlib accepted but the gateway does not."""
+    state = credentials.get("state") or ""
+    if not settings.ALLOW_INSECURE_AUTH_WITHOUT_STATE and len(state) < MIN_STATE_LENGTH:
+        return "invalid_request", f"state is required and must be at least {MIN_STATE_LENGTH} characters"
+    if params.get("code_challenge_method") != "S256":
+        return "invalid_request", "PKCE is required with code_challenge_method=S256 (plain is not accepted)"
+    if len(credentials.get("code_challenge") or "") != S256_CHALLENGE_LENGTH:
+        return "invalid_request", "code_challenge must be the 43-character base64url SHA-256 of the verifier"
+    for resource in params.getlist("resource"):
+        if resource.rstrip("/") != audience():
+            return "invalid_target", f"this server issues tokens only for the resource {audience()}"
+    return None
+
+
+class AuthorizeView(AuthorizationView):
+    template_name = "oauthgw/authorize.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.oauth2_data = {}
+        if request.method == "GET":
+            try:
+                _scopes, credentials = self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, None)
+            if problem := authorization_problem(request.GET, credentials):
+                return self.redirect_error(credentials, *problem)
+        return super().dispatch(request, *args, **kwargs)
+
+    def redirect_error(self, credentials: dict[str, Any], error: str, description: str) -> HttpResponse:
+        params = {"error": error, "error_description": description, "iss": issuer()}
+        if credentials.get("state"):
+            params["state"] = credentials["state"]
+        uri = credentials["redirect_uri"]
+        return self.redirect(f"{uri}{'&' if '?' in uri else '?'}{urlencode(params)}", None)
+
+    def error_response(self, error: Any, application: Any, **kwargs: Any) -> HttpResponse:
+        redirect, response = super(AuthorizationView, self).error_response(error, **kwargs)
+        if redirect and response["error"].redirect_uri:
+            return self.redirect(f"{response['url']}&{urlencode({'iss': issuer()})}", application)
+        oauth_error = response["error"]
+        return JsonResponse(
+            {"error": oauth_error.error, "error_description": oauth_error.description or oauth_error.error},
+            status=oauth_error.status_code,
+        )
+
+    def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
+        if is_custom_scheme(redirect_to):
+            # A browser may not follow a 302 to an app's scheme silently; a page hands control back instead.
+            return render(self.request, "oauthgw/success.html", {"redirect_to": redirect_to}, status=200)
+        return super().redirect(redirect_to, application)
+
+
+@method_decorator(sensitive_post_parameters("code", "code_verifier", "refresh_token", "client_secret"), name="post")
+class GatewayTokenView(TokenView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with transaction.atomic():
+            return super().post(request, *args, **kwargs)
+
+
+@method_decorator(sensitive_post_parameters("token", "client_secret"), name="post")
+class GatewayRevokeView(RevokeTokenView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with transaction.atomic():
+            return super().post(request, *args, **kwargs)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+@method_decorator(sensitive_post_parameters("token", "client_secret"), name="post")
+class IntrospectView(View):
+    """RFC 7662 for confidential clients, about tokens issued to them; anything else is `active: false`."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        core = get_oauthlib_core()
+        uri, method, body, headers = core._extract_params(request)
+        oauth_request = OauthlibRequest(uri, method, body, headers)
+        validator = core.server.request_validator
+        if not validator.authenticate_client(oauth_request) or oauth_request.client.client_type != "confidential":
+            response = JsonResponse({"error": "invalid_client", "error_description": "client authentication failed"},
+                                    status=401)
+            response["WWW-Authenticate"] = 'Basic realm="kubemcp"'
+            return response
+        value = request.POST.get("token")
+        if not value:
+            return JsonResponse({"error": "invalid_request", "error_description": "the token parameter is missing"},
+                                status=400)
+        checksum = hashlib.sha256(value.encode()).hexdigest()
+        token = (
+            get_access_token_model()
+            .objects.select_related("user", "application")
+            .filter(token_checksum=checksum, application=oauth_request.client)
+            .first()
+        )
+        if token is None or not token.is_valid():
+            return JsonResponse({"active": False}, headers={"Cache-Control": "no-store"})
+        data: dict[str, Any] = {
+            "active": True,
+            "token_type": "Bearer",
+            "scope": token.scope,
+            "client_id": oauth_request.client.client_id,
+            "exp": int(calendar.timegm(token.expires.timetuple())),
+            "iat": int(calendar.timegm(token.created.timetuple())),
+            "iss": issuer(),
+        }
+        if token.user:
+            data["sub"] = str(token.user.pk)
+            data["username"] = token.user.get_username()
+        if token.resource:
+            data["aud"] = token.resource
+        return JsonResponse(data, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,42 @@
+// A real OpenID Connect provider for the integration tests (panva/oidc-provider, certified).
+// Its development login and consent pages accept any login name; the account's email is
+// <login>@example.com. Configured from the environment by tests/oauth/provider.py.
+import Provider from 'oidc-provider';
+
+const port = Number(process.env.PROVIDER_PORT);
+const issuer = `http://127.0.0.1:${port}`;
+
+const configuration = {
+  clients: [{
+    client_id: process.env.CLIENT_ID,
+    client_secret: process.env.CLIENT_SECRET,
+    redirect_uris: [process.env.REDIRECT_URI],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_post',
+  }],
+  scopes: ['openid', 'offline_access', 'email', 'profile', 'groups'],
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
+  // Kubernetes reads the username and groups from the ID token itself, as Dex puts them there.
+  conformIdTokenClaims: false,
+  async findAccount(ctx, id) {
+    return {
+      accountId: id,
+      async claims() {
+        return { sub: id, email: `${id}@example.com`, email_verified: true, name: id, groups: ['developers'] };
+      },
+    };
+  },
+  async issueRefreshToken(ctx, client) {
+    return client.grantTypeAllowed('refresh_token');
+  },
+  ttl: { IdToken: Number(process.env.ID_TOKEN_TTL || 3600), AccessToken: 3600 },
+  pkce: { required: () => true },
+  features: { devInteractions: { enabled: true } },
+  cookies: { keys: ['kubemcp-test-provider-cookie-key'] },
+};
+
+const provider = new Provider(issuer, configuration);
+provider.listen(port, '127.0.0.1', () => {
+  console.log(`oidc-provider listening on ${issuer}`);
+});

@@ -1,0 +1,110 @@
+"""A real OpenID Connect provider process for the tests (panva/oidc-provider on Node).
+
+The npm packages are installed once with `npm ci` from tests/oauth/package.json and its lock into a
+cache directory keyed by the lock's hash (var/test-cache/ unless KUBEMCP_TEST_CACHE says otherwise);
+later runs reuse it. Tests are skipped, saying why, where Node or npm is missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.request
+from pathlib import Path
+
+from tests.live import free_port
+
+HERE = Path(__file__).resolve().parent
+BASE_DIR = HERE.parent.parent
+FILES = ("package.json", "package-lock.json", "provider.mjs")
+
+
+def _install_dir() -> Path:
+    lock = (HERE / "package-lock.json").read_bytes() + (HERE / "provider.mjs").read_bytes()
+    root = Path(os.environ.get("KUBEMCP_TEST_CACHE", BASE_DIR / "var" / "test-cache"))
+    return root / f"oidc-provider-{hashlib.sha256(lock).hexdigest()[:16]}"
+
+
+def installed_provider() -> Path:
+    """The directory holding provider.mjs and its node_modules, installing them on first use."""
+    if not shutil.which("node") or not shutil.which("npm"):
+        raise unittest.SkipTest("Node.js and npm are needed for the OIDC provider of the OAuth tests")
+    target = _install_dir()
+    if (target / "node_modules" / "oidc-provider").is_dir():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="oidc-provider-", dir=target.parent))
+    for name in FILES:
+        shutil.copy(HERE / name, staging / name)
+    result = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=staging,
+                            capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise RuntimeError(f"npm ci failed for the test OIDC provider:\n{result.stderr[-3000:]}")
+    try:
+        staging.rename(target)
+    except OSError:  # another run installed it meanwhile
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+class OIDCProvider:
+    """One oidc-provider process on a free loopback port, with one registered client (kubemcp)."""
+
+    def __init__(self, *, client_id: str, client_secret: str, redirect_uri: str, id_token_ttl: int = 3600) -> None:
+        self.port = free_port()
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.redirect_uri = redirect_uri
+        self.id_token_ttl = id_token_ttl
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = Path(tempfile.mkstemp(prefix="oidc-provider-", suffix=".log")[1])
+
+    @property
+    def issuer(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> OIDCProvider:
+        directory = installed_provider()
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "PROVIDER_PORT": str(self.port),
+            "CLIENT_ID": self.client_id,
+            "CLIENT_SECRET": self.client_secret,
+            "REDIRECT_URI": self.redirect_uri,
+            "ID_TOKEN_TTL": str(self.id_token_ttl),
+            "NODE_ENV": "test",
+        }
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(["node", "provider.mjs"], cwd=directory, env=env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the OIDC provider exited during start-up:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.issuer}/.well-known/openid-configuration", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"the OIDC provider did not start within {timeout}s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-5000:]
