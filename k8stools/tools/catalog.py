@@ -1,5 +1,6 @@
 """Importing this module registers every tool (each module registers its own on import)."""
 
 from k8stools.tools import contexts  # noqa: F401
+from k8stools.tools import discovery  # noqa: F401
 from k8stools.tools import read  # noqa: F401
 from k8stools.tools import events  # noqa: F401
