@@ -16,9 +16,17 @@ import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.request_state import RequestStateSecurity
 from mcp.shared.exceptions import MCPError
-from mcp_types import INVALID_PARAMS, CallToolResult, EmptyResult, SetLevelRequestParams, TextContent
+from mcp_types import (
+    INVALID_PARAMS,
+    CallToolResult,
+    CompleteRequestParams,
+    EmptyResult,
+    SetLevelRequestParams,
+    TextContent,
+)
 from mcp_types import Tool as MCPTool
 
+from k8stools.completion import ArgumentCompleter
 from k8stools.context import ServerContext, get_server_context
 from k8stools.identity import LOCAL, caller_from_scope
 from k8stools.policy import PolicySource
@@ -96,6 +104,8 @@ class KubeMCPServer(MCPServer[Any]):
         self.runner = ToolRunner(server=server, policy=self.policy, audit_enabled=audit_enabled)
         self._log_levels: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
         self._lowlevel_server.add_request_handler("logging/setLevel", SetLevelRequestParams, self._set_log_level)
+        completer = ArgumentCompleter(server=server, policy=self.policy)
+        self._lowlevel_server.add_request_handler("completion/complete", CompleteRequestParams, completer.handle)
 
     # --- tools/list ------------------------------------------------------------------------
 
