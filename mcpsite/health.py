@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
 from k8stools.context import get_server_context
 from k8stools.kube import KubeConfigError, KubeError
+
+logger = logging.getLogger("kubemcp.health")
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -31,5 +35,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
             checks["kubernetes"] = "ok"
         except (KubeError, KubeConfigError) as error:
             checks["kubernetes"] = f"error: {error}"
+        except Exception as error:  # a client bug must read as "not ready", not as a 500 page
+            logger.exception("the readiness check of the Kubernetes API failed unexpectedly")
+            checks["kubernetes"] = f"error: {type(error).__name__}"
     ready = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)
