@@ -27,6 +27,7 @@ from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_access_token_model
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.views import AuthorizationView, RevokeTokenView, TokenView
+from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 
 from oauthgw.identifiers import audience, issuer
@@ -73,7 +74,7 @@ class AuthorizeView(AuthorizationView):
         return self.redirect(f"{uri}{'&' if '?' in uri else '?'}{urlencode(params)}", None)
 
     def error_response(self, error: Any, application: Any, **kwargs: Any) -> HttpResponse:
-        redirect, response = super(AuthorizationView, self).error_response(error, **kwargs)
+        redirect, response = OAuthLibMixin.error_response(self, error, **kwargs)
         if redirect and response["error"].redirect_uri:
             return self.redirect(f"{response['url']}&{urlencode({'iss': issuer()})}", application)
         oauth_error = response["error"]

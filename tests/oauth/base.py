@@ -209,6 +209,8 @@ class OAuthLiveTestCase(TransactionTestCase):
             ALLOW_PRIVATE_OAUTH_URLS="true",
             OAUTH_ENCRYPTION_KEY=cls.encryption_key,
             REGISTRATION_TOKEN=cls.registration_token,
+            # Every test registers a client; the hourly per-IP cap has its own tests.
+            MAX_REGISTRATIONS_PER_HOUR="1000",
             **cls.oauth_env,
         )
         cls.server = LiveServer(env=env, port=port)

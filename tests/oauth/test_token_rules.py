@@ -1,0 +1,99 @@
+"""The token endpoint: PKCE verification, single-use codes, refresh rotation and reuse detection."""
+
+from __future__ import annotations
+
+from oauth2_provider.models import AccessToken, RefreshToken
+
+from tests.oauth.base import CLIENT_REDIRECT_URI, Browser, OAuthLiveTestCase, pkce_pair, query_of
+
+
+class TokenRulesTest(OAuthLiveTestCase):
+    def setUp(self) -> None:
+        response = self.register()
+        self.assertEqual(response.status_code, 201, response.text)
+        self.client_info = response.json()
+
+    def code(self) -> tuple[str, str]:
+        verifier, challenge = pkce_pair()
+        landed = Browser().authorize(self.authorization_url(self.client_info["client_id"], challenge))
+        params = query_of(landed)
+        self.assertEqual(params["iss"], self.base_url)
+        return params["code"], verifier
+
+    def exchange(self, code: str, verifier: str | None, **extra: str) -> tuple[int, dict[str, str]]:
+        data = {"grant_type": "authorization_code", "code": code, "redirect_uri": CLIENT_REDIRECT_URI, **extra}
+        if verifier is not None:
+            data["code_verifier"] = verifier
+        response = self.token(self.client_info, **data)
+        return response.status_code, response.json()
+
+    def refresh(self, refresh_token: str) -> tuple[int, dict[str, str]]:
+        response = self.token(self.client_info, grant_type="refresh_token", refresh_token=refresh_token)
+        return response.status_code, response.json()
+
+    def test_a_code_and_its_verifier_give_mcp_tokens_bound_to_this_server(self) -> None:
+        code, verifier = self.code()
+        status, body = self.exchange(code, verifier)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["token_type"], "Bearer")
+        self.assertEqual(body["scope"], "mcp")
+        self.assertEqual(body["expires_in"], 3600)
+        self.assertTrue(body["refresh_token"])
+        self.assertEqual(self.mcp_post(body["access_token"]).status_code, 200)
+
+    def test_it_refuses_a_wrong_verifier(self) -> None:
+        code, _verifier = self.code()
+        other, _challenge = pkce_pair()
+        status, body = self.exchange(code, other)
+        self.assertEqual((status, body["error"]), (400, "invalid_grant"))
+
+    def test_it_refuses_a_missing_verifier(self) -> None:
+        code, _verifier = self.code()
+        status, body = self.exchange(code, None)
+        self.assertEqual((status, body["error"]), (400, "invalid_request"))
+
+    def test_it_refuses_a_verifier_shorter_than_43_characters(self) -> None:
+        code, verifier = self.code()
+        status, body = self.exchange(code, verifier[:42])
+        self.assertEqual((status, body["error"]), (400, "invalid_grant"))
+        self.assertIn("43-128", body["error_description"])
+
+    def test_it_refuses_another_redirect_uri_at_the_token_endpoint(self) -> None:
+        code, verifier = self.code()
+        status, body = self.exchange(code, verifier, redirect_uri="http://127.0.0.1:53682/other")
+        self.assertEqual(status, 400, body)
+        self.assertIn(body["error"], ("invalid_request", "invalid_grant"))
+
+    def test_a_code_works_once(self) -> None:
+        code, verifier = self.code()
+        self.assertEqual(self.exchange(code, verifier)[0], 200)
+        status, body = self.exchange(code, verifier)
+        self.assertEqual((status, body["error"]), (400, "invalid_grant"))
+
+    def test_it_refuses_a_token_for_another_resource(self) -> None:
+        code, verifier = self.code()
+        status, body = self.exchange(code, verifier, resource="https://elsewhere.example.com/mcp")
+        self.assertEqual((status, body["error"]), (400, "invalid_target"))
+
+    def test_a_refresh_rotates_the_refresh_token(self) -> None:
+        code, verifier = self.code()
+        _, first = self.exchange(code, verifier)
+        status, second = self.refresh(first["refresh_token"])
+        self.assertEqual(status, 200, second)
+        self.assertNotEqual(second["refresh_token"], first["refresh_token"])
+        self.assertNotEqual(second["access_token"], first["access_token"])
+        self.assertEqual(self.mcp_post(second["access_token"]).status_code, 200)
+        self.assertEqual(self.mcp_post(first["access_token"]).status_code, 401)
+
+    def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(self) -> None:
+        code, verifier = self.code()
+        _, first = self.exchange(code, verifier)
+        _, second = self.refresh(first["refresh_token"])
+        status, body = self.refresh(first["refresh_token"])
+        self.assertEqual((status, body["error"]), (400, "invalid_grant"))
+        # The thief's replay also kills what the legitimate client holds now.
+        status, body = self.refresh(second["refresh_token"])
+        self.assertEqual((status, body["error"]), (400, "invalid_grant"))
+        self.assertEqual(self.mcp_post(second["access_token"]).status_code, 401)
+        self.assertFalse(RefreshToken.objects.filter(revoked__isnull=True).exists())
+        self.assertFalse(AccessToken.objects.filter(scope="mcp").exists())
