@@ -16,10 +16,14 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from kubernetes import client as k8s_client
-from kubernetes.client.rest import ApiException
-from kubernetes.stream import stream
-from kubernetes.stream.ws_client import ERROR_CHANNEL, STDERR_CHANNEL, STDOUT_CHANNEL, V5_CHANNEL_PROTOCOL
+from kubernetes.stream.ws_client import (
+    ERROR_CHANNEL,
+    STDERR_CHANNEL,
+    STDOUT_CHANNEL,
+    V5_CHANNEL_PROTOCOL,
+    WSClient,
+    get_websocket_url,
+)
 from websocket import WebSocketBadStatusException, WebSocketConnectionClosedException, WebSocketException
 
 from k8stools.kube import KubeClient, KubeError, KubeUnavailable
@@ -104,27 +108,25 @@ def exec_in_pod(
     that is not running, no permission) and `KubeUnavailable` when it cannot be reached.
     """
     client.limiter.acquire()
-    # A client of its own: `stream()` swaps the client's `call_api` while it connects, which must not
-    # affect the requests other threads send on the shared client meanwhile.
-    api_client = k8s_client.ApiClient(client.api_client.configuration)
+    query: list[tuple[str, Any]] = [("command", part) for part in command]
+    # A terminal has a single output stream: no stderr with tty.
+    query += [("stdin", stdin is not None), ("stdout", True), ("stderr", not tty), ("tty", tty)]
+    if container:
+        query.append(("container", container))
+    api_client = client.api_client
+    _, url, headers, _, _ = api_client.param_serialize(
+        "GET", exec_path(namespace, pod), query_params=query, header_params={}, auth_settings=["BearerToken"]
+    )
     try:
-        socket = stream(
-            k8s_client.CoreV1Api(api_client).connect_get_namespaced_pod_exec,
-            pod,
-            namespace,
-            command=command,
-            container=container or None,
-            stdin=stdin is not None,
-            stdout=True,
-            stderr=not tty,  # a terminal has a single output stream
-            tty=tty,
-            binary=True,
-            _preload_content=False,
-        )
-    except ApiException as error:
-        raise _refusal(error, client.host) from None
-    finally:
-        api_client.close()
+        # The channel client itself rather than `stream()`: that one keeps a second copy of all output
+        # (capture_all is forced on) and swaps `call_api` on the client other threads share.
+        socket = WSClient(api_client.configuration, get_websocket_url(url), headers, capture_all=False, binary=True)
+    except WebSocketBadStatusException as error:
+        raise _refusal(error) from None
+    except (OSError, WebSocketException) as error:
+        raise KubeUnavailable(
+            f"cannot open an exec stream to the Kubernetes API server at {client.host}: {error}"
+        ) from None
     try:
         return _run(
             socket,
@@ -155,7 +157,6 @@ def _run(
         stdout.add(socket.read_channel(STDOUT_CHANNEL))
         stderr.add(socket.read_channel(STDERR_CHANNEL))
         status.extend(socket.read_channel(ERROR_CHANNEL))
-        socket.read_all()  # the client also keeps a copy of everything read; let it go
 
     timed_out = False
     try:
@@ -163,6 +164,7 @@ def _run(
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 timed_out = True
+                socket.close()  # stop reading: what is buffered is drained below, nothing new arrives
                 break
             socket.update(timeout=min(remaining, _POLL_SECONDS))
             drain()
@@ -208,20 +210,14 @@ def _exit_status(raw: bytes, command: list[str]) -> tuple[int | None, str]:
     return None, str(status.get("message") or text)
 
 
-def _refusal(error: ApiException, host: str) -> KubeError:
+def _refusal(error: WebSocketBadStatusException) -> KubeError:
     """The API server's answer to the websocket upgrade, as a `KubeError` with its own message."""
-    cause = error.__context__
-    if isinstance(cause, WebSocketBadStatusException):
-        body: dict[str, Any] = {}
-        raw = cause.resp_body or b""
-        try:
-            parsed = json.loads(raw) if raw else {}
-            body = parsed if isinstance(parsed, dict) else {}
-        except ValueError:
-            pass
-        message = body.get("message") or raw.decode("utf-8", "replace").strip() or str(cause.status_message or "")
-        return KubeError(int(cause.status_code), str(body.get("reason") or cause.status_message or ""), message, body)
-    if isinstance(cause, OSError) or cause is None:
-        reason = f"{type(cause).__name__}: {cause}" if cause else str(error.reason)
-        return KubeUnavailable(f"cannot open an exec stream to the Kubernetes API server at {host}: {reason}")
-    return KubeError(0, "StreamFailed", f"the exec stream could not be opened: {cause}")
+    body: dict[str, Any] = {}
+    raw = error.resp_body or b""
+    try:
+        parsed = json.loads(raw) if raw else {}
+        body = parsed if isinstance(parsed, dict) else {}
+    except ValueError:
+        pass
+    message = body.get("message") or raw.decode("utf-8", "replace").strip() or str(error.status_message or "")
+    return KubeError(int(error.status_code), str(body.get("reason") or error.status_message or ""), message, body)

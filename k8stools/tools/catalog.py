@@ -4,3 +4,4 @@ from k8stools.tools import contexts  # noqa: F401
 from k8stools.tools import discovery  # noqa: F401
 from k8stools.tools import events  # noqa: F401
 from k8stools.tools import read  # noqa: F401
+from k8stools.tools import pods  # noqa: F401
