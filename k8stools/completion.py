@@ -96,7 +96,9 @@ class ArgumentCompleter:
             caller=caller,
             server=server,
             policy=policy,
-            context_name=_resolve_context(server, caller, arguments.get("context") or arguments.get("contextName") or ""),
+            context_name=_resolve_context(
+                server, caller, arguments.get("context") or arguments.get("contextName") or ""
+            ),
         )
         client = call.client()
         if argument == "namespace":
@@ -111,8 +113,11 @@ def namespace_names(client: GuardedClient, policy: Policy) -> list[str]:
     listing = client.request(
         "GET",
         namespaces.path(),
-        query={"limit": NAME_SCAN_LIMIT, "includeObject": "Metadata",
-               "fieldSelector": exclusion_selector(policy, namespaces, None) or None},
+        query={
+            "limit": NAME_SCAN_LIMIT,
+            "includeObject": "Metadata",
+            "fieldSelector": exclusion_selector(policy, namespaces, None) or None,
+        },
         accept=TABLE_ACCEPT,
     )
     return [name for name in names_in(listing) if not policy.is_restricted(name)]
@@ -139,8 +144,11 @@ def object_names(client: GuardedClient, policy: Policy, arguments: dict[str, str
     listing = client.request(
         "GET",
         resource.path(namespace),
-        query={"limit": NAME_SCAN_LIMIT, "includeObject": "Metadata",
-               "fieldSelector": exclusion_selector(policy, resource, namespace) or None},
+        query={
+            "limit": NAME_SCAN_LIMIT,
+            "includeObject": "Metadata",
+            "fieldSelector": exclusion_selector(policy, resource, namespace) or None,
+        },
         accept=TABLE_ACCEPT,
     )
     names = names_in(listing)

@@ -56,11 +56,14 @@ def resource_row(resource: ResourceType) -> list[str]:
     ]
 
 
-@kube_tool("api_resources", operation="api-resources", title="API resources", read_only=True, idempotent=True,
-           alias=True)
+@kube_tool(
+    "api_resources", operation="api-resources", title="API resources", read_only=True, idempotent=True, alias=True
+)
 def api_resources(
     call: ToolCall,
-    apiGroup: Annotated[str | None, Field(description="Only this API group: apps, networking.k8s.io, core; or apps/v1")] = None,
+    apiGroup: Annotated[
+        str | None, Field(description="Only this API group: apps, networking.k8s.io, core; or apps/v1")
+    ] = None,
     namespaced: Annotated[
         bool | None, Field(description="true: namespaced kinds only; false: cluster-scoped kinds only; unset: all")
     ] = None,
@@ -80,8 +83,9 @@ def api_resources(
         client.resource_types(), api_group=apiGroup, namespaced=namespaced, verbs=wanted_verbs(verbs)
     )
     if not matching:
-        if apiGroup and not select_resources(client.resource_types(), api_group=apiGroup, namespaced=None,
-                                             verbs=frozenset()):
+        if apiGroup and not select_resources(
+            client.resource_types(), api_group=apiGroup, namespaced=None, verbs=frozenset()
+        ):
             raise ToolInputError(f"the cluster serves no API group '{apiGroup}'; call api_resources without apiGroup")
         return "No resource types match these filters."
     if offset >= len(matching):

@@ -47,8 +47,12 @@ def events(
         str | None, Field(description="Only events about objects of this kind (Pod, deploy, node...)")
     ] = None,
     name: Annotated[str | None, Field(description="Only events about the object with this name")] = None,
-    type: Annotated[Literal["Normal", "Warning"] | None, Field(description="Only Normal or only Warning events")] = None,
-    reason: Annotated[str | None, Field(description="Only events with this reason, e.g. BackOff, FailedScheduling")] = None,
+    type: Annotated[
+        Literal["Normal", "Warning"] | None, Field(description="Only Normal or only Warning events")
+    ] = None,
+    reason: Annotated[
+        str | None, Field(description="Only events with this reason, e.g. BackOff, FailedScheduling")
+    ] = None,
     sinceMinutes: Annotated[
         int | None, Field(ge=1, le=MAX_SINCE_MINUTES, description="Only events seen in the last N minutes")
     ] = None,
@@ -85,6 +89,8 @@ def events(
     if len(found) > limit:
         footer.append(f"{len(found) - limit} older events not shown; raise limit (max {MAX_LIMIT}) or add filters")
     if window.window_full:
-        footer.append(f"searched the first {EVENT_SCAN_WINDOW} matching events the API server returned; "
-                      "more exist, so add filters for a complete answer")
+        footer.append(
+            f"searched the first {EVENT_SCAN_WINDOW} matching events the API server returned; "
+            "more exist, so add filters for a complete answer"
+        )
     return table + "\n\n" + "\n".join(footer)

@@ -150,7 +150,12 @@ class EventWindow:
 
 
 def event_window(
-    client: GuardedClient, resource: ResourceType, namespace: str | None, *, label_selector: str = "", field_selector: str = ""
+    client: GuardedClient,
+    resource: ResourceType,
+    namespace: str | None,
+    *,
+    label_selector: str = "",
+    field_selector: str = "",
 ) -> EventWindow:
     page = list_page(
         client,
@@ -181,7 +186,7 @@ def next_page_line(page: ListPage) -> str:
     if not page.continue_token:
         return ""
     more = f"{page.remaining} more" if page.remaining is not None else "more remain"
-    return f"{more}; next page: call again with the same arguments and continue: \"{page.continue_token}\""
+    return f'{more}; next page: call again with the same arguments and continue: "{page.continue_token}"'
 
 
 def keyword_arguments(**renames: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

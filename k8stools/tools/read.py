@@ -40,10 +40,14 @@ from k8stools.tools.registry import kube_tool
 from k8stools.tools.related import DEFAULT_EVENTS_LIMIT, MAX_EVENTS_LIMIT, object_events, related_objects
 
 ResourceTypeArg = Annotated[
-    str, Field(description="Kind: plural, singular, Kind or short name (po, deploy, svc), CRDs too; api_resources lists them")
+    str,
+    Field(
+        description="Kind: plural, singular, Kind or short name (po, deploy, svc), CRDs too; api_resources lists them"
+    ),
 ]
 ApiGroupArg = Annotated[
-    str | None, Field(description="API group when the kind exists in several: apps, networking.k8s.io, apps/v1; core = ''")
+    str | None,
+    Field(description="API group when the kind exists in several: apps, networking.k8s.io, apps/v1; core = ''"),
 ]
 NamespaceArg = Annotated[
     str | None, Field(description="Namespace; default from the server config; ignored for cluster-scoped kinds")
@@ -118,8 +122,12 @@ def list_(
     allNamespaces: Annotated[bool, Field(description="List in every namespace (restricted ones excluded)")] = False,
     limit: Annotated[
         int,
-        Field(ge=1, le=MAX_LIMIT, description=f"Objects per page, default {DEFAULT_LIMIT}, max {MAX_LIMIT}; "
-              "the answer gives a continue token when there are more"),
+        Field(
+            ge=1,
+            le=MAX_LIMIT,
+            description=f"Objects per page, default {DEFAULT_LIMIT}, max {MAX_LIMIT}; "
+            "the answer gives a continue token when there are more",
+        ),
     ] = DEFAULT_LIMIT,
     continue_: Annotated[
         str | None, Field(alias="continue", description="Continue token from the previous page (same other arguments)")
@@ -132,8 +140,10 @@ def list_(
     includeAnnotations: Annotated[bool, Field(description="Add each object's annotations under the table")] = False,
     output: Annotated[
         Literal["slim", "normal", "wide", "full"] | None,
-        Field(description="Table: wide adds columns. With fullOutput: slim (default), normal, wide or full objects; "
-              "full alone also gives full objects"),
+        Field(
+            description="Table: wide adds columns. With fullOutput: slim (default), normal, wide or full objects; "
+            "full alone also gives full objects"
+        ),
     ] = None,
 ) -> str:
     """List objects of one kind as a compact table (kubectl columns), newest events first.
@@ -150,16 +160,29 @@ def list_(
     labels = labelSelector or ""
     notes = list(scope.notes) + (["restricted namespaces are excluded by the server policy"] if exclusion else [])
     if summary:
-        page = scan(client, resource, scope.namespace, label_selector=labels, field_selector=fields,
-                    continue_token=continue_ or "")
+        page = scan(
+            client,
+            resource,
+            scope.namespace,
+            label_selector=labels,
+            field_selector=fields,
+            continue_token=continue_ or "",
+        )
         return _summary_text(resource, scope.describe(resource), page, notes)
     if is_event_kind(resource) and not continue_:
         window = event_window(client, resource, scope.namespace, label_selector=labels, field_selector=fields)
         page = ListPage(window.events[:limit])
         notes += _event_window_notes(len(window.events), limit, window.window_full)
     else:
-        page = list_page(client, resource, scope.namespace, label_selector=labels, field_selector=fields,
-                         limit=limit, continue_token=continue_ or "")
+        page = list_page(
+            client,
+            resource,
+            scope.namespace,
+            label_selector=labels,
+            field_selector=fields,
+            limit=limit,
+            continue_token=continue_ or "",
+        )
         if is_event_kind(resource):
             notes.append("events of this page sorted newest first (pages follow the API server's name order)")
     footer = [f"{noun(resource, len(page.items))} {scope.describe(resource)}", *notes, next_page_line(page)]
@@ -167,8 +190,14 @@ def list_(
         text = _objects_yaml(resource, page.items, output or "slim", footer)
         _check_size(call, text, len(page.items))
         return text
-    table = render_table(page.items, kind=resource.kind, wide=output == "wide", all_namespaces=scope.namespace is None,
-                         now=datetime.now(UTC), include_labels=includeLabels)
+    table = render_table(
+        page.items,
+        kind=resource.kind,
+        wide=output == "wide",
+        all_namespaces=scope.namespace is None,
+        now=datetime.now(UTC),
+        include_labels=includeLabels,
+    )
     if includeAnnotations:
         table += _annotations_block(page.items)
     return table + "\n\n" + "\n".join(line for line in footer if line)
@@ -177,10 +206,14 @@ def list_(
 def _event_window_notes(found: int, limit: int, window_full: bool) -> list[str]:
     notes = []
     if window_full:
-        notes.append(f"newest first among the first {EVENT_SCAN_WINDOW} events the API server returned (more exist); "
-                     "narrow with namespace or fieldSelector (type=Warning, involvedObject.name=...)")
+        notes.append(
+            f"newest first among the first {EVENT_SCAN_WINDOW} events the API server returned (more exist); "
+            "narrow with namespace or fieldSelector (type=Warning, involvedObject.name=...)"
+        )
     if found > limit:
-        notes.append(f"{found - limit} older events not shown; raise limit (max {MAX_LIMIT}) or narrow with fieldSelector")
+        notes.append(
+            f"{found - limit} older events not shown; raise limit (max {MAX_LIMIT}) or narrow with fieldSelector"
+        )
     return notes
 
 
@@ -188,8 +221,10 @@ def _summary_text(resource: ResourceType, where: str, page: ListPage, notes: lis
     lines = [summarize(page.items, kind=resource.kind), f"({where})", *notes]
     if page.continue_token:
         more = f"{page.remaining} more" if page.remaining is not None else "more"
-        lines.append(f"counted the first {len(page.items)}; {more} not counted: call again with continue: "
-                     f"\"{page.continue_token}\" to count the rest")
+        lines.append(
+            f"counted the first {len(page.items)}; {more} not counted: call again with continue: "
+            f'"{page.continue_token}" to count the rest'
+        )
     return "\n".join(lines)
 
 

@@ -107,7 +107,7 @@ def _fetch(
     related.sections[title] = page.items
     if page.continue_token:
         more = f"{page.remaining} more" if page.remaining is not None else "more"
-        how = f"labelSelector: \"{selector}\"" if selector else f"fieldSelector: \"{fields}\""
+        how = f'labelSelector: "{selector}"' if selector else f'fieldSelector: "{fields}"'
         related.notes.append(
             f"{title}: the first {noun(resource, len(page.items))} shown, {more} exist; "
             f"list {resource.name} with {how} to see all"
@@ -122,8 +122,14 @@ def _owned_by(obj: dict[str, Any], uid: str) -> bool:
 def _endpoints(client: GuardedClient, related: Related, namespace: str | None, name: str) -> None:
     """The Service's endpoints: EndpointSlices where served, else the Endpoints object."""
     if find_kind(client, "discovery.k8s.io", "endpointslices") is not None:
-        _fetch(client, related, "EndpointSlices", ("discovery.k8s.io", "endpointslices"), namespace,
-               selector=f"kubernetes.io/service-name={name}")
+        _fetch(
+            client,
+            related,
+            "EndpointSlices",
+            ("discovery.k8s.io", "endpointslices"),
+            namespace,
+            selector=f"kubernetes.io/service-name={name}",
+        )
         return
     endpoints = find_kind(client, "", "endpoints")
     if endpoints is None:

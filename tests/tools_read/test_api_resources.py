@@ -62,15 +62,18 @@ class ApiResourcesTests(LiveServerTestCase):
                 break
             offset = int(footer(text).rsplit(" ", 1)[1])
         self.assertEqual(seen, everything)
-        self.assertEqual(footer(self.text("api_resources", limit=7)),
-                         f"resource types 1-7 of {len(everything)}; next page: offset: 7")
+        self.assertEqual(
+            footer(self.text("api_resources", limit=7)),
+            f"resource types 1-7 of {len(everything)}; next page: offset: 7",
+        )
 
     def test_a_new_crd_is_listed_once_discovery_refreshes(self) -> None:
         self.fake.add_object(WIDGET_CRD)
         # Resolving an unknown name refreshes discovery; api_resources then shows the CRD.
         self.text("list", resourceType="widgets")
-        self.assertEqual(self.rows(apiGroup="example.com")["widgets"][:5],
-                         ["widgets", "wdg", "example.com/v1", "true", "Widget"])
+        self.assertEqual(
+            self.rows(apiGroup="example.com")["widgets"][:5], ["widgets", "wdg", "example.com/v1", "true", "Widget"]
+        )
 
     def test_discovery_is_not_asked_again_on_each_call(self) -> None:
         self.text("api_resources")
@@ -90,21 +93,49 @@ class ApiResourcesTests(LiveServerTestCase):
         self.assertEqual(self.text("api_resources", verbs="fly"), "No resource types match these filters.")
 
 
-def kind(name: str, group: str = "", version: str = "v1", *, preferred: bool = True, namespaced: bool = True,
-         verbs: str = "get,list") -> ResourceType:
-    return ResourceType(group=group, version=version, name=name, kind=name.title(), namespaced=namespaced,
-                        verbs=frozenset(verbs.split(",")), preferred=preferred)
+def kind(
+    name: str,
+    group: str = "",
+    version: str = "v1",
+    *,
+    preferred: bool = True,
+    namespaced: bool = True,
+    verbs: str = "get,list",
+) -> ResourceType:
+    return ResourceType(
+        group=group,
+        version=version,
+        name=name,
+        kind=name.title(),
+        namespaced=namespaced,
+        verbs=frozenset(verbs.split(",")),
+        preferred=preferred,
+    )
 
 
 class SelectionTests(unittest.TestCase):
-    types = [kind("pods"), kind("nodes", namespaced=False), kind("hpas", "autoscaling", "v2"),
-             kind("hpas", "autoscaling", "v1", preferred=False, verbs="get")]
+    types = [
+        kind("pods"),
+        kind("nodes", namespaced=False),
+        kind("hpas", "autoscaling", "v2"),
+        kind("hpas", "autoscaling", "v1", preferred=False, verbs="get"),
+    ]
 
     def test_preferred_versions_unless_a_version_is_asked_for(self) -> None:
-        self.assertEqual([r.version for r in select_resources(self.types, api_group="autoscaling", namespaced=None,
-                                                              verbs=frozenset())], ["v2"])
-        self.assertEqual([r.version for r in select_resources(self.types, api_group="autoscaling/v1", namespaced=None,
-                                                              verbs=frozenset())], ["v1"])
+        self.assertEqual(
+            [
+                r.version
+                for r in select_resources(self.types, api_group="autoscaling", namespaced=None, verbs=frozenset())
+            ],
+            ["v2"],
+        )
+        self.assertEqual(
+            [
+                r.version
+                for r in select_resources(self.types, api_group="autoscaling/v1", namespaced=None, verbs=frozenset())
+            ],
+            ["v1"],
+        )
 
     def test_verbs_are_parsed_loosely_and_printed_in_kubectl_order(self) -> None:
         self.assertEqual(wanted_verbs(" List,WATCH ,"), frozenset({"list", "watch"}))

@@ -40,8 +40,11 @@ class CompletionTests(LiveServerTestCase):
         self.assertIn("po", self.complete("resourceType", "PO").completion.values)
 
     def test_object_names_of_the_kind_and_namespace_given(self) -> None:
-        expected = sorted(p["metadata"]["name"] for p in self.fake.list_objects("pods", "payments")
-                          if p["metadata"]["name"].startswith("api-"))
+        expected = sorted(
+            p["metadata"]["name"]
+            for p in self.fake.list_objects("pods", "payments")
+            if p["metadata"]["name"].startswith("api-")
+        )
         self.assertTrue(expected)
         result = self.complete("name", "api-", resourceType="po", namespace="payments")
         self.assertEqual(result.completion.values, expected)
@@ -62,8 +65,13 @@ class CompletionTests(LiveServerTestCase):
 
     def test_at_most_a_hundred_values_with_has_more(self) -> None:
         for index in range(MAX_VALUES + 5):
-            self.fake.add_object({"apiVersion": "v1", "kind": "ConfigMap",
-                                  "metadata": {"name": f"many-{index:03d}", "namespace": "payments"}})
+            self.fake.add_object(
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": f"many-{index:03d}", "namespace": "payments"},
+                }
+            )
         result = self.complete("name", "many-", resourceType="cm", namespace="payments")
         self.assertEqual(len(result.completion.values), MAX_VALUES)
         self.assertEqual(result.completion.total, MAX_VALUES + 5)
@@ -85,7 +93,9 @@ class RestrictedCompletionTests(LiveServerTestCase):
 
     def complete(self, argument: str, value: str, **context: str) -> CompleteResult:
         return self.with_client(
-            lambda client: client.complete(PROMPT, {"name": argument, "value": value}, context_arguments=context or None)
+            lambda client: client.complete(
+                PROMPT, {"name": argument, "value": value}, context_arguments=context or None
+            )
         )
 
     def test_restricted_namespaces_are_never_offered(self) -> None:
@@ -94,7 +104,9 @@ class RestrictedCompletionTests(LiveServerTestCase):
 
     def test_names_in_a_restricted_namespace_are_not_asked_for(self) -> None:
         self.fake.clear_requests()
-        self.assertEqual(self.complete("name", "kube", resourceType="pods", namespace="kube-system").completion.values, [])
+        self.assertEqual(
+            self.complete("name", "kube", resourceType="pods", namespace="kube-system").completion.values, []
+        )
         self.assertEqual([r.path for r in self.fake.requests if r.namespace == "kube-system"], [])
 
 
@@ -106,8 +118,10 @@ class MatchingTests(unittest.TestCase):
         self.assertFalse(completion.has_more)
 
     def test_names_come_from_tables_or_lists(self) -> None:
-        table = {"kind": "Table", "rows": [{"cells": ["a", "1/1"], "object": {"metadata": {"name": "a"}}},
-                                           {"cells": ["b", "0/1"]}]}
+        table = {
+            "kind": "Table",
+            "rows": [{"cells": ["a", "1/1"], "object": {"metadata": {"name": "a"}}}, {"cells": ["b", "0/1"]}],
+        }
         self.assertEqual(names_in(table), ["a", "b"])
         self.assertEqual(names_in({"items": [{"metadata": {"name": "c"}}]}), ["c"])
         self.assertEqual(names_in({}), [])

@@ -18,27 +18,47 @@ class DescribeTests(LiveServerTestCase):
         super().setUpClass()
         cls.fake.add_object(WIDGET_CRD)
         cls.fake.add_object(widget("gizmo", "payments", size=7))
-        cls.pod = sorted(p["metadata"]["name"] for p in cls.fake.list_objects("pods", "payments")
-                         if p["metadata"]["name"].startswith("api-"))[0]
+        cls.pod = sorted(
+            p["metadata"]["name"]
+            for p in cls.fake.list_objects("pods", "payments")
+            if p["metadata"]["name"].startswith("api-")
+        )[0]
         cls.fake.add_object(pod("lonely", "payments"))
         for index, minutes in enumerate((40, 3, 25)):
-            cls.fake.add_object(event(f"lonely.{index}", namespace="payments", minutes_ago=minutes, target="lonely",
-                                      reason=f"Reason{minutes}", type="Warning" if minutes == 3 else "Normal"))
+            cls.fake.add_object(
+                event(
+                    f"lonely.{index}",
+                    namespace="payments",
+                    minutes_ago=minutes,
+                    target="lonely",
+                    reason=f"Reason{minutes}",
+                    type="Warning" if minutes == 3 else "Normal",
+                )
+            )
         # The same name in another kind and another namespace: not this pod's events.
-        cls.fake.add_object(event("other.1", namespace="payments", minutes_ago=1, kind="Service", target="lonely",
-                                  reason="NotMine"))
+        cls.fake.add_object(
+            event("other.1", namespace="payments", minutes_ago=1, kind="Service", target="lonely", reason="NotMine")
+        )
         cls.fake.add_object(pod("lonely", "checkout"))
-        cls.fake.add_object(event("other.2", namespace="checkout", minutes_ago=1, target="lonely", reason="NotMineEither"))
+        cls.fake.add_object(
+            event("other.2", namespace="checkout", minutes_ago=1, target="lonely", reason="NotMineEither")
+        )
 
     def api_pods(self) -> list[str]:
-        return sorted(p["metadata"]["name"] for p in self.fake.list_objects("pods", "payments")
-                      if p["metadata"]["labels"].get("app") == "api")
+        return sorted(
+            p["metadata"]["name"]
+            for p in self.fake.list_objects("pods", "payments")
+            if p["metadata"]["labels"].get("app") == "api"
+        )
 
     def test_a_deployment_shows_its_replica_sets_pods_and_events(self) -> None:
         text = self.text("describe", resourceType="deploy", name="api", namespace="payments")
         self.assertTrue(text.startswith("Name:        api\nNamespace:   payments\nKind:        Deployment (apps/v1)"))
-        replica_set = next(rs["metadata"]["name"] for rs in self.fake.list_objects("replicasets", "payments", "apps")
-                           if rs["metadata"]["name"].startswith("api-"))
+        replica_set = next(
+            rs["metadata"]["name"]
+            for rs in self.fake.list_objects("replicasets", "payments", "apps")
+            if rs["metadata"]["name"].startswith("api-")
+        )
         self.assertIn(f"NewReplicaSet:  {replica_set}", text)
         self.assertIn("Pods:\n  NAME", text)
         for name in self.api_pods():
@@ -71,8 +91,9 @@ class DescribeTests(LiveServerTestCase):
     def test_a_node_shows_the_pods_on_it(self) -> None:
         self.fake.clear_requests()
         text = self.text("describe", resourceType="no", name="worker-1", namespace="ignored")
-        on_node = [p["metadata"]["name"] for p in self.fake.list_objects("pods")
-                   if p["spec"].get("nodeName") == "worker-1"]
+        on_node = [
+            p["metadata"]["name"] for p in self.fake.list_objects("pods") if p["spec"].get("nodeName") == "worker-1"
+        ]
         self.assertTrue(on_node)
         for name in on_node:
             self.assertIn(name, text)
@@ -84,8 +105,9 @@ class DescribeTests(LiveServerTestCase):
         stored = self.fake.get_object("secrets", "payments", "db-credentials")["data"]
         for output in ("slim", "full"):
             with self.subTest(output=output):
-                text = self.text("describe", resourceType="secret", name="db-credentials", namespace="payments",
-                                 output=output)
+                text = self.text(
+                    "describe", resourceType="secret", name="db-credentials", namespace="payments", output=output
+                )
                 self.assertRegex(text, r"password:\s+\d+ bytes")
                 for value in stored.values():
                     self.assertNotIn(value, text)
@@ -140,9 +162,13 @@ class RestrictedDescribeTests(LiveServerTestCase):
 
 class SelectorTests(unittest.TestCase):
     def test_a_label_selector_becomes_a_query(self) -> None:
-        selector = {"matchLabels": {"app": "web"},
-                    "matchExpressions": [{"key": "tier", "operator": "In", "values": ["b", "a"]},
-                                         {"key": "canary", "operator": "DoesNotExist"}]}
+        selector = {
+            "matchLabels": {"app": "web"},
+            "matchExpressions": [
+                {"key": "tier", "operator": "In", "values": ["b", "a"]},
+                {"key": "canary", "operator": "DoesNotExist"},
+            ],
+        }
         self.assertEqual(selector_string(selector), "app=web,!canary,tier in (a,b)")
 
     def test_an_empty_selector_selects_nothing_in_particular(self) -> None:

@@ -26,8 +26,7 @@ class EventsTests(LiveServerTestCase):
     def test_it_lists_a_namespaces_events_newest_first(self) -> None:
         text = self.text("events", namespace="shop")
         self.assertEqual(table_header(text), ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"])
-        self.assertEqual(column(text, "OBJECT"),
-                         ["pod/web-1", "deployment/web", "pod/web-2", "pod/web-1", "pod/web-3"])
+        self.assertEqual(column(text, "OBJECT"), ["pod/web-1", "deployment/web", "pod/web-2", "pod/web-1", "pod/web-3"])
         self.assertIn("(x5 over", text.splitlines()[1])
         self.assertEqual(footer(text), "5 events in namespace shop, newest first")
 
@@ -82,10 +81,19 @@ class RestrictedEventsTests(LiveServerTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.fake.add_object(event("secret-ops", namespace="kube-system", minutes_ago=1, target="etcd-0",
-                                  type="Warning", reason="SystemTrouble"))
-        cls.fake.add_object(event("app", namespace="shop", minutes_ago=1, target="web-1", type="Warning",
-                                  reason="AppTrouble"))
+        cls.fake.add_object(
+            event(
+                "secret-ops",
+                namespace="kube-system",
+                minutes_ago=1,
+                target="etcd-0",
+                type="Warning",
+                reason="SystemTrouble",
+            )
+        )
+        cls.fake.add_object(
+            event("app", namespace="shop", minutes_ago=1, target="web-1", type="Warning", reason="AppTrouble")
+        )
 
     def test_it_refuses_a_restricted_namespace_without_a_request(self) -> None:
         self.fake.clear_requests()

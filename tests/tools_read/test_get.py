@@ -33,8 +33,9 @@ class GetTests(LiveServerTestCase):
         self.assertNotIn("uid", document["metadata"])
 
     def test_full_output_keeps_the_bookkeeping_fields(self) -> None:
-        document = yaml.safe_load(self.text("get", resourceType="pods", name=self.pod, namespace="payments",
-                                            output="full"))
+        document = yaml.safe_load(
+            self.text("get", resourceType="pods", name=self.pod, namespace="payments", output="full")
+        )
         stored = self.fake.get_object("pods", "payments", self.pod)
         self.assertEqual(document["metadata"]["uid"], stored["metadata"]["uid"])
 
@@ -51,8 +52,14 @@ class GetTests(LiveServerTestCase):
                 self.assertNotIn(password, text)
 
     def test_the_namespace_defaults_to_the_configured_one(self) -> None:
-        self.fake.add_object({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "here", "namespace": "default"},
-                              "data": {"a": "1"}})
+        self.fake.add_object(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "here", "namespace": "default"},
+                "data": {"a": "1"},
+            }
+        )
         document = yaml.safe_load(self.text("get", resourceType="cm", name="here"))
         self.assertEqual(document["metadata"]["namespace"], "default")
 
@@ -64,12 +71,15 @@ class GetTests(LiveServerTestCase):
     def test_it_gets_a_custom_resource_by_kind_plural_and_short_name(self) -> None:
         for resource_type in ("Widget", "widgets", "wdg", "widgets.example.com"):
             with self.subTest(resourceType=resource_type):
-                document = yaml.safe_load(self.text("get", resourceType=resource_type, name="gizmo", namespace="payments"))
+                document = yaml.safe_load(
+                    self.text("get", resourceType=resource_type, name="gizmo", namespace="payments")
+                )
                 self.assertEqual(document["spec"], {"size": 3})
 
     def test_api_group_picks_the_group(self) -> None:
-        document = yaml.safe_load(self.text("get", resourceType="deployment", apiGroup="apps/v1", name="api",
-                                            namespace="payments"))
+        document = yaml.safe_load(
+            self.text("get", resourceType="deployment", apiGroup="apps/v1", name="api", namespace="payments")
+        )
         self.assertEqual(document["apiVersion"], "apps/v1")
         message = self.error("get", resourceType="deployment", apiGroup="batch", name="api", namespace="payments")
         self.assertIn("unknown resource type 'deployment' in API group 'batch'", message)
@@ -102,8 +112,14 @@ class RestrictedGetTests(LiveServerTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.fake.add_object({"apiVersion": "v1", "kind": "ConfigMap",
-                             "metadata": {"name": "cluster-config", "namespace": "kube-system"}, "data": {"k": "v"}})
+        cls.fake.add_object(
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "cluster-config", "namespace": "kube-system"},
+                "data": {"k": "v"},
+            }
+        )
 
     def test_it_refuses_an_object_in_a_restricted_namespace_without_asking_the_cluster(self) -> None:
         self.fake.clear_requests()

@@ -20,12 +20,21 @@ from k8stools.tools.listing import (
 from tests.live import LiveServerTestCase
 from tests.tools_read.helpers import WIDGET_CRD, column, event, footer, pod, table_header, table_rows, widget
 
-PODS = ResourceType(group="", version="v1", name="pods", kind="Pod", namespaced=True, verbs=frozenset({"list"}),
-                    singular="pod")
-NAMESPACES = ResourceType(group="", version="v1", name="namespaces", kind="Namespace", namespaced=False,
-                          verbs=frozenset({"list"}), singular="namespace")
-NODES = ResourceType(group="", version="v1", name="nodes", kind="Node", namespaced=False, verbs=frozenset({"list"}),
-                     singular="node")
+PODS = ResourceType(
+    group="", version="v1", name="pods", kind="Pod", namespaced=True, verbs=frozenset({"list"}), singular="pod"
+)
+NAMESPACES = ResourceType(
+    group="",
+    version="v1",
+    name="namespaces",
+    kind="Namespace",
+    namespaced=False,
+    verbs=frozenset({"list"}),
+    singular="namespace",
+)
+NODES = ResourceType(
+    group="", version="v1", name="nodes", kind="Node", namespaced=False, verbs=frozenset({"list"}), singular="node"
+)
 
 
 def continue_token(text: str) -> str | None:
@@ -84,8 +93,15 @@ class ListTests(LiveServerTestCase):
 
     def test_secrets_are_masked_in_tables_yaml_and_summaries(self) -> None:
         stored = self.fake.get_object("secrets", "payments", "db-credentials")["data"]["password"]
-        for arguments in ({}, {"output": "wide"}, {"fullOutput": True}, {"fullOutput": True, "output": "full"},
-                          {"output": "full"}, {"summary": True}, {"includeAnnotations": True}):
+        for arguments in (
+            {},
+            {"output": "wide"},
+            {"fullOutput": True},
+            {"fullOutput": True, "output": "full"},
+            {"output": "full"},
+            {"summary": True},
+            {"includeAnnotations": True},
+        ):
             with self.subTest(**arguments):
                 text = self.text("list", resourceType="secrets", namespace="payments", **arguments)
                 self.assertNotIn(stored, text)
@@ -100,15 +116,22 @@ class ListTests(LiveServerTestCase):
         self.assertIn(f"payments {len(self.names('payments'))}", text)
 
     def test_labels_and_annotations_on_request(self) -> None:
-        text = self.text("list", resourceType="deploy", namespace="payments", includeLabels=True, includeAnnotations=True)
+        text = self.text(
+            "list", resourceType="deploy", namespace="payments", includeLabels=True, includeAnnotations=True
+        )
         self.assertEqual(table_header(text)[-1], "LABELS")
         self.assertIn("app=api,tier=backend", text)
         self.assertIn("  api: kubernetes.io/change-cause=deploy ghcr.io/acme/api:2.14.1", text)
 
     def test_selectors_go_to_the_api_server(self) -> None:
         self.fake.clear_requests()
-        text = self.text("list", resourceType="pods", namespace="payments", labelSelector="app=api",
-                         fieldSelector="status.phase=Running")
+        text = self.text(
+            "list",
+            resourceType="pods",
+            namespace="payments",
+            labelSelector="app=api",
+            fieldSelector="status.phase=Running",
+        )
         request = [r for r in self.fake.requests if r.path == "/api/v1/namespaces/payments/pods"][-1]
         self.assertEqual(request.query["labelSelector"], "app=api")
         self.assertEqual(request.query["fieldSelector"], "status.phase=Running")
@@ -210,8 +233,9 @@ class RestrictedListTests(LiveServerTestCase):
             cls.fake.add_object(pod(f"system-{index}", "kube-system"))
 
     def visible(self) -> list[str]:
-        return sorted(p["metadata"]["name"] for p in self.fake.list_objects("pods")
-                      if p["metadata"]["namespace"] != "kube-system")
+        return sorted(
+            p["metadata"]["name"] for p in self.fake.list_objects("pods") if p["metadata"]["namespace"] != "kube-system"
+        )
 
     def test_all_namespace_lists_leave_restricted_namespaces_out_and_count_true(self) -> None:
         self.fake.clear_requests()
@@ -254,9 +278,13 @@ class RestrictedListTests(LiveServerTestCase):
 class ListingLogicTests(unittest.TestCase):
     def test_restricted_namespaces_become_a_field_selector_on_lists_across_namespaces(self) -> None:
         policy = Policy(restricted_namespaces=frozenset({"kube-system", "vault"}))
-        self.assertEqual(exclusion_selector(policy, PODS, None), "metadata.namespace!=kube-system,metadata.namespace!=vault")
+        self.assertEqual(
+            exclusion_selector(policy, PODS, None), "metadata.namespace!=kube-system,metadata.namespace!=vault"
+        )
         self.assertEqual(exclusion_selector(policy, PODS, "payments"), "")
-        self.assertEqual(exclusion_selector(policy, NAMESPACES, None), "metadata.name!=kube-system,metadata.name!=vault")
+        self.assertEqual(
+            exclusion_selector(policy, NAMESPACES, None), "metadata.name!=kube-system,metadata.name!=vault"
+        )
         self.assertEqual(exclusion_selector(policy, NODES, None), "")
         self.assertEqual(exclusion_selector(Policy(), PODS, None), "")
 
@@ -266,14 +294,19 @@ class ListingLogicTests(unittest.TestCase):
     def test_scope_of_a_list(self) -> None:
         self.assertEqual(list_scope(PODS, None, False, "default").namespace, "default")
         self.assertIsNone(list_scope(PODS, "x", True, "default").namespace)
-        self.assertEqual(list_scope(PODS, "x", True, "default").notes, ("allNamespaces is set; namespace 'x' was ignored",))
-        self.assertEqual(list_scope(NODES, "x", False, "default").notes,
-                         ("nodes are cluster-scoped; namespace 'x' was ignored",))
+        self.assertEqual(
+            list_scope(PODS, "x", True, "default").notes, ("allNamespaces is set; namespace 'x' was ignored",)
+        )
+        self.assertEqual(
+            list_scope(NODES, "x", False, "default").notes, ("nodes are cluster-scoped; namespace 'x' was ignored",)
+        )
 
     def test_next_page_line(self) -> None:
         self.assertEqual(next_page_line(ListPage([])), "")
-        self.assertEqual(next_page_line(ListPage([], "t", 5)),
-                         '5 more; next page: call again with the same arguments and continue: "t"')
+        self.assertEqual(
+            next_page_line(ListPage([], "t", 5)),
+            '5 more; next page: call again with the same arguments and continue: "t"',
+        )
         self.assertTrue(next_page_line(ListPage([], "t", None)).startswith("more remain;"))
 
     def test_keyword_arguments_are_renamed_for_the_function(self) -> None:
