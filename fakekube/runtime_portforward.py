@@ -9,13 +9,18 @@ websocket gets its own real TCP connection to the server a test exposed with
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from fakekube.runtime_channels import PORTFORWARD_PROTOCOLS, ChannelSocket, negotiate, require_upgrade
-from fakekube.runtime_pods import Refusal, is_scheduled, pod_uid
+from fakekube.runtime_channels import PORTFORWARD_PROTOCOLS, ChannelSocket, is_spdy, negotiate, require_upgrade
+from fakekube.runtime_pods import Refusal, connection_refused, is_scheduled
+from fakekube.runtime_portforward_spdy import (
+    SPDY_TUNNEL_PROTOCOL,
+    negotiate_stream_protocol,
+    spdy_over_http,
+    spdy_over_websocket,
+)
 from fakekube.runtime_streams import ActiveStream, ClusterView
 from fakekube.status import not_found
 
@@ -43,16 +48,6 @@ def parse_ports(request: web.Request) -> list[int]:
     return ports
 
 
-def connection_refused(pod: dict[str, Any], port: int) -> str:
-    """containerd's message when nothing listens on the port inside the pod's network namespace."""
-    sandbox = hashlib.sha256(pod_uid(pod).encode()).hexdigest()
-    netns = f"/var/run/netns/cni-{sandbox[:8]}-{sandbox[8:12]}-{sandbox[12:16]}-{sandbox[16:20]}-{sandbox[20:32]}"
-    return (f"error forwarding port {port} to pod {sandbox}, uid : failed to execute portforward in network "
-            f'namespace "{netns}": failed to connect to localhost:{port} inside namespace "{sandbox}", IPv4: dial '
-            f"tcp4 127.0.0.1:{port}: connect: connection refused IPv6 dial tcp6: address localhost: no suitable "
-            f"address ")
-
-
 async def pod_portforward(request: web.Request, *, cluster: ClusterView) -> web.StreamResponse:
     """Forward the requested pod ports over one websocket."""
     namespace, name = request.match_info["namespace"], request.match_info["name"]
@@ -63,13 +58,21 @@ async def pod_portforward(request: web.Request, *, cluster: ClusterView) -> web.
         if not is_scheduled(pod):
             raise Refusal(400, f"pod {name} does not have a host assigned")
         require_upgrade(request)
-        ports = parse_ports(request)
         phase = (pod.get("status") or {}).get("phase", "Running")
         if phase != "Running":
             raise Refusal(400, f"unable to upgrade connection: pod {name} is not running (phase {phase})")
-        protocol = negotiate(request, PORTFORWARD_PROTOCOLS)
+        if is_spdy(request):
+            negotiate_stream_protocol(request)
+        else:
+            protocol = negotiate(request, (*PORTFORWARD_PROTOCOLS, SPDY_TUNNEL_PROTOCOL))
+            # Over SPDY the ports travel in each stream's headers; the channel protocol needs them up front.
+            ports = parse_ports(request) if protocol != SPDY_TUNNEL_PROTOCOL else []
     except Refusal as refusal:
         return refusal.response()
+    if is_spdy(request):
+        return await spdy_over_http(request, cluster, pod)
+    if protocol == SPDY_TUNNEL_PROTOCOL:
+        return await spdy_over_websocket(request, cluster, pod)
     socket = await ChannelSocket.accept(request, protocol)
     await ForwardSession(cluster, socket, pod, ports, request.app).run()
     return socket.ws

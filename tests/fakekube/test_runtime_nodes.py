@@ -65,7 +65,8 @@ class NodeProxyTests(RuntimeTestCase):
     def test_container_logs_are_served_in_the_cri_format(self) -> None:
         self.runtime.set_logs("default", "web-1", "app", ["ready to serve"])
         listing = self.proxy("logs/containers/")
-        name = next(line.split('"')[1] for line in listing.splitlines() if line.startswith('<a href="web-1_default_app-'))
+        links = [line.split('"')[1] for line in listing.splitlines() if line.startswith("<a href=")]
+        name = next(link for link in links if link.startswith("web-1_default_app-"))
 
         content = self.proxy(f"logs/containers/{name}")
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socketserver
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -11,29 +9,7 @@ import websocket
 from kubernetes.client.rest import ApiException
 from kubernetes.stream import portforward
 
-from tests.fakekube.test_runtime_support import RuntimeTestCase, pod
-
-
-class EchoHandler(socketserver.BaseRequestHandler):
-    def handle(self) -> None:
-        while data := self.request.recv(65536):
-            self.request.sendall(data)
-
-
-class GreetingHandler(socketserver.BaseRequestHandler):
-    """Says who it is and hangs up, like a server refusing a client."""
-
-    def handle(self) -> None:
-        self.request.sendall(b"220 greeting\r\n")
-
-
-def start_server(test: RuntimeTestCase, handler: type[socketserver.BaseRequestHandler]) -> int:
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    test.addCleanup(server.server_close)
-    test.addCleanup(server.shutdown)
-    return int(server.server_address[1])
+from tests.fakekube.test_runtime_support import EchoHandler, GreetingHandler, RuntimeTestCase, pod, start_server
 
 
 def receive_exactly(sock: Any, size: int) -> bytes:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import socketserver
 import tempfile
+import threading
 import unittest
 from pathlib import Path
 from typing import Any
@@ -63,3 +65,25 @@ class RuntimeTestCase(unittest.TestCase):
         self.api_client = client.ApiClient(configuration)
         self.addCleanup(self.api_client.close)
         self.api = client.CoreV1Api(self.api_client)
+
+
+class EchoHandler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        while data := self.request.recv(65536):
+            self.request.sendall(data)
+
+
+class GreetingHandler(socketserver.BaseRequestHandler):
+    """Says who it is and hangs up, like a server refusing a client."""
+
+    def handle(self) -> None:
+        self.request.sendall(b"220 greeting\r\n")
+
+
+def start_server(test: unittest.TestCase, handler: type[socketserver.BaseRequestHandler]) -> int:
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    test.addCleanup(server.server_close)
+    test.addCleanup(server.shutdown)
+    return int(server.server_address[1])
