@@ -8,6 +8,7 @@ from typing import Any, Callable, Mapping
 from aiohttp import web
 
 from .auth import AccessControl
+from .certificates import issue_serving_certificate
 from .controllers import Controllers
 from .crds import CustomResources
 from .defaults import apply_defaults
@@ -45,6 +46,7 @@ class FakeCluster:
         self.request_log = RequestLog()
         self.runtime = PodRuntime()
         self.rest = RestHandlers(self)
+        self.serving_ca_pem: bytes | None = None
         for namespace in SYSTEM_NAMESPACES:
             self.add_object({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
         self.add_object({"apiVersion": "v1", "kind": "ServiceAccount",
@@ -64,14 +66,21 @@ class FakeCluster:
         setup_runtime_routes(app, self)
         return app
 
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
-        """Start serving in a background thread; use as `with cluster.serve() as running:`."""
-        return RunningServer(self.build_app, host, port).start()
+    def serve(self, host: str = "127.0.0.1", port: int = 0, tls: bool = False) -> RunningServer:
+        """Start serving in a background thread; use as `with cluster.serve() as running:`.
+
+        `tls=True` serves HTTPS with a fresh self-signed CA (kubectl and client-go send bearer tokens only over
+        TLS); `running.write_kubeconfig` then includes the CA."""
+        certificate = issue_serving_certificate((host, "localhost")) if tls else None
+        return RunningServer(self.build_app, host, port, certificate).start()
 
     def run_forever(self, host: str = "127.0.0.1", port: int = 8001,
-                    on_ready: Callable[[str], None] | None = None) -> None:
-        """Serve in the foreground until interrupted; `on_ready(url)` once listening."""
-        run_forever(self.build_app(), host, port, on_ready)
+                    on_ready: Callable[[str], None] | None = None, tls: bool = False) -> None:
+        """Serve in the foreground until interrupted; `on_ready(url)` once listening. With `tls=True` the CA
+        to trust is `self.serving_ca_pem`."""
+        certificate = issue_serving_certificate((host, "localhost")) if tls else None
+        self.serving_ca_pem = certificate.ca_pem if certificate else None
+        run_forever(self.build_app(), host, port, on_ready, certificate)
 
     # -- arranging state -----------------------------------------------------------------------------
 

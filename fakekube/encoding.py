@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
+from .protobuf import decode_body
 from .status import ApiError
 from .store import Page, Store, encode_json
 from .types import ResourceType
@@ -25,8 +26,7 @@ async def read_body(request: web.Request, allow_empty: bool = False) -> Any:
         raise ApiError(400, "the body of the request was empty", "BadRequest")
     content_type = request.headers.get("Content-Type", "application/json").split(";")[0].strip()
     if content_type == PROTOBUF:
-        raise ApiError(415, f"the body of the request was in an unknown format - accepted media types include: "
-                            "application/json, application/yaml", "UnsupportedMediaType")
+        return decode_body(raw)
     try:
         if "yaml" in content_type:
             return yaml.safe_load(raw)

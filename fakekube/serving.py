@@ -10,16 +10,19 @@ from typing import Any, Callable, Iterable
 
 from aiohttp import web
 
+from .certificates import ServingCertificate
 from .kubeconfig import write_kubeconfig
 
 
 class RunningServer:
     """A started fake API server; a context manager that stops it on exit."""
 
-    def __init__(self, app_factory: Callable[[], web.Application], host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app_factory: Callable[[], web.Application], host: str = "127.0.0.1", port: int = 0,
+                 certificate: ServingCertificate | None = None) -> None:
         self._app_factory = app_factory
         self.host = host
         self.port = port
+        self.certificate = certificate
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -27,7 +30,12 @@ class RunningServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.certificate else 'http'}://{self.host}:{self.port}"
+
+    @property
+    def ca_pem(self) -> bytes | None:
+        """The CA that signed the serving certificate (HTTPS only), for clients to trust."""
+        return self.certificate.ca_pem if self.certificate else None
 
     def start(self) -> RunningServer:
         """Start serving in a daemon thread; returns once the port is listening."""
@@ -64,9 +72,9 @@ class RunningServer:
 
     async def _bind(self) -> None:
         assert self._runner is not None
-        self._site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        context = self.certificate.server_context() if self.certificate else None
+        self._site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True, ssl_context=context)
         await self._site.start()
-        self.port = self._site._bound_port if hasattr(self._site, "_bound_port") else self.port
         sockets = self._site._server.sockets if self._site._server else []  # type: ignore[union-attr]
         if sockets:
             self.port = sockets[0].getsockname()[1]
@@ -109,8 +117,9 @@ class RunningServer:
 
     def write_kubeconfig(self, path: str | os.PathLike[str], context: str = "fake", namespace: str = "default",
                          token: str | None = None, extra_contexts: Iterable[str | tuple[str, str | None]] = ()) -> Path:
-        """A kubeconfig for this server; `extra_contexts` add more contexts reaching the same server."""
-        return write_kubeconfig(path, self.url, context, namespace, token, extra_contexts)
+        """A kubeconfig for this server; `extra_contexts` add more contexts reaching the same server
+        (names, or (name, token) pairs). Over HTTPS it carries the CA."""
+        return write_kubeconfig(path, self.url, context, namespace, token, extra_contexts, self.ca_pem)
 
     def __enter__(self) -> RunningServer:
         return self
@@ -119,17 +128,20 @@ class RunningServer:
         self.stop()
 
 
-def run_forever(app: web.Application, host: str, port: int, on_ready: Callable[[str], None] | None = None) -> None:
+def run_forever(app: web.Application, host: str, port: int, on_ready: Callable[[str], None] | None = None,
+                certificate: ServingCertificate | None = None) -> None:
     """Serve in the foreground until interrupted; `on_ready(url)` runs once the port is listening."""
 
     async def main() -> None:
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await runner.setup()
-        site = web.TCPSite(runner, host, port, reuse_address=True)
+        context = certificate.server_context() if certificate else None
+        site = web.TCPSite(runner, host, port, reuse_address=True, ssl_context=context)
         await site.start()
-        bound = site._server.sockets[0].getsockname()[1] if site._server and site._server.sockets else port  # type: ignore[union-attr]
+        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
+        bound = sockets[0].getsockname()[1] if sockets else port
         if on_ready is not None:
-            on_ready(f"http://{host}:{bound}")
+            on_ready(f"{'https' if certificate else 'http'}://{host}:{bound}")
         try:
             await asyncio.Event().wait()
         finally:

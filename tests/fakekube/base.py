@@ -27,10 +27,14 @@ class FakeClusterTestCase(unittest.TestCase):
         return FakeCluster()
 
     @classmethod
+    def serve(cls, cluster: FakeCluster) -> RunningServer:
+        return cluster.serve()
+
+    @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
         cls.cluster = cls.make_cluster()
-        cls.running = cls.cluster.serve()
+        cls.running = cls.serve(cls.cluster)
         cls.addClassCleanup(cls.running.stop)
         cls.tempdir = tempfile.TemporaryDirectory()
         cls.addClassCleanup(cls.tempdir.cleanup)

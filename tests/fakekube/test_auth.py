@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 from kubernetes import client
 
-from fakekube import FakeCluster
+from fakekube import FakeCluster, RunningServer
 
 from .base import FakeClusterTestCase
 
@@ -105,3 +106,36 @@ class AnonymousRecordingTests(FakeClusterTestCase):
                                                                                             200, ""))
         self.assertIn("OpenAPI-Generator", recorded.user_agent)
         json.dumps(recorded.query)
+
+
+class KubectlOverTlsTests(FakeClusterTestCase):
+    """kubectl sends bearer tokens only over TLS, so this class serves HTTPS with a throwaway CA."""
+
+    @classmethod
+    def make_cluster(cls) -> FakeCluster:
+        cluster = FakeCluster()
+        cluster.require_auth({"alice-token": "alice"})
+        cluster.grant("alice", verbs=["list"], resources=["pods"], namespaces=["default"])
+        return cluster
+
+    @classmethod
+    def serve(cls, cluster: FakeCluster) -> RunningServer:
+        return cluster.serve(tls=True)
+
+    def kubectl(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, *args], capture_output=True, text=True,
+                              timeout=30)
+
+    def test_kubectl_authenticates_and_is_refused_in_the_real_wording(self) -> None:
+        self.running.write_kubeconfig(self.kubeconfig, token="alice-token")
+        self.assertTrue(self.running.url.startswith("https://"))
+        self.assertEqual(self.kubectl("get", "pods").returncode, 0)
+        refused = self.kubectl("get", "pods", "-n", "kube-system")
+        self.assertEqual(refused.returncode, 1)
+        self.assertIn('Error from server (Forbidden): pods is forbidden: User "alice" cannot list resource "pods" in '
+                      'API group "" in the namespace "kube-system"', refused.stderr)
+        self.assertEqual({r.identity for r in self.cluster.requests if r.resource == "pods"}, {"alice"})
+
+    def test_the_python_client_trusts_the_ca_from_the_kubeconfig(self) -> None:
+        pods = client.CoreV1Api(self.client_for("alice-token")).list_namespaced_pod("default")
+        self.assertEqual(pods.items, [])
