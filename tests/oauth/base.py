@@ -197,22 +197,22 @@ class OAuthLiveTestCase(TransactionTestCase):
         cls._stack.callback(cls.provider.stop)
         cls.encryption_key = new_encryption_key()
         cls.registration_token = secrets.token_urlsafe(32)
-        env = server_environment(
-            KUBECONFIG=kubeconfig,
-            DATA_DIR=tmp,
-            OAUTH_ENABLED="true",
-            OAUTH_BASE_URL=base_url,
-            OAUTH_PROVIDER="dex",
-            DEX_ISSUER_URL=cls.provider.issuer,
-            DEX_CLIENT_ID=UPSTREAM_CLIENT_ID,
-            DEX_CLIENT_SECRET=upstream_secret,
-            ALLOW_PRIVATE_OAUTH_URLS="true",
-            OAUTH_ENCRYPTION_KEY=cls.encryption_key,
-            REGISTRATION_TOKEN=cls.registration_token,
+        settings = {
+            "KUBECONFIG": kubeconfig,
+            "DATA_DIR": tmp,
+            "OAUTH_ENABLED": "true",
+            "OAUTH_BASE_URL": base_url,
+            "OAUTH_PROVIDER": "dex",
+            "DEX_ISSUER_URL": cls.provider.issuer,
+            "DEX_CLIENT_ID": UPSTREAM_CLIENT_ID,
+            "DEX_CLIENT_SECRET": upstream_secret,
+            "ALLOW_PRIVATE_OAUTH_URLS": "true",
+            "OAUTH_ENCRYPTION_KEY": cls.encryption_key,
+            "REGISTRATION_TOKEN": cls.registration_token,
             # Every test registers a client; the hourly per-IP cap has its own tests.
-            MAX_REGISTRATIONS_PER_HOUR="1000",
-            **cls.oauth_env,
-        )
+            "MAX_REGISTRATIONS_PER_HOUR": "1000",
+        }
+        env = server_environment(**{**settings, **cls.oauth_env})
         cls.server = LiveServer(env=env, port=port)
         cls.server.start()
         cls._stack.callback(cls.server.stop)

@@ -1,0 +1,96 @@
+"""RFC 7591 registration: the registration token, the redirect-URI policy, hashed secrets, per-IP limits."""
+
+from __future__ import annotations
+
+import requests
+from oauth2_provider.models import Application
+
+from tests.oauth.base import CLIENT_REDIRECT_URI, OAuthLiveTestCase
+
+
+class RegistrationTest(OAuthLiveTestCase):
+    oauth_env = {"TRUSTED_REDIRECT_SCHEMES": "cursor"}
+
+    def test_it_refuses_a_registration_without_the_registration_token(self) -> None:
+        response = self.register(token=None)
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json()["error"], "invalid_token")
+        self.assertTrue(response.headers["WWW-Authenticate"].startswith("Bearer"))
+        self.assertFalse(Application.objects.exists())
+
+    def test_it_refuses_a_wrong_registration_token(self) -> None:
+        response = self.register(token="not-the-token")
+        self.assertEqual(response.status_code, 401)
+        self.assertEqual(response.json()["error"], "invalid_token")
+
+    def test_it_registers_a_client_and_stores_only_a_hash_of_its_secret(self) -> None:
+        response = self.register()
+        self.assertEqual(response.status_code, 201, response.text)
+        body = response.json()
+        self.assertEqual(body["redirect_uris"], [CLIENT_REDIRECT_URI])
+        self.assertEqual(body["grant_types"], ["authorization_code", "refresh_token"])
+        self.assertEqual(body["client_secret_expires_at"], 0)
+        stored = Application.objects.get(client_id=body["client_id"])
+        self.assertNotEqual(stored.client_secret, body["client_secret"])
+        self.assertTrue(stored.client_secret.startswith(("pbkdf2_", "argon2", "bcrypt")))
+
+    def test_it_accepts_https_loopback_and_trusted_custom_schemes(self) -> None:
+        for uri in ("https://app.example.com/callback", "http://localhost:8765/cb", "http://[::1]:8765/cb",
+                    "cursor://anysphere.cursor-mcp/oauth/callback"):
+            with self.subTest(uri=uri):
+                self.assertEqual(self.register([uri]).status_code, 201)
+
+    def test_it_refuses_unsafe_redirect_uris(self) -> None:
+        for uri in ("http://app.example.com/callback", "javascript:alert(1)", "https://10.1.2.3/cb",
+                    "https://169.254.169.254/cb", "vscode://callback", "https://app.example.com/cb#frag",
+                    "https://user@app.example.com/cb", "data:text/html,hi"):
+            with self.subTest(uri=uri):
+                response = self.register([uri])
+                self.assertEqual(response.status_code, 400, response.text)
+                self.assertEqual(response.json()["error"], "invalid_redirect_uri")
+
+    def test_it_refuses_grant_types_other_than_the_authorization_code(self) -> None:
+        response = self.register(grant_types=["client_credentials"])
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["error"], "invalid_client_metadata")
+
+    def test_it_answers_bad_json_with_an_oauth_error(self) -> None:
+        response = requests.post(f"{self.base_url}/o/register/", data=b"{not json", timeout=30,
+                                 headers={"Authorization": f"Bearer {self.registration_token}",
+                                          "Content-Type": "application/json"})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json()["error"], "invalid_client_metadata")
+
+
+class PublicRegistrationTest(OAuthLiveTestCase):
+    oauth_env = {"ALLOW_PUBLIC_REGISTRATION": "true"}
+
+    def test_anyone_may_register_when_public_registration_is_on(self) -> None:
+        self.assertEqual(self.register(token=None).status_code, 201)
+
+
+class ClientsPerAddressTest(OAuthLiveTestCase):
+    oauth_env = {"MAX_CLIENTS_PER_IP": "2"}
+
+    def test_an_address_may_hold_at_most_max_clients_per_ip(self) -> None:
+        self.assertEqual(self.register().status_code, 201)
+        self.assertEqual(self.register().status_code, 201)
+        response = self.register()
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(response.json()["error"], "too_many_clients")
+        self.assertEqual(Application.objects.count(), 2)
+        # Deleting a client frees its place.
+        Application.objects.first().delete()
+        self.assertEqual(self.register().status_code, 201)
+
+
+class RegistrationsPerHourTest(OAuthLiveTestCase):
+    oauth_env = {"MAX_REGISTRATIONS_PER_HOUR": "3"}
+
+    def test_an_address_may_register_at_most_max_registrations_per_hour(self) -> None:
+        statuses = [self.register().status_code for _ in range(3)]
+        self.assertEqual(statuses, [201, 201, 201])
+        response = self.register()
+        self.assertEqual(response.status_code, 429)
+        self.assertEqual(response.json()["error"], "rate_limit_exceeded")
+        self.assertGreater(int(response.headers["Retry-After"]), 0)
