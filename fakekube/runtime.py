@@ -1,10 +1,11 @@
-"""What runs "inside" the fake's pods and nodes: logs, exec, port-forward and the kubelet's proxy API.
+"""What runs "inside" the fake's pods and nodes: logs, exec, attach, port-forward and the kubelet's proxy API.
 
 `PodRuntime` holds the state tests arrange (log lines, files, exec handlers, which real TCP
 server a pod port leads to); `setup_runtime_routes` serves the subresources that read it.
-The route handlers live in `runtime_logs`, `runtime_exec`, `runtime_portforward` (with
-`runtime_portforward_spdy` for kubectl and client-go) and `runtime_nodes`. Nothing here
-ever runs a command on the host: exec is simulated by the small shell in `runtime_shell`.
+The route handlers live in `runtime_logs`, `runtime_exec`, `runtime_attach`,
+`runtime_portforward` (with `runtime_portforward_spdy` for kubectl and client-go) and
+`runtime_nodes`. Nothing here ever runs a command on the host: exec is simulated by the
+small shell in `runtime_shell`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from fakekube.runtime_attach import pod_attach
 from fakekube.runtime_exec import pod_exec
 from fakekube.runtime_fs import FileOverrides, VirtualFS, normalize
 from fakekube.runtime_loggen import LineGenerator, utc_now
@@ -170,11 +172,12 @@ class PodRuntime:
 
 
 def setup_runtime_routes(app: web.Application, cluster: ClusterView) -> None:
-    """Serve pod logs, exec, port-forward and the node proxy on the core's app."""
+    """Serve pod logs, exec, attach, port-forward and the node proxy on the core's app."""
     pod = "/api/v1/namespaces/{namespace}/pods/{name}"
     app.router.add_get(f"{pod}/log", functools.partial(pod_log, cluster=cluster))
     for method in ("GET", "POST"):
         app.router.add_route(method, f"{pod}/exec", functools.partial(pod_exec, cluster=cluster))
+        app.router.add_route(method, f"{pod}/attach", functools.partial(pod_attach, cluster=cluster))
         app.router.add_route(method, f"{pod}/portforward", functools.partial(pod_portforward, cluster=cluster))
     proxy = functools.partial(node_proxy, cluster=cluster)
     app.router.add_get("/api/v1/nodes/{name}/proxy", proxy)

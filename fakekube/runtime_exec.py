@@ -33,7 +33,6 @@ from fakekube.runtime_shell import ContainerContext, Shell
 from fakekube.runtime_shell_commands import PROGRAMS
 from fakekube.runtime_shell_io import CallbackOutput, Output, StdIO, StreamInput
 from fakekube.runtime_streams import ActiveStream, ClusterView
-from fakekube.status import not_found
 
 if TYPE_CHECKING:
     from fakekube.runtime import PodRuntime
@@ -83,28 +82,34 @@ def executable_not_found(name: str) -> dict[str, Any]:
                           f'exec: "{name}": executable file not found in $PATH: unknown')
 
 
+def admit_stream(request: web.Request, cluster: ClusterView, options: ExecOptions,
+                 subresource: str) -> tuple[dict[str, Any], str, str]:
+    """The pod, container and websocket protocol of an exec or attach; refused as the API server and kubelet do."""
+    namespace, name = request.match_info["namespace"], request.match_info["name"]
+    pod = cluster.get_object("pods", namespace, name)
+    if pod is None:
+        raise Refusal(404, f'pods "{name}" not found', "NotFound", name=name, kind="pods")
+    container = resolve_container(pod, options.container)
+    if not is_scheduled(pod):
+        raise Refusal(400, f"pod {name} does not have a host assigned")
+    require_upgrade(request)
+    if not (options.stdin or options.stdout or options.stderr):
+        raise Refusal(400, "you must specify at least 1 of stdin, stdout, stderr")
+    if subresource == "exec" and not options.command:
+        raise Refusal(400, "you must specify at least one command for the container")
+    require_running(pod, container)
+    if is_spdy(request):
+        # Reached only when a websocket attempt failed for a reason the checks above do not repeat.
+        raise Refusal(400, f"unable to upgrade connection: this fake API server streams {subresource} over "
+                           f"websockets only ({', '.join(EXEC_PROTOCOLS)})")
+    return pod, container, negotiate(request, EXEC_PROTOCOLS)
+
+
 async def pod_exec(request: web.Request, *, cluster: ClusterView) -> web.StreamResponse:
     """Run a command in a container, refusing first what the API server and kubelet refuse."""
-    namespace, name = request.match_info["namespace"], request.match_info["name"]
     try:
         options = parse_exec_options(request)
-        pod = cluster.get_object("pods", namespace, name)
-        if pod is None:
-            return not_found("pods", name)
-        container = resolve_container(pod, options.container)
-        if not is_scheduled(pod):
-            raise Refusal(400, f"pod {name} does not have a host assigned")
-        require_upgrade(request)
-        if not (options.stdin or options.stdout or options.stderr):
-            raise Refusal(400, "you must specify at least 1 of stdin, stdout, stderr")
-        if not options.command:
-            raise Refusal(400, "you must specify at least one command for the container")
-        require_running(pod, container)
-        if is_spdy(request):
-            # Reached only when a websocket attempt failed for a reason the checks above do not repeat.
-            raise Refusal(400, "unable to upgrade connection: this fake API server streams exec over websockets "
-                               f"only ({', '.join(EXEC_PROTOCOLS)})")
-        protocol = negotiate(request, EXEC_PROTOCOLS)
+        pod, container, protocol = admit_stream(request, cluster, options, "exec")
     except Refusal as refusal:
         return refusal.response()
     socket = await ChannelSocket.accept(request, protocol)

@@ -168,7 +168,7 @@ async def _follow(request: web.Request, cluster: ClusterView, pod: dict[str, Any
                 await response.write(chunk)
             if budget == 0 or stream.stopped or client_gone(request) or _container_ended(cluster, stream, container):
                 break
-            await _wait_for_lines(stream, log, runtime.poll_interval)
+            await wait_for_lines(stream, log, runtime.poll_interval)
             lines = log.snapshot()
             if options.stream == "Stderr":
                 lines = lines[:sent]
@@ -189,7 +189,8 @@ def _container_ended(cluster: ClusterView, stream: ActiveStream, container: str)
     return container_state(pod, container).current == "terminated"
 
 
-async def _wait_for_lines(stream: ActiveStream, log: ContainerLog, poll_interval: float) -> None:
+async def wait_for_lines(stream: ActiveStream, log: ContainerLog, poll_interval: float) -> None:
+    """Until a line is appended, the generator's next line is due, or it is time to poll again."""
     timeout = poll_interval
     due = log.next_due()
     if due is not None:

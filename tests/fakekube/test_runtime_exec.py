@@ -180,6 +180,39 @@ class ExecCommandTests(ExecTestCase):
         self.assertEqual(session.returncode, 137)
 
 
+class AttachTests(ExecTestCase):
+    def attach(self, **kwargs: Any) -> Any:
+        options = {"stdout": True, "stderr": True, "stdin": False, "tty": False, **kwargs}
+        session = stream(self.api.connect_get_namespaced_pod_attach, "web-1", "default", _preload_content=False,
+                         **options)
+        self.addCleanup(session.sock.shutdown)
+        self.addCleanup(session.close)
+        return session
+
+    def test_an_attached_client_receives_what_the_process_writes_from_then_on(self) -> None:
+        self.runtime.set_logs("default", "web-1", "app", ["written before attaching"])
+        session = self.attach()
+        self.runtime.append_log("default", "web-1", "app", "request served")
+
+        self.assertEqual(session.readline_stdout(timeout=5), "request served")
+
+    def test_the_attachment_ends_with_success_when_the_pod_goes_away(self) -> None:
+        session = self.attach()
+        threading.Timer(0.2, self.cluster.delete_object, ("pods", "default", "web-1")).start()
+
+        session.run_forever(timeout=10)
+
+        self.assertEqual(session.returncode, 0)
+
+    def test_a_container_that_is_not_running_cannot_be_attached(self) -> None:
+        self.cluster.add_object(pod("web-1", phase="Pending"))
+
+        with self.assertRaises(ApiException) as raised:
+            self.attach()
+
+        self.assertIn('container not found (\\"app\\")', str(raised.exception.reason))
+
+
 class ExecRefusalTests(ExecTestCase):
     def handshake_error(self, command: list[str], name: str = "web-1", **kwargs: Any) -> str:
         with self.assertRaises(ApiException) as raised:

@@ -64,6 +64,17 @@ class KubectlExecTests(KubectlTestCase):
         self.assertEqual(result.stdout, "one\ntwo\n")
 
 
+class KubectlAttachTests(KubectlTestCase):
+    def test_attach_shows_new_output_until_the_pod_goes_away(self) -> None:
+        self.runtime.set_logs("default", "web-1", "app", ["before"])
+        threading.Timer(0.5, self.runtime.append_log, ("default", "web-1", "app", "after")).start()
+        threading.Timer(1.0, self.cluster.delete_object, ("pods", "default", "web-1")).start()
+
+        result = self.kubectl("attach", "web-1")
+
+        self.assertEqual((result.stdout, result.returncode), ("after\n", 0))
+
+
 class PortForwardProcess:
     """A running `kubectl port-forward`, with the local port it chose."""
 
