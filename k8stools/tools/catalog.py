@@ -5,3 +5,4 @@ from k8stools.tools import discovery  # noqa: F401
 from k8stools.tools import events  # noqa: F401
 from k8stools.tools import read  # noqa: F401
 from k8stools.tools import pods  # noqa: F401
+from k8stools.tools import cluster  # noqa: F401
