@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 MUTATING_VERBS = {"create", "update", "patch", "delete", "deletecollection", "connect"}
 
@@ -25,7 +24,6 @@ class RecordedRequest:
     content_type: str
     user_agent: str
     status: int | None = None
-    body: Any = field(default=None, repr=False)
 
     @property
     def is_mutation(self) -> bool:

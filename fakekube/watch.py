@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from . import tables
 from .encoding import as_version
 from .selectors import SelectorError, fields_match, labels_match, parse_field_selector, parse_label_selector
 from .status import ApiError
@@ -60,8 +61,24 @@ async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type:
         error = ApiError(410, f"too old resource version: {last} ({store.oldest_resource_version()})", "Expired")
         await response.write(encode_json({"type": "ERROR", "object": error.body()}) + b"\n")
         return response
+    as_table = tables.wants_table(request.headers.get("Accept", ""))
+    include_object = request.query.get("includeObject", "Metadata")
+    sent_columns = False
+
+    async def send(event_type: str, obj: dict[str, Any]) -> None:
+        nonlocal sent_columns
+        served: dict[str, Any] = as_version(obj, resource_type)
+        if as_table:
+            # A Table per event, like the real server; the column definitions come with the first one only.
+            served = tables.render(resource_type, [obj], include_object, obj["metadata"].get("resourceVersion", ""),
+                                   None)
+            if sent_columns:
+                served["columnDefinitions"] = []
+            sent_columns = True
+        await response.write(b'{"type":"' + event_type.encode() + b'","object":' + encode_json(served) + b"}\n")
+
     for obj in initial:
-        await _send(response, "ADDED", as_version(obj, resource_type))
+        await send("ADDED", obj)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if request.transport is None or request.transport.is_closing():
@@ -70,10 +87,7 @@ async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type:
             last = event.resource_version
             if (event.group, event.resource) == (resource_type.group, resource_type.plural) \
                     and selected(event.obj, event.namespace):
-                await _send(response, event.type, as_version(event.obj, resource_type))
+                await send(event.type, event.obj)
         await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
     return response
 
-
-async def _send(response: web.StreamResponse, event_type: str, obj: dict[str, Any]) -> None:
-    await response.write(b'{"type":"' + event_type.encode() + b'","object":' + encode_json(obj) + b"}\n")

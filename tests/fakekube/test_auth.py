@@ -139,3 +139,18 @@ class KubectlOverTlsTests(FakeClusterTestCase):
     def test_the_python_client_trusts_the_ca_from_the_kubeconfig(self) -> None:
         pods = client.CoreV1Api(self.client_for("alice-token")).list_namespaced_pod("default")
         self.assertEqual(pods.items, [])
+
+
+class ResettingAuthTests(FakeClusterTestCase):
+    def test_grants_and_required_auth_can_be_lifted_between_tests(self) -> None:
+        self.cluster.require_auth({"dave-token": "dave"})
+        self.cluster.grant("dave", verbs=["get"], resources=["configmaps"])
+        dave = client.CoreV1Api(self.client_for("dave-token"))
+        with self.assertApiError(403):
+            dave.list_namespace()
+        self.cluster.auth.revoke_all()
+        self.assertTrue(dave.list_namespace().items)
+        with self.assertApiError(401):
+            client.CoreV1Api(self.client_for(None)).list_namespace()
+        self.cluster.auth.disable()
+        self.assertTrue(client.CoreV1Api(self.client_for(None)).list_namespace().items)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import urllib.request
 
 from kubernetes import watch
 
@@ -63,3 +65,17 @@ class WatchTests(FakeClusterTestCase):
         line = response.readline()
         self.assertIn(b'"type":"ERROR"', line)
         self.assertIn(b'"code":410', line)
+
+    def test_a_watch_asked_for_tables_streams_one_row_tables(self) -> None:
+        self.core.create_namespace({"metadata": {"name": "watched-table"}})
+        self.core.create_namespaced_config_map("watched-table", {"metadata": {"name": "t1"}, "data": {"a": "1"}})
+        self.core.create_namespaced_config_map("watched-table", {"metadata": {"name": "t2"}})
+        request = urllib.request.Request(
+            f"{self.running.url}/api/v1/namespaces/watched-table/configmaps?watch=1&timeoutSeconds=1",
+            headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"})
+        with urllib.request.urlopen(request) as response:
+            events = [json.loads(line) for line in response.read().splitlines()]
+        self.assertEqual([e["object"]["kind"] for e in events], ["Table", "Table"])
+        self.assertEqual(events[0]["object"]["rows"][0]["cells"][:2], ["t1", 1])
+        self.assertEqual([c["name"] for c in events[0]["object"]["columnDefinitions"]], ["Name", "Data", "Age"])
+        self.assertEqual(events[1]["object"]["columnDefinitions"], [])
