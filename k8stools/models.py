@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from k8stools.config import KNOWN_OPERATIONS
 from k8stools.names import is_namespace_name
@@ -107,3 +109,69 @@ class UserKubeContext(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_key}: {self.context_name}"
+
+
+class PortForwardSessionQuerySet(models.QuerySet["PortForwardSession"]):
+    def live(self) -> PortForwardSessionQuerySet:
+        """Sessions that hold (or are opening) a listener somewhere."""
+        return self.filter(status__in=PortForwardSession.LIVE_STATUSES)
+
+    def visible_to(self, owner_key: str, *, is_staff: bool) -> PortForwardSessionQuerySet:
+        """What one caller may list and stop: their own sessions, or every session for staff."""
+        return self if is_staff else self.filter(owner=owner_key)
+
+
+class PortForwardSession(models.Model):
+    """One port-forward: local listeners in one server worker, forwarding to one pod's ports."""
+
+    class Status(models.TextChoices):
+        STARTING = "starting", "starting"
+        ACTIVE = "active", "active"
+        STOPPED = "stopped", "stopped"
+        FAILED = "failed", "failed"
+
+    LIVE_STATUSES = (Status.STARTING, Status.ACTIVE)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.CharField(max_length=254, db_index=True, help_text="The caller's key (user:<id>, or local).")
+    owner_name = models.CharField(max_length=254, help_text="The caller's name, for display.")
+    context = models.CharField(max_length=253, blank=True, help_text="Kubeconfig context of the cluster.")
+    namespace = models.CharField(max_length=63)
+    target_kind = models.CharField(max_length=16, help_text="pod or service, as asked.")
+    target_name = models.CharField(max_length=253)
+    pod_name = models.CharField(max_length=253, help_text="The pod the connections reach.")
+    ports = models.JSONField(default=list, help_text="[[local port, pod port], ...] as bound.")
+    worker_id = models.CharField(max_length=200, db_index=True, help_text="host:pid:start time of the worker holding the listeners.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.STARTING, db_index=True)
+    created = models.DateTimeField(auto_now_add=True)
+    heartbeat = models.DateTimeField(null=True, blank=True, help_text="Last time the worker reported the session alive.")
+    stopped = models.DateTimeField(null=True, blank=True)
+    stopped_by = models.CharField(max_length=254, blank=True, help_text="Who or what ended the session.")
+    bytes_in = models.BigIntegerField(default=0, help_text="Bytes from local clients to the pod.")
+    bytes_out = models.BigIntegerField(default=0, help_text="Bytes from the pod to local clients.")
+    connections = models.BigIntegerField(default=0, help_text="Connections accepted so far.")
+    last_error = models.CharField(max_length=1000, blank=True)
+
+    objects = PortForwardSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["status", "worker_id"]), models.Index(fields=["owner", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.pod_name} {self.status} ({self.id})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE_STATUSES
+
+    def visible_to(self, owner_key: str, *, is_staff: bool) -> bool:
+        return is_staff or self.owner == owner_key
+
+    def end(self, status: str, *, by: str, error: str = "") -> None:
+        """Record the end of the session (not saved); the first end wins."""
+        self.status = status
+        self.stopped = timezone.now()
+        self.stopped_by = by[:254]
+        if error:
+            self.last_error = error[:1000]

@@ -7,6 +7,7 @@ Redis for a team deployment with several workers. Every variable is documented i
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from importlib import metadata
@@ -340,3 +341,24 @@ if OAUTH_ENABLED:
     # The "next" URL after login is always one of our own paths (/o/authorize/?...).
     OIDC_REDIRECT_REQUIRE_HTTPS = OAUTH_BASE_URL.startswith("https://")
     LOGIN_REDIRECT_URL_FAILURE = "oauthgw-login-failed"
+
+# --- Port-forward ------------------------------------------------------------------------------
+# Listeners open on the host of the worker that started the session. Loopback by default: another
+# address lets anyone who can reach this host into the pods.
+PORT_FORWARD_BIND_ADDRESS = env_str("PORT_FORWARD_BIND_ADDRESS", "127.0.0.1")
+try:
+    ipaddress.ip_address(PORT_FORWARD_BIND_ADDRESS)
+except ValueError:
+    raise ImproperlyConfigured(
+        f"Unexpected value PORT_FORWARD_BIND_ADDRESS={PORT_FORWARD_BIND_ADDRESS!r}: use an IP address such as 127.0.0.1"
+    ) from None
+# In-cluster, a listener inside the server's pod is out of the user's reach: the tools are off unless this is set.
+PORT_FORWARD_IN_CLUSTER = env_bool("PORT_FORWARD_IN_CLUSTER", False)
+PORT_FORWARD_MAX_PER_USER = env_int("PORT_FORWARD_MAX_PER_USER", 5, minimum=1)
+PORT_FORWARD_MAX_TOTAL = env_int("PORT_FORWARD_MAX_TOTAL", 50, minimum=1)
+# Connections open at once through one session; more are closed at once.
+PORT_FORWARD_MAX_CONNECTIONS = env_int("PORT_FORWARD_MAX_CONNECTIONS", 64, minimum=1)
+# A session with no connection for this long stops itself; 0 keeps idle sessions.
+PORT_FORWARD_IDLE_TIMEOUT_SECONDS = env_float("PORT_FORWARD_IDLE_TIMEOUT_SECONDS", 900.0, minimum=0.0)
+# How often a worker saves byte counters, proves it is alive, and checks its pods and the policy.
+PORT_FORWARD_CHECK_SECONDS = env_float("PORT_FORWARD_CHECK_SECONDS", 10.0, minimum=0.05, maximum=300.0)
