@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import copy
-import itertools
+import zlib
 from typing import Any
-
-_cluster_ips = itertools.count(10)
 
 
 def _default_container(container: dict[str, Any]) -> None:
@@ -112,7 +110,8 @@ def _service(obj: dict[str, Any]) -> None:
     spec.setdefault("sessionAffinity", "None")
     if spec.get("clusterIP") != "None" and spec.get("type") != "ExternalName":
         if not spec.get("clusterIP"):
-            number = next(_cluster_ips)
+            # Derived from the service's identity, so the same cluster contents always get the same IPs.
+            number = zlib.crc32(f"{obj['metadata'].get('namespace')}/{obj['metadata']['name']}".encode()) % 62000
             spec["clusterIP"] = f"10.96.{number // 250}.{number % 250 + 1}"
         spec.setdefault("clusterIPs", [spec["clusterIP"]])
         spec.setdefault("ipFamilies", ["IPv4"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -17,6 +18,8 @@ from .types import ResourceType
 
 if TYPE_CHECKING:
     from .cluster import FakeCluster
+
+logger = logging.getLogger(__name__)
 
 _PATCH_TYPES = {patches.MERGE_PATCH, patches.JSON_PATCH, patches.STRATEGIC_PATCH, patches.APPLY_PATCH}
 
@@ -87,6 +90,11 @@ class RestHandlers:
             return await self._resource(request, info)
         except ApiError as error:
             return error.response()
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            # A body the fake could not make sense of: answer with a Status, as the real server does for 500s.
+            logger.exception("fake API server failed on %s %s", request.method, request.path)
+            return ApiError(500, f"Internal error occurred: {error!r}", "InternalError",
+                            causes=[{"message": repr(error)}]).response()
 
     # -- discovery -----------------------------------------------------------------------------------
 
@@ -124,9 +132,10 @@ class RestHandlers:
 
     async def _resource(self, request: web.Request, info: RequestInfo) -> web.StreamResponse:
         resource_type = self._resolve(info)
+        is_namespace = resource_type.group == "" and resource_type.plural == "namespaces"
+        if info.namespace and not resource_type.namespaced and not is_namespace:
+            raise resource_not_found()
         namespace = info.namespace if resource_type.namespaced else None
-        if resource_type.group == "" and resource_type.plural == "namespaces":
-            namespace = None
         if info.subresource:
             return await self._subresource(request, info, resource_type, namespace)
         if info.verb not in resource_type.verbs:

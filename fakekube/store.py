@@ -70,9 +70,6 @@ class Store:
                 return [names[name] for name in sorted(names)]
             return [bucket[ns][name] for ns in sorted(bucket) for name in sorted(bucket[ns])]
 
-    def count(self, group: str, resource: str) -> int:
-        return sum(len(names) for names in self._objects.get((group, resource), {}).values())
-
     def put(self, group: str, resource: str, obj: dict[str, Any], event_type: str) -> dict[str, Any]:
         """Store `obj` with a fresh resourceVersion (set in place on this new dict) and log the event."""
         with self.lock:
@@ -126,11 +123,18 @@ class Store:
         return data
 
     def events_after(self, resource_version: int) -> list[WatchEvent]:
+        """Events newer than `resource_version`, oldest first (read from the newest end: watchers poll often)."""
         with self.lock:
             if self.events and resource_version < self.events[0].resource_version - 1:
                 raise ApiError(410, f"too old resource version: {resource_version} "
                                     f"({self.events[0].resource_version - 1})", "Expired")
-            return [event for event in self.events if event.resource_version > resource_version]
+            newer = []
+            for event in reversed(self.events):
+                if event.resource_version <= resource_version:
+                    break
+                newer.append(event)
+            newer.reverse()
+            return newer
 
     def oldest_resource_version(self) -> int:
         with self.lock:
