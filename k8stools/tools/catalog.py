@@ -6,3 +6,4 @@ from k8stools.tools import events  # noqa: F401
 from k8stools.tools import read  # noqa: F401
 from k8stools.tools import pods  # noqa: F401
 from k8stools.tools import cluster  # noqa: F401
+from k8stools.tools import portforward  # noqa: F401
