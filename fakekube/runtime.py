@@ -161,6 +161,10 @@ class PodRuntime:
         with self._lock:
             self._streams.discard(stream)
 
+    def open_streams(self, kind: str | None = None) -> list[ActiveStream]:
+        """The streams being served now ("log", "exec", "attach" or "forward"), e.g. to check a client closed them."""
+        return self._active(lambda stream: kind is None or stream.kind == kind)
+
     def _active(self, predicate: Callable[[ActiveStream], bool]) -> list[ActiveStream]:
         with self._lock:
             return [stream for stream in self._streams if predicate(stream)]

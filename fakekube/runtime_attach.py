@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from fakekube.runtime_channels import ChannelSocket
+from fakekube.runtime_channels import ChannelSocket, ClientGone
 from fakekube.runtime_exec import ERROR, STDERR, STDOUT, ExecOptions, admit_stream, parse_exec_options
 from fakekube.runtime_logs import format_line, wait_for_lines
+from fakekube.runtime_logstore import ContainerLog
 from fakekube.runtime_pods import Refusal, container_state
 from fakekube.runtime_shell_io import CallbackOutput
 from fakekube.runtime_streams import ActiveStream, ClusterView
@@ -32,8 +33,12 @@ async def pod_attach(request: web.Request, *, cluster: ClusterView) -> web.Strea
         pod, container, protocol = admit_stream(request, cluster, options, "attach")
     except Refusal as refusal:
         return refusal.response()
+    runtime: PodRuntime = cluster.runtime
+    log = runtime.container_log(pod["metadata"].get("namespace", "default"), pod, container, previous=False)
+    # Attached from the moment of the upgrade: what is written after the client's handshake is its to see.
+    seen = len(log.snapshot())
     socket = await ChannelSocket.accept(request, protocol)
-    await AttachSession(cluster, socket, pod, container, options, request.app).run()
+    await AttachSession(cluster, socket, pod, container, options, request.app).run(log, seen)
     return socket.ws
 
 
@@ -50,9 +55,7 @@ class AttachSession:
         self.options = options
         self.stream = ActiveStream(app, "attach", pod["metadata"].get("namespace", "default"), pod)
 
-    async def run(self) -> None:
-        log = self.runtime.container_log(self.stream.namespace, self.pod, self.container, previous=False)
-        sent = len(log.snapshot())
+    async def run(self, log: ContainerLog, sent: int) -> None:
         self.runtime.register_stream(self.stream)
         log.watch(self.stream.wakeup)
         receiver = asyncio.create_task(self._drain())
@@ -69,6 +72,8 @@ class AttachSession:
                     await self._finish()
                     break
                 await wait_for_lines(self.stream, log, self.runtime.poll_interval)
+        except ClientGone:
+            pass  # detached
         finally:
             log.unwatch(self.stream.wakeup)
             receiver.cancel()

@@ -23,6 +23,10 @@ CLOSE_CHANNEL = 255
 FRAME_PAYLOAD = 32 * 1024
 
 
+class ClientGone(ConnectionResetError):
+    """Writing failed because the client has gone; whatever produced the data should stop."""
+
+
 def require_upgrade(request: web.Request) -> None:
     """Refuse a plain HTTP request, as the API server does for streaming subresources."""
     connection = request.headers.get("Connection", "").lower()
@@ -64,15 +68,21 @@ class ChannelSocket:
         return cls(ws, protocol)
 
     async def send(self, channel: int, data: bytes) -> None:
-        """Send `data` on a channel, split into frames; an empty `data` still sends one (empty) frame."""
+        """Send `data` on a channel, split into frames; an empty `data` still sends one (empty) frame.
+
+        Raises `ClientGone` once the client has left.
+        """
         chunks = [data[offset:offset + FRAME_PAYLOAD] for offset in range(0, len(data), FRAME_PAYLOAD)] or [b""]
         for chunk in chunks:
             if self.ws.closed:
-                return
-            if self.base64:
-                await self.ws.send_str(str(channel) + base64.b64encode(chunk).decode())
-            else:
-                await self.ws.send_bytes(bytes([channel]) + chunk)
+                raise ClientGone("the websocket is closed")
+            try:
+                if self.base64:
+                    await self.ws.send_str(str(channel) + base64.b64encode(chunk).decode())
+                else:
+                    await self.ws.send_bytes(bytes([channel]) + chunk)
+            except ConnectionResetError as error:
+                raise ClientGone("the client closed the connection") from error
 
     async def receive(self) -> tuple[int, bytes] | None:
         """The next (channel, bytes) from the client, or None once the websocket is closed."""

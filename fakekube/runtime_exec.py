@@ -22,6 +22,7 @@ from fakekube.runtime_channels import (
     CLOSE_CHANNEL,
     EXEC_PROTOCOLS,
     ChannelSocket,
+    ClientGone,
     is_spdy,
     negotiate,
     require_upgrade,
@@ -137,19 +138,21 @@ class ExecSession:
 
     async def run(self) -> None:
         self.runtime.register_stream(self.stream)
-        first = STDOUT if self.options.stdout else STDERR if self.options.stderr else ERROR
-        # The kubelet's empty first frame tells the client the streams are set up.
-        await self.socket.send(first, b"")
         process = asyncio.create_task(self._process())
         receiver = asyncio.create_task(self._receive())
         ender = asyncio.create_task(self.stream.wait_until_ended(self.cluster, self.runtime.poll_interval))
         try:
+            first = STDOUT if self.options.stdout else STDERR if self.options.stderr else ERROR
+            # The kubelet's empty first frame tells the client the streams are set up.
+            await self.socket.send(first, b"")
             await asyncio.wait({process, receiver, ender}, return_when=asyncio.FIRST_COMPLETED)
-            if process.done():
+            if process.done() and process.result() is not None:
                 await self._finish(process.result())
             elif ender.done() and ender.result() == "pod deleted":
                 # The container was killed under the process: SIGKILL's exit code.
                 await self._finish(exit_status(self.options.command, 137))
+        except ClientGone:
+            pass  # nobody is left to tell how the process ended
         finally:
             for task in (process, receiver, ender):
                 task.cancel()
@@ -192,7 +195,8 @@ class ExecSession:
             return stdout, stdout  # a terminal has one output stream
         return stdout, CallbackOutput(send_stderr) if self.options.stderr else Output()
 
-    async def _process(self) -> dict[str, Any]:
+    async def _process(self) -> dict[str, Any] | None:
+        """Run the command; its Status, or None when the client left before it finished."""
         argv = self.options.command
         stdout, stderr = self._outputs()
         try:
@@ -213,6 +217,8 @@ class ExecSession:
                 return executable_not_found(argv[0])
             code = await program(shell, list(argv), StdIO(StreamInput(self._read_stdin), stdout, stderr))
             return exit_status(argv, code)
+        except ClientGone:
+            return None
         except Exception as error:  # a test's handler failed: report it the way a runtime failure is reported
             logger.exception("exec %s in %s/%s failed", argv, self.namespace, self.pod["metadata"]["name"])
             return internal_error(f"error executing command in container: {error}")

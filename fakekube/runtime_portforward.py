@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from fakekube.runtime_channels import PORTFORWARD_PROTOCOLS, ChannelSocket, is_spdy, negotiate, require_upgrade
+from fakekube.runtime_channels import (
+    PORTFORWARD_PROTOCOLS,
+    ChannelSocket,
+    ClientGone,
+    is_spdy,
+    negotiate,
+    require_upgrade,
+)
 from fakekube.runtime_pods import Refusal, connection_refused, is_scheduled
 from fakekube.runtime_portforward_spdy import (
     SPDY_TUNNEL_PROTOCOL,
@@ -105,6 +112,8 @@ class ForwardSession:
                     pumps.append(asyncio.create_task(self._pump(index, reader)))
             if pumps:
                 await self._serve(pumps)
+        except ClientGone:
+            pass  # the client left before the forward was set up
         finally:
             for task in pumps:
                 task.cancel()

@@ -271,6 +271,7 @@ async def seq(shell: Shell, argv: list[str], io: StdIO) -> int:
     values = range(first, last + (1 if step > 0 else -1), step)
     for start in range(0, len(values), 10_000):
         await _write(io, "".join(f"{value}\n" for value in values[start:start + 10_000]))
+        await asyncio.sleep(0)  # long outputs must not starve the session's other tasks
     return 0
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import socket
+import struct
 import threading
 import time
 from typing import Any
@@ -170,6 +172,18 @@ class ExecCommandTests(ExecTestCase):
         self.assertEqual(self.run_command(["psql", "-c", "select count(*)"])[0], " count \n-------\n    42\n")
         self.assertEqual(self.run_command(["whoami"])[0], "root\n")
         self.assertEqual(calls[0], ("default", "web-1", "app", ["psql", "-c", "select count(*)"]))
+
+    def test_a_client_that_vanishes_mid_output_ends_the_session(self) -> None:
+        url = (f"ws://127.0.0.1:{self.server.port}/api/v1/namespaces/default/pods/web-1/exec"
+               "?command=seq&command=5000000&stdout=true")
+        ws = websocket.create_connection(url, subprotocols=["v4.channel.k8s.io"], timeout=5)
+        ws.recv()
+        self.assertEqual(len(self.runtime.open_streams("exec")), 1)
+
+        ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not close
+        ws.sock.close()
+
+        self.assertStreamsEnd("exec")
 
     def test_deleting_the_pod_kills_the_process(self) -> None:
         session = self.open(["sleep", "30"])

@@ -159,6 +159,15 @@ class FollowTests(RuntimeTestCase):
 
         self.assertEqual(received, [b"three\n", b"four\n", b"five\n"])
 
+    def test_the_fake_stops_following_when_the_client_goes_away(self) -> None:
+        response = self.follow()
+        self.assertEqual(response.readline(), b"one\n")
+        self.assertEqual(len(self.runtime.open_streams("log")), 1)
+
+        response.close()
+
+        self.assertStreamsEnd("log")
+
     def test_the_stream_ends_when_the_pod_is_deleted(self) -> None:
         response = self.follow()
         threading.Timer(0.2, self.cluster.delete_object, ("pods", "default", "web-1")).start()

@@ -95,6 +95,16 @@ class PortForwardTests(RuntimeTestCase):
 
         self.assertEqual(sock.recv(10), b"")
 
+    def test_closing_the_forward_closes_the_pod_side_connection(self) -> None:
+        forwarder = self.forward("8080")
+        sock = self.socket_of(forwarder, 8080)
+        sock.sendall(b"hi")
+        self.assertEqual(receive_exactly(sock, 2), b"hi")
+
+        forwarder.close()
+
+        self.assertStreamsEnd("forward")
+
     def test_close_forwards_ends_every_forward_into_the_pod(self) -> None:
         first = self.socket_of(self.forward("8080"), 8080)
         second = self.socket_of(self.forward("8080"), 8080)

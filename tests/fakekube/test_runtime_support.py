@@ -6,6 +6,7 @@ import json
 import socketserver
 import tempfile
 import threading
+import time
 import unittest
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,13 @@ class RuntimeTestCase(unittest.TestCase):
         self.api_client = client.ApiClient(configuration)
         self.addCleanup(self.api_client.close)
         self.api = client.CoreV1Api(self.api_client)
+
+    def assertStreamsEnd(self, kind: str, within: float = 5.0) -> None:
+        """Wait until the fake serves no stream of this kind any more."""
+        deadline = time.monotonic() + within
+        while self.runtime.open_streams(kind) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertEqual(self.runtime.open_streams(kind), [])
 
 
 class EchoHandler(socketserver.BaseRequestHandler):
