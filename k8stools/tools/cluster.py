@@ -108,7 +108,7 @@ def _components(client: GuardedClient) -> list[tuple[str, bool, str]] | None:
     result = []
     for item in listing.get("items") or []:
         # ComponentStatus keeps its conditions at the top level, not under `status`.
-        healthy = next((c for c in item.get("conditions") or [] if c.get("type") == "Healthy"), {})
+        healthy: dict[str, Any] = next((c for c in item.get("conditions") or [] if c.get("type") == "Healthy"), {})
         reason = healthy.get("message") or healthy.get("error") or ""
         result.append((item["metadata"]["name"], healthy.get("status") == "True", reason))
     return result
@@ -200,9 +200,10 @@ def can_i(
     verb = verb.strip()
     if not verb:
         raise ToolInputError("verb is empty; send e.g. get, list, create or delete")
+    notes: list[str] = []
     if resource.startswith("/"):
         spec: dict[str, Any] = {"nonResourceAttributes": {"path": resource, "verb": verb}}
-        question, notes = f"{verb} {resource}", []
+        question = f"{verb} {resource}"
     else:
         attributes, notes = _resource_attributes(call, client, verb, resource, apiGroup, namespace, name, subresource)
         spec = {"resourceAttributes": attributes}

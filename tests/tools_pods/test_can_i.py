@@ -10,7 +10,8 @@ from tests.live import LiveServerTestCase
 class CanITests(LiveServerTestCase):
     seed: ClassVar[dict[str, int]] = {}
     # Two kubeconfig contexts on the same cluster: alice may read pods in shop, bob may only read configmaps.
-    extra_contexts: ClassVar[tuple[tuple[str, str], ...]] = (("alice", "alice-token"), ("bob", "bob-token"))
+    # (name, token) pairs are what the kubeconfig writer takes for contexts of other users.
+    extra_contexts = (("alice", "alice-token"), ("bob", "bob-token"))  # type: ignore[assignment]
     server_env: ClassVar[dict[str, str]] = {"RESTRICTED_NAMESPACES": "vault"}
 
     @classmethod

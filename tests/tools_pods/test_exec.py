@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tests.live import LiveServerTestCase
-from tests.tools_pods.fixtures import requests_to, running_pod
+from tests.tools_pods.fixtures import requests_to, running_pod, when_requested
 
 
 def arrange_pods(test_class: type[LiveServerTestCase]) -> None:
@@ -84,6 +84,16 @@ class ExecTests(LiveServerTestCase):
         )
         self.assertIn("the command did not finish within 1s", message)
         self.assertIn("Stdout:\nbegun", message)
+
+    def test_a_command_killed_with_its_pod_reports_exit_code_137(self) -> None:
+        self.fake.add_object(running_pod("doomed"))
+        when_requested(
+            self.fake,
+            lambda r: r.subresource == "exec" and r.name == "doomed",
+            lambda: self.fake.delete_object("pods", "shop", "doomed"),
+        )
+        text = self.text("exec", namespace="shop", podName="doomed", command=["sleep", "30"], timeoutSeconds=15)
+        self.assertTrue(text.startswith("Exit code: 137\n"), text)
 
     def test_a_missing_binary_is_a_clear_error(self) -> None:
         message = self.error("exec", namespace="shop", podName="box", command=["kubectl-nope", "--help"])

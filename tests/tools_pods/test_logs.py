@@ -45,6 +45,9 @@ class LogsTests(LiveServerTestCase):
             cls.fake.add_object(running_pod(name, labels={"app": "web"}))
             runtime.set_logs("shop", name, "app", [f"hello from {name}"])
         cls.fake.add_object(running_pod("secret-keeper", namespace="vault"))
+        starting = running_pod("starting")
+        starting["status"]["containerStatuses"][0]["state"] = {"waiting": {"reason": "ContainerCreating"}}
+        cls.fake.add_object(starting)
 
     def test_it_returns_the_last_hundred_lines_by_default(self) -> None:
         text = self.text("logs", namespace="shop", podName="one")
@@ -68,6 +71,15 @@ class LogsTests(LiveServerTestCase):
         self.assertEqual(
             self.text("logs", namespace="shop", podName="duo", containerName="sidecar"), "from the sidecar\n"
         )
+
+    def test_an_unknown_container_is_refused_by_the_api_server_and_said(self) -> None:
+        message = self.error("logs", namespace="shop", podName="duo", containerName="db")
+        self.assertIn("container db is not valid for pod duo", message)
+
+    def test_a_container_that_has_not_started_says_how_to_find_out_why(self) -> None:
+        message = self.error("logs", namespace="shop", podName="starting")
+        self.assertIn('container "app" in pod "starting" is waiting to start', message)
+        self.assertIn("describe the pod to see why", message)
 
     def test_previous_reads_the_crashed_instance(self) -> None:
         self.assertEqual(self.text("logs", namespace="shop", podName="crashy"), "started again\n")
@@ -163,10 +175,10 @@ class LogsFollowTests(LiveServerTestCase):
         self, pod: str, seconds: int, lines: list[str]
     ) -> tuple[Any, list[tuple[float, float | None, str | None]]]:
         """Follow `pod` while `lines` are written once the follow request arrives; the result and the progress seen."""
-        progress: list[tuple[float, float | None, str | None]] = []
+        seen: list[tuple[float, float | None, str | None]] = []
 
-        async def on_progress(value: float, total: float | None, message: str | None) -> None:
-            progress.append((value, total, message))
+        async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+            seen.append((progress, total, message))
 
         def write() -> None:
             for line in lines:
@@ -182,7 +194,7 @@ class LogsFollowTests(LiveServerTestCase):
                 progress_callback=on_progress,
             )
 
-        return self.with_client(body), progress
+        return self.with_client(body), seen
 
     def test_follow_returns_new_lines_and_reports_progress_while_they_arrive(self) -> None:
         result, progress = self.follow("tailed", 3, ["new 1", "new 2", "new 3", "new 4"])
