@@ -138,25 +138,28 @@ class ExecSession:
 
     async def run(self) -> None:
         self.runtime.register_stream(self.stream)
-        process = asyncio.create_task(self._process())
-        receiver = asyncio.create_task(self._receive())
-        ender = asyncio.create_task(self.stream.wait_until_ended(self.cluster, self.runtime.poll_interval))
+        tasks: list[asyncio.Task[Any]] = []
         try:
             first = STDOUT if self.options.stdout else STDERR if self.options.stderr else ERROR
             # The kubelet's empty first frame tells the client the streams are set up.
             await self.socket.send(first, b"")
-            await asyncio.wait({process, receiver, ender}, return_when=asyncio.FIRST_COMPLETED)
-            if process.done() and process.result() is not None:
-                await self._finish(process.result())
+            process = asyncio.create_task(self._process())
+            receiver = asyncio.create_task(self._receive())
+            ender = asyncio.create_task(self.stream.wait_until_ended(self.cluster, self.runtime.poll_interval))
+            tasks = [process, receiver, ender]
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            status = process.result() if process.done() else None
+            if status is not None:
+                await self._finish(status)
             elif ender.done() and ender.result() == "pod deleted":
                 # The container was killed under the process: SIGKILL's exit code.
                 await self._finish(exit_status(self.options.command, 137))
         except ClientGone:
             pass  # nobody is left to tell how the process ended
         finally:
-            for task in (process, receiver, ender):
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(process, receiver, ender, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
             await self.socket.close()
             self.runtime.unregister_stream(self.stream)
 

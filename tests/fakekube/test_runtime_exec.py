@@ -180,8 +180,10 @@ class ExecCommandTests(ExecTestCase):
         ws.recv()
         self.assertEqual(len(self.runtime.open_streams("exec")), 1)
 
-        ws.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not close
-        ws.sock.close()
+        raw = ws.sock
+        assert raw is not None
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # reset, not close
+        raw.close()
 
         self.assertStreamsEnd("exec")
 
