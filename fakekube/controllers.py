@@ -9,6 +9,7 @@ import copy
 import json
 from typing import TYPE_CHECKING, Any
 
+from .disruption import refresh_budgets
 from .objects import now_timestamp, random_suffix
 from .pods import PodStarter
 from .types import ResourceType
@@ -66,6 +67,8 @@ class Controllers:
         handler = self._handlers.get((resource_type.group, resource_type.plural))
         if handler is not None and new is not None:
             self._guarded(resource_type, new, handler)
+        if (resource_type.group, resource_type.plural) in (("", "pods"), ("policy", "poddisruptionbudgets")):
+            refresh_budgets(self.operations.store, (new or old or {}).get("metadata", {}).get("namespace"))
         if resource_type.group == "" and resource_type.plural == "pods":
             # A pod that changed or went away: its owner replaces it and recounts.
             for ref in ((new or old or {}).get("metadata") or {}).get("ownerReferences") or []:

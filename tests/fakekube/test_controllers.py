@@ -146,6 +146,26 @@ class ControllerTests(FakeClusterTestCase):
             metadata=client.V1ObjectMeta(name="ctl-evict", namespace="default")))
         self.assertIsNone(self.cluster.get_object("pods", "default", "ctl-evict"))
 
+    def test_a_disruption_budget_refuses_an_eviction_that_would_break_it(self) -> None:
+        self.apps.create_namespaced_deployment("default", deployment_manifest("ctl-pdb", replicas=2))
+        client.PolicyV1Api(self.api).create_namespaced_pod_disruption_budget("default", {
+            "metadata": {"name": "ctl-pdb"}, "spec": {"minAvailable": 2, "selector": {"matchLabels": {"app": "ctl-pdb"}}}})
+        budget = client.PolicyV1Api(self.api).read_namespaced_pod_disruption_budget("ctl-pdb", "default")
+        self.assertEqual((budget.status.current_healthy, budget.status.desired_healthy,
+                          budget.status.disruptions_allowed, budget.status.expected_pods), (2, 2, 0, 2))
+        victim = self.owned_pods("ctl-pdb")[0]["metadata"]["name"]
+        with self.assertApiError(429, "TooManyRequests") as error:
+            self.core.create_namespaced_pod_eviction(victim, "default", client.V1Eviction(
+                metadata=client.V1ObjectMeta(name=victim, namespace="default")))
+        self.assertEqual(error.body["message"], "Cannot evict pod as it would violate the pod's disruption budget.")
+        self.assertEqual(error.body["details"]["causes"][0]["message"],
+                         "The disruption budget ctl-pdb needs 2 healthy pods and has 2 currently")
+        client.PolicyV1Api(self.api).patch_namespaced_pod_disruption_budget("ctl-pdb", "default", {
+            "spec": {"minAvailable": "50%"}})
+        self.core.create_namespaced_pod_eviction(victim, "default", client.V1Eviction(
+            metadata=client.V1ObjectMeta(name=victim, namespace="default")))
+        self.assertNotIn(victim, [p["metadata"]["name"] for p in self.owned_pods("ctl-pdb")])
+
     def test_the_status_subresource_updates_only_status(self) -> None:
         self.core.create_namespaced_pod("default", pod_manifest("ctl-status"))
         patched = self.core.patch_namespaced_pod_status("ctl-status", "default", {
