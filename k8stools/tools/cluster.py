@@ -178,7 +178,7 @@ def _pods_summary(client: GuardedClient) -> str:
 @kube_tool("can_i", operation="can-i", title="Check a permission", read_only=True, idempotent=True)
 def can_i(
     call: ToolCall,
-    verb: Annotated[str, Field(description="get, list, watch, create, update, patch, delete, or * ")],
+    verb: Annotated[str, Field(description="get, list, watch, create, update, patch, delete, or *")],
     resource: Annotated[
         str,
         Field(
