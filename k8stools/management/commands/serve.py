@@ -1,0 +1,154 @@
+"""`manage.py serve`: the MCP server over streamable HTTP (daphne, in-process) or stdio.
+
+Migrations are applied first, silently. Without a usable kubeconfig the server still starts
+and says so in one line on stderr: tools answer with the same error until a kubeconfig
+appears (it is re-read when the file changes), and `/readyz` reports it. `--demo` serves
+against a seeded fake cluster instead, with either transport.
+"""
+
+from __future__ import annotations
+
+# daphne.server installs Twisted's asyncio reactor; it must be imported before anything imports a reactor.
+import daphne.server  # isort:skip
+
+import json
+import signal
+import sys
+from contextlib import ExitStack, suppress
+from pathlib import Path
+from typing import Any
+
+import anyio
+from daphne.endpoints import build_endpoint_description_strings
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+
+from k8stools.context import ServerContext, get_server_context
+from k8stools.kube import KubeConfigError
+
+MANAGE_PY = Path(__file__).resolve().parents[3] / "manage.py"
+
+
+def http_address(value: str) -> tuple[str, int]:
+    """`HOST:PORT` (IPv6 as `[::1]:8000`) into its parts."""
+    host, separator, port = value.rpartition(":")
+    if not separator or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"expected HOST:PORT, got {value!r}")
+    return host.strip("[]"), int(port)
+
+
+class Command(BaseCommand):
+    help = "Serve MCP over streamable HTTP at /mcp (daphne) or over stdio; --demo serves a seeded fake cluster."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--transport", choices=("http", "stdio"), default="http")
+        parser.add_argument(
+            "--http-addr",
+            type=http_address,
+            default=("127.0.0.1", 8000),
+            metavar="HOST:PORT",
+            help="where to listen with --transport http (default 127.0.0.1:8000)",
+        )
+        parser.add_argument("--demo", action="store_true", help="start a seeded fake Kubernetes cluster and serve it")
+        parser.add_argument("--demo-pods", type=int, default=30, metavar="N")
+        parser.add_argument("--demo-namespaces", type=int, default=3, metavar="N")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        stdio = options["transport"] == "stdio"
+        # On stdio, stdout belongs to the protocol: everything for people goes to stderr.
+        out = self.stderr if stdio else self.stdout
+        call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
+        with ExitStack() as stack:
+            stack.callback(lambda: get_server_context().shutdown())
+            demo_lines: list[str] = []
+            if options["demo"]:
+                from k8stools.management.demo import demo_cluster, use_kubeconfig
+
+                demo = stack.enter_context(
+                    demo_cluster(pods=options["demo_pods"], namespaces=options["demo_namespaces"])
+                )
+                use_kubeconfig(demo.kubeconfig)
+                demo_lines.append(
+                    f"demo cluster: {demo.pods} pods in {demo.namespaces} namespaces at {demo.url} "
+                    f"(kubeconfig {demo.kubeconfig})"
+                )
+            elif problem := kubeconfig_problem(get_server_context()):
+                self.stderr.write(
+                    f"kubemcp: {problem.rstrip('.')}; serving anyway, tools answer with this error until a kubeconfig is usable "
+                    "(set KUBECONFIG, or try --demo)"
+                )
+            if stdio:
+                self.serve_stdio(out, demo_lines, demo=options["demo"])
+            else:
+                self.serve_http(out, demo_lines, *options["http_addr"], demo=options["demo"])
+
+    def serve_stdio(self, out: OutputWrapper, demo_lines: list[str], *, demo: bool) -> None:
+        from k8stools.server import KubeMCPServer
+
+        server = KubeMCPServer(request_state_key=settings.MCP_REQUEST_STATE_KEY)
+        command = [sys.executable, str(MANAGE_PY), "serve", "--transport", "stdio", *(["--demo"] if demo else [])]
+        for line in demo_lines:
+            out.write(line)
+        if demo:
+            out.write(
+                "client configuration: " + json.dumps(client_config({"command": command[0], "args": command[1:]}))
+            )
+        out.flush()
+        signal.signal(signal.SIGTERM, _interrupt)
+        with suppress(KeyboardInterrupt):
+            anyio.run(server.run_stdio_async)
+
+    def serve_http(self, out: OutputWrapper, demo_lines: list[str], host: str, port: int, *, demo: bool) -> None:
+        from mcpsite.asgi import application
+
+        def announce(bound_host: str, bound_port: int) -> None:
+            shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+            url = f"http://{shown}:{bound_port}/mcp"
+            out.write(f"kubemcp serving MCP at {url} (streamable HTTP; Ctrl-C to stop)")
+            for line in demo_lines:
+                out.write(line)
+            if demo:
+                out.write("client configuration: " + json.dumps(client_config({"url": url})))
+            out.flush()
+
+        server = AnnouncingServer(
+            application,
+            endpoints=build_endpoint_description_strings(host=host, port=port),
+            announce=announce,
+        )
+        server.run()
+        if not server.listening_addresses:
+            raise CommandError(f"could not listen on {host}:{port} (see the message above)")
+
+
+class AnnouncingServer(daphne.server.Server):
+    """daphne's server, telling the user where it listens once the socket is bound."""
+
+    def __init__(self, *args: Any, announce: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.announce = announce
+
+    def listen_success(self, port: Any) -> None:
+        super().listen_success(port)
+        if self.listening_addresses:
+            self.announce(*self.listening_addresses[-1])
+
+
+def kubeconfig_problem(context: ServerContext) -> str | None:
+    """Why the server cannot reach a cluster with its configuration, or None when it can try."""
+    if context.config.in_cluster:
+        return None
+    try:
+        context.client_factory.default_context_name()
+    except KubeConfigError as error:
+        return str(error)
+    return None
+
+
+def client_config(entry: dict[str, Any]) -> dict[str, Any]:
+    return {"mcpServers": {"kubemcp": entry}}
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
