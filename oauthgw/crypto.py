@@ -79,7 +79,10 @@ class TokenCipher:
         current = getattr(settings, "OAUTH_ENCRYPTION_KEY", "")
         if not current:
             raise InvalidKeyError("OAUTH_ENCRYPTION_KEY is not set")
-        old = [parse_key(key, name="OAUTH_ENCRYPTION_KEYS_OLD") for key in getattr(settings, "OAUTH_ENCRYPTION_KEYS_OLD", [])]
+        old = [
+            parse_key(key, name="OAUTH_ENCRYPTION_KEYS_OLD")
+            for key in getattr(settings, "OAUTH_ENCRYPTION_KEYS_OLD", [])
+        ]
         return cls(parse_key(current), old)
 
     def seal(self, plaintext: str, *, owner: str, purpose: str) -> str:
@@ -105,7 +108,9 @@ class TokenCipher:
         if len(raw) <= NONCE_BYTES:
             raise DecryptionError("not a sealed value")
         try:
-            plaintext = aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data(owner=owner, purpose=purpose))
+            plaintext = aead.decrypt(
+                raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data(owner=owner, purpose=purpose)
+            )
         except InvalidTag:
             raise DecryptionError("the value does not open with this key and associated data") from None
         return plaintext.decode()

@@ -69,7 +69,9 @@ class OAuthGate:
         if scope["method"] == "OPTIONS":
             await self._preflight(origin, send)
             return
-        extra = self.security + [(n.encode(), v.encode()) for n, v in cors_headers(origin, self.origins, preflight=False)]
+        extra = self.security + [
+            (n.encode(), v.encode()) for n, v in cors_headers(origin, self.origins, preflight=False)
+        ]
 
         async def sending(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
@@ -130,14 +132,23 @@ class OAuthGate:
         if error:
             parts += [f'error="{error}"', f'error_description="{_quoted(description)}"']
         get_server_context().metrics.increment("oauth_auth_failures_total", reason=error or "missing_token")
-        return Refusal(status, AUTH_REQUIRED, f"Unauthorized: {description}", (("WWW-Authenticate", ", ".join(parts)),),
-                       {"error": error or "invalid_request", "error_description": description})
+        return Refusal(
+            status,
+            AUTH_REQUIRED,
+            f"Unauthorized: {description}",
+            (("WWW-Authenticate", ", ".join(parts)),),
+            {"error": error or "invalid_request", "error_description": description},
+        )
 
     def _rate_limited(self, kind: str, verdict: ratelimit.Verdict) -> Refusal:
         get_server_context().metrics.increment("rate_limited_total", limit=kind)
-        return Refusal(429, RATE_LIMITED, f"Too many requests (per-{kind} limit); retry after {verdict.retry_after}s",
-                       (("Retry-After", str(verdict.retry_after)),),
-                       {"error": "rate_limit_exceeded", "error_description": f"per-{kind} request limit reached"})
+        return Refusal(
+            429,
+            RATE_LIMITED,
+            f"Too many requests (per-{kind} limit); retry after {verdict.retry_after}s",
+            (("Retry-After", str(verdict.retry_after)),),
+            {"error": "rate_limit_exceeded", "error_description": f"per-{kind} request limit reached"},
+        )
 
 
 def protect(app: ASGIApp) -> ASGIApp:
@@ -149,6 +160,7 @@ def protect(app: ASGIApp) -> ASGIApp:
     errors = [problem for problem in gateway_errors() if problem.is_serious()]
     if errors:
         raise ImproperlyConfigured(
-            "OAuth is on but misconfigured:\n" + "\n".join(f"  {e.id}: {e.msg} (hint: {e.hint})" if e.hint else f"  {e.id}: {e.msg}" for e in errors)
+            "OAuth is on but misconfigured:\n"
+            + "\n".join(f"  {e.id}: {e.msg} (hint: {e.hint})" if e.hint else f"  {e.id}: {e.msg}" for e in errors)
         )
     return OAuthGate(app)

@@ -16,13 +16,21 @@ def security_headers(*, api: bool) -> list[tuple[str, str]]:
         ("X-Content-Type-Options", "nosniff"),
         ("X-Frame-Options", "DENY"),
         ("Referrer-Policy", "no-referrer" if api else "strict-origin-when-cross-origin"),
-        ("Permissions-Policy", "geolocation=(), microphone=(), camera=(), payment=(), usb=(), magnetometer=(), gyroscope=()"),
+        (
+            "Permissions-Policy",
+            "geolocation=(), microphone=(), camera=(), payment=(), usb=(), magnetometer=(), gyroscope=()",
+        ),
         ("Cross-Origin-Opener-Policy", "same-origin"),
     ]
     if api:
-        headers += [("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"), ("Cache-Control", "no-store")]
+        headers += [
+            ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+            ("Cache-Control", "no-store"),
+        ]
     if settings.ENABLE_HSTS:
-        headers.append(("Strict-Transport-Security", f"max-age={settings.SECURE_HSTS_SECONDS}; includeSubDomains; preload"))
+        headers.append(
+            ("Strict-Transport-Security", f"max-age={settings.SECURE_HSTS_SECONDS}; includeSubDomains; preload")
+        )
     return headers
 
 
@@ -34,10 +42,15 @@ def cors_headers(origin: str | None, origins: frozenset[str], *, preflight: bool
     """CORS headers for an allowed `origin` (none for any other)."""
     if not origin or origin.rstrip("/").lower() not in origins:
         return []
-    headers = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin"),
-               ("Access-Control-Expose-Headers", CORS_EXPOSED_HEADERS)]
+    headers = [
+        ("Access-Control-Allow-Origin", origin),
+        ("Vary", "Origin"),
+        ("Access-Control-Expose-Headers", CORS_EXPOSED_HEADERS),
+    ]
     if preflight:
-        headers += [("Access-Control-Allow-Methods", CORS_ALLOWED_METHODS),
-                    ("Access-Control-Allow-Headers", CORS_ALLOWED_HEADERS),
-                    ("Access-Control-Max-Age", CORS_MAX_AGE)]
+        headers += [
+            ("Access-Control-Allow-Methods", CORS_ALLOWED_METHODS),
+            ("Access-Control-Allow-Headers", CORS_ALLOWED_HEADERS),
+            ("Access-Control-Max-Age", CORS_MAX_AGE),
+        ]
     return headers

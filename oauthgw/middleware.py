@@ -38,13 +38,18 @@ class GatewayHeadersMiddleware:
             return None
         if request.method == "OPTIONS" and origin:
             return HttpResponse(status=204)
-        ip = ratelimit.client_ip(request.META.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For"),
-                                 self.trusted_proxies)
+        ip = ratelimit.client_ip(
+            request.META.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For"), self.trusted_proxies
+        )
         verdict = ratelimit.check("oauthgw.http.ip", ip, settings.RATE_LIMIT_PER_IP)
         if verdict.limited:
-            response = JsonResponse({"error": "rate_limit_exceeded",
-                                     "error_description": f"too many requests; retry after {verdict.retry_after}s"},
-                                    status=429)
+            response = JsonResponse(
+                {
+                    "error": "rate_limit_exceeded",
+                    "error_description": f"too many requests; retry after {verdict.retry_after}s",
+                },
+                status=429,
+            )
             response["Retry-After"] = str(verdict.retry_after)
             return response
         return None

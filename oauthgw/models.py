@@ -37,7 +37,9 @@ class UpstreamToken(models.Model):
 class ClientRegistration(models.Model):
     """Which address registered a client (RFC 7591), for `MAX_CLIENTS_PER_IP`."""
 
-    application = models.OneToOneField(oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE, related_name="registration")
+    application = models.OneToOneField(
+        oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE, related_name="registration"
+    )
     ip_address = models.GenericIPAddressField()
     created = models.DateTimeField(auto_now_add=True)
 
@@ -46,3 +48,19 @@ class ClientRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} from {self.ip_address}"
+
+
+class ConsumedCode(models.Model):
+    """An authorization code already exchanged (its SHA-256 only), so a replay can revoke what it gave.
+
+    RFC 6749 section 4.1.2: a code used twice means it leaked; the tokens issued from it are revoked.
+    Kept for a day, far longer than a code lives.
+    """
+
+    checksum = models.CharField(max_length=64, unique=True)
+    application = models.ForeignKey(oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE)
+    token_family = models.UUIDField(null=True)
+    consumed = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"code consumed by {self.application} at {self.consumed:%Y-%m-%d %H:%M:%S}"

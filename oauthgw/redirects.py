@@ -32,7 +32,9 @@ def scheme_problem(scheme: str) -> str | None:
     return None
 
 
-def redirect_uri_problem(uri: str, *, trusted_schemes: Iterable[str] = (), allow_private_ips: bool = False) -> str | None:
+def redirect_uri_problem(
+    uri: str, *, trusted_schemes: Iterable[str] = (), allow_private_ips: bool = False
+) -> str | None:
     """Why `uri` may not be registered as a redirect URI, or None when it may."""
     if not uri or any(ch.isspace() for ch in uri):
         return "a redirect URI must be a non-empty URI without spaces"

@@ -46,15 +46,23 @@ def metadata_problem(data: Any) -> JsonResponse | None:
     if not isinstance(uris, list) or not uris or not all(isinstance(uri, str) for uri in uris):
         return registration_error("invalid_redirect_uri", "redirect_uris must be a non-empty array of URIs")
     for uri in uris:
-        if problem := redirect_uri_problem(uri, trusted_schemes=settings.TRUSTED_REDIRECT_SCHEMES,
-                                           allow_private_ips=settings.ALLOW_PRIVATE_IP_REDIRECT_URIS):
+        if problem := redirect_uri_problem(
+            uri,
+            trusted_schemes=settings.TRUSTED_REDIRECT_SCHEMES,
+            allow_private_ips=settings.ALLOW_PRIVATE_IP_REDIRECT_URIS,
+        ):
             return registration_error("invalid_redirect_uri", problem)
     grant_types = data.get("grant_types", ["authorization_code"])
-    if not isinstance(grant_types, list) or not set(grant_types) <= ALLOWED_GRANT_TYPES or "authorization_code" not in grant_types:
-        return registration_error("invalid_client_metadata",
-                                  "grant_types must be authorization_code, optionally with refresh_token")
+    if (
+        not isinstance(grant_types, list)
+        or not set(grant_types) <= ALLOWED_GRANT_TYPES
+        or "authorization_code" not in grant_types
+    ):
+        return registration_error(
+            "invalid_client_metadata", "grant_types must be authorization_code, optionally with refresh_token"
+        )
     if data.get("response_types", ["code"]) != ["code"]:
-        return registration_error("invalid_client_metadata", "response_types must be [\"code\"]")
+        return registration_error("invalid_client_metadata", 'response_types must be ["code"]')
     return None
 
 
@@ -65,12 +73,17 @@ class RegistrationView(DynamicClientRegistrationView):
         self.trusted_proxies = ratelimit.parse_networks(settings.TRUSTED_PROXIES)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        ip = ratelimit.client_ip(request.META.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For"),
-                                 self.trusted_proxies)
+        ip = ratelimit.client_ip(
+            request.META.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For"), self.trusted_proxies
+        )
         verdict = ratelimit.check("oauthgw.register", ip, f"{settings.MAX_REGISTRATIONS_PER_HOUR}/h")
         if verdict.limited:
-            return registration_error("rate_limit_exceeded", "too many registrations from this address; "
-                                      f"retry after {verdict.retry_after}s", 429, Retry_After=str(verdict.retry_after))
+            return registration_error(
+                "rate_limit_exceeded",
+                f"too many registrations from this address; retry after {verdict.retry_after}s",
+                429,
+                Retry_After=str(verdict.retry_after),
+            )
         if refusal := self.authenticate(request):
             return refusal
         try:
@@ -80,9 +93,16 @@ class RegistrationView(DynamicClientRegistrationView):
         if refusal := metadata_problem(data):
             return refusal
         with transaction.atomic():
-            if ClientRegistration.objects.select_for_update().filter(ip_address=ip).count() >= settings.MAX_CLIENTS_PER_IP:
-                return registration_error("too_many_clients", f"this address already registered "
-                                          f"{settings.MAX_CLIENTS_PER_IP} clients", 429, Retry_After=str(HOUR))
+            if (
+                ClientRegistration.objects.select_for_update().filter(ip_address=ip).count()
+                >= settings.MAX_CLIENTS_PER_IP
+            ):
+                return registration_error(
+                    "too_many_clients",
+                    f"this address already registered {settings.MAX_CLIENTS_PER_IP} clients",
+                    429,
+                    Retry_After=str(HOUR),
+                )
             response = super().post(request, *args, **kwargs)
             if response.status_code != 201:
                 return response
@@ -99,10 +119,18 @@ class RegistrationView(DynamicClientRegistrationView):
             return None
         presented = parse_bearer_token(request.headers.get("Authorization", ""))
         if presented is None:
-            return registration_error("invalid_token", "registration requires the registration access token",
-                                      401, WWW_Authenticate='Bearer realm="kubemcp"')
+            return registration_error(
+                "invalid_token",
+                "registration requires the registration access token",
+                401,
+                WWW_Authenticate='Bearer realm="kubemcp"',
+            )
         expected = settings.REGISTRATION_TOKEN
         if not expected or not hmac.compare_digest(presented.encode(), expected.encode()):
-            return registration_error("invalid_token", "the registration access token is not valid", 401,
-                                      WWW_Authenticate='Bearer realm="kubemcp", error="invalid_token"')
+            return registration_error(
+                "invalid_token",
+                "the registration access token is not valid",
+                401,
+                WWW_Authenticate='Bearer realm="kubemcp", error="invalid_token"',
+            )
         return None

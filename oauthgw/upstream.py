@@ -232,6 +232,9 @@ class UpstreamCallbackView(OIDCAuthenticationCallbackView):
 
 def login_failed(request: HttpRequest) -> HttpResponse:
     return JsonResponse(
-        {"error": "access_denied", "error_description": "the login at the identity provider did not succeed; start again"},
+        {
+            "error": "access_denied",
+            "error_description": "the login at the identity provider did not succeed; start again",
+        },
         status=401,
     )

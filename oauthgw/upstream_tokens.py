@@ -36,7 +36,9 @@ def _open(user_id: int, purpose: str, value: str) -> str:
     return cipher().open(value, owner=f"user:{user_id}", purpose=purpose) if value else ""
 
 
-def store(user: Any, token_info: dict[str, Any], claims: dict[str, Any], *, provider: str, issuer: str) -> UpstreamToken:
+def store(
+    user: Any, token_info: dict[str, Any], claims: dict[str, Any], *, provider: str, issuer: str
+) -> UpstreamToken:
     """Seal and save the tokens of a login (or a refresh); a missing refresh token keeps the old one."""
     row = UpstreamToken.objects.filter(user=user).first() or UpstreamToken(user=user)
     row.provider, row.issuer, row.subject = provider, issuer, str(claims["sub"])

@@ -17,16 +17,29 @@ oauth_patterns = [
     path("o/revoke_token/", views.GatewayRevokeView.as_view(), name="revoke-token"),
     path("o/introspect/", views.IntrospectView.as_view(), name="introspect"),
     path("o/register/", registration.RegistrationView.as_view(), name="dcr-register"),
-    path("o/register/<str:client_id>/", dot_views.DynamicClientRegistrationManagementView.as_view(),
-         name="dcr-register-management"),
-    path(".well-known/oauth-authorization-server", dot_views.OAuthServerMetadataView.as_view(),
-         name="oauth-server-metadata"),
-    re_path(r"^\.well-known/openid-configuration$", dot_views.OAuthServerMetadataView.as_view(),
-            name="openid-configuration"),
-    path(".well-known/oauth-protected-resource", dot_views.OAuthProtectedResourceMetadataView.as_view(),
-         name="oauth-resource-metadata"),
-    path(".well-known/oauth-protected-resource/mcp", dot_views.OAuthProtectedResourceMetadataView.as_view(),
-         name="oauth-resource-metadata-mcp"),
+    path(
+        "o/register/<str:client_id>/",
+        dot_views.DynamicClientRegistrationManagementView.as_view(),
+        name="dcr-register-management",
+    ),
+    path(
+        ".well-known/oauth-authorization-server",
+        dot_views.OAuthServerMetadataView.as_view(),
+        name="oauth-server-metadata",
+    ),
+    re_path(
+        r"^\.well-known/openid-configuration$", dot_views.OAuthServerMetadataView.as_view(), name="openid-configuration"
+    ),
+    path(
+        ".well-known/oauth-protected-resource",
+        dot_views.OAuthProtectedResourceMetadataView.as_view(),
+        name="oauth-resource-metadata",
+    ),
+    path(
+        ".well-known/oauth-protected-resource/mcp",
+        dot_views.OAuthProtectedResourceMetadataView.as_view(),
+        name="oauth-resource-metadata-mcp",
+    ),
 ]
 
 urlpatterns = [

@@ -3,7 +3,8 @@
 - Authorization codes are stored as their SHA-256 (like DOT's hashed access and refresh tokens),
   so no table holds a usable code; every lookup hashes the presented code first.
 - Consuming a code locks its row (`select_for_update`) inside the token view's transaction, so two
-  workers cannot both redeem it; refresh-token rotation is locked the same way by DOT itself.
+  workers cannot both redeem it; refresh-token rotation is locked the same way by DOT itself. A
+  code presented again after its exchange revokes the tokens it gave (RFC 6749 section 4.1.2).
 - Only the authorization-code grant (with refresh tokens) and the `code` response type exist.
 - Redirect URIs match exactly (no loopback port leeway) and pass the registration policy again.
 - PKCE verifiers must be 43-128 characters of the RFC 7636 alphabet.
@@ -15,14 +16,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from oauth2_provider.models import AbstractApplication, get_grant_model
+from django.utils import timezone
+from oauth2_provider.models import AbstractApplication, get_grant_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from oauthgw.identifiers import audience
+from oauthgw.models import ConsumedCode
 from oauthgw.redirects import redirect_uri_problem
 
 VERIFIER_PATTERN = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
@@ -64,19 +68,41 @@ class GatewayValidator(OAuth2Validator):
                 description="code_verifier must be 43-128 characters of A-Z, a-z, 0-9, '-', '.', '_', '~'",
                 request=request,
             )
-        grant = get_grant_model().objects.select_for_update().filter(code=code_checksum(code), application=client).first()
-        if grant is None or grant.is_expired():
+        checksum = code_checksum(code)
+        grant = get_grant_model().objects.select_for_update().filter(code=checksum, application=client).first()
+        if grant is None:
+            self._revoke_replayed(checksum, client)
+            return False
+        if grant.is_expired():
             return False
         request.scopes = grant.scope.split(" ")
         request.user = grant.user
         return True
 
-    def confirm_redirect_uri(self, client_id: str, code: str, redirect_uri: str, client: Any, *args: Any, **kwargs: Any) -> bool:
+    def confirm_redirect_uri(
+        self, client_id: str, code: str, redirect_uri: str, client: Any, *args: Any, **kwargs: Any
+    ) -> bool:
         grant = get_grant_model().objects.filter(code=code_checksum(code), application=client).first()
         return grant is not None and redirect_uri == grant.redirect_uri
 
     def invalidate_authorization_code(self, client_id: str, code: str, request: Any, *args: Any, **kwargs: Any) -> None:
-        super().invalidate_authorization_code(client_id, code_checksum(code), request, *args, **kwargs)
+        checksum = code_checksum(code)
+        super().invalidate_authorization_code(client_id, checksum, request, *args, **kwargs)
+        ConsumedCode.objects.filter(consumed__lt=timezone.now() - timedelta(days=1)).delete()
+        ConsumedCode.objects.create(
+            checksum=checksum, application=request.client, token_family=getattr(request, "issued_token_family", None)
+        )
+
+    def _create_refresh_token(self, request: Any, refresh_token_code: str, access_token: Any, previous: Any) -> Any:
+        refresh_token = super()._create_refresh_token(request, refresh_token_code, access_token, previous)
+        request.issued_token_family = refresh_token.token_family
+        return refresh_token
+
+    @staticmethod
+    def _revoke_replayed(checksum: str, client: Any) -> None:
+        consumed = ConsumedCode.objects.filter(checksum=checksum, application=client).first()
+        if consumed is not None and consumed.token_family is not None:
+            get_refresh_token_model().revoke_family(consumed.token_family)
 
     def get_code_challenge(self, code: str, request: Any) -> Any:
         return super().get_code_challenge(code_checksum(code), request)
@@ -104,10 +130,16 @@ class GatewayValidator(OAuth2Validator):
 
     # --- grants, response types, redirect URIs ---------------------------------------------
 
-    def validate_grant_type(self, client_id: str, grant_type: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
-        return grant_type in GRANT_TYPES and super().validate_grant_type(client_id, grant_type, client, request, *args, **kwargs)
+    def validate_grant_type(
+        self, client_id: str, grant_type: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        return grant_type in GRANT_TYPES and super().validate_grant_type(
+            client_id, grant_type, client, request, *args, **kwargs
+        )
 
-    def validate_response_type(self, client_id: str, response_type: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+    def validate_response_type(
+        self, client_id: str, response_type: str, client: Any, request: Any, *args: Any, **kwargs: Any
+    ) -> bool:
         return response_type == "code" and client.allows_grant_type(AbstractApplication.GRANT_AUTHORIZATION_CODE)
 
     def validate_redirect_uri(self, client_id: str, redirect_uri: str, request: Any, *args: Any, **kwargs: Any) -> bool:

@@ -117,14 +117,16 @@ class IntrospectView(View):
         oauth_request = OauthlibRequest(uri, method, body, headers)
         validator = core.server.request_validator
         if not validator.authenticate_client(oauth_request) or oauth_request.client.client_type != "confidential":
-            response = JsonResponse({"error": "invalid_client", "error_description": "client authentication failed"},
-                                    status=401)
+            response = JsonResponse(
+                {"error": "invalid_client", "error_description": "client authentication failed"}, status=401
+            )
             response["WWW-Authenticate"] = 'Basic realm="kubemcp"'
             return response
         value = request.POST.get("token")
         if not value:
-            return JsonResponse({"error": "invalid_request", "error_description": "the token parameter is missing"},
-                                status=400)
+            return JsonResponse(
+                {"error": "invalid_request", "error_description": "the token parameter is missing"}, status=400
+            )
         checksum = hashlib.sha256(value.encode()).hexdigest()
         token = (
             get_access_token_model()

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,34 +15,48 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='UpstreamToken',
+            name="UpstreamToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=32)),
-                ('issuer', models.CharField(max_length=255)),
-                ('subject', models.CharField(max_length=255)),
-                ('id_token', models.TextField(blank=True)),
-                ('access_token', models.TextField(blank=True)),
-                ('refresh_token', models.TextField(blank=True)),
-                ('expires', models.DateTimeField()),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='upstream_token', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("provider", models.CharField(max_length=32)),
+                ("issuer", models.CharField(max_length=255)),
+                ("subject", models.CharField(max_length=255)),
+                ("id_token", models.TextField(blank=True)),
+                ("access_token", models.TextField(blank=True)),
+                ("refresh_token", models.TextField(blank=True)),
+                ("expires", models.DateTimeField()),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="upstream_token",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'upstream token',
+                "verbose_name": "upstream token",
             },
         ),
         migrations.CreateModel(
-            name='ClientRegistration',
+            name="ClientRegistration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ip_address', models.GenericIPAddressField()),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='registration', to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("ip_address", models.GenericIPAddressField()),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registration",
+                        to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['ip_address'], name='oauthgw_cli_ip_addr_c1bc55_idx')],
+                "indexes": [models.Index(fields=["ip_address"], name="oauthgw_cli_ip_addr_c1bc55_idx")],
             },
         ),
     ]

@@ -146,16 +146,21 @@ def oauth_provider(server_url: str, browser: Browser, storage: MemoryStorage) ->
         response_types=["code"],
         token_endpoint_auth_method="client_secret_post",
     )
-    return OAuthClientProvider(server_url=server_url, client_metadata=metadata, storage=storage,
-                               redirect_handler=redirect_handler, callback_handler=callback_handler)
+    return OAuthClientProvider(
+        server_url=server_url,
+        client_metadata=metadata,
+        storage=storage,
+        redirect_handler=redirect_handler,
+        callback_handler=callback_handler,
+    )
 
 
 @contextlib.asynccontextmanager
 async def oauth_client(server_url: str, browser: Browser, storage: MemoryStorage) -> AsyncIterator[Client]:
     """An MCP client session that authorizes itself through the SDK's OAuth client."""
-    async with httpx2.AsyncClient(auth=oauth_provider(server_url, browser, storage), timeout=30) as http:
-        async with Client(streamable_http_client(server_url, http_client=http), mode="legacy") as client:
-            yield client
+    http = httpx2.AsyncClient(auth=oauth_provider(server_url, browser, storage), timeout=30)
+    async with http, Client(streamable_http_client(server_url, http_client=http), mode="legacy") as client:
+        yield client
 
 
 class OAuthLiveTestCase(TransactionTestCase):
@@ -192,8 +197,12 @@ class OAuthLiveTestCase(TransactionTestCase):
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         upstream_secret = secrets.token_urlsafe(24)
-        cls.provider = OIDCProvider(client_id=UPSTREAM_CLIENT_ID, client_secret=upstream_secret,
-                                    redirect_uri=f"{base_url}/oidc/callback/", id_token_ttl=cls.id_token_ttl).start()
+        cls.provider = OIDCProvider(
+            client_id=UPSTREAM_CLIENT_ID,
+            client_secret=upstream_secret,
+            redirect_uri=f"{base_url}/oidc/callback/",
+            id_token_ttl=cls.id_token_ttl,
+        ).start()
         cls._stack.callback(cls.provider.stop)
         cls.encryption_key = new_encryption_key()
         cls.registration_token = secrets.token_urlsafe(32)
@@ -228,15 +237,20 @@ class OAuthLiveTestCase(TransactionTestCase):
     def base_url(self) -> str:
         return self.server.url
 
-    def register(self, redirect_uris: list[str] | None = None, *, token: str | None = "default",
-                 **metadata: Any) -> requests.Response:
+    def register(
+        self, redirect_uris: list[str] | None = None, *, token: str | None = "default", **metadata: Any
+    ) -> requests.Response:
         """POST /o/register/ (with the registration token unless `token` is None or another value)."""
         headers = {}
         if token is not None:
             headers["Authorization"] = f"Bearer {self.registration_token if token == 'default' else token}"
-        body = {"redirect_uris": redirect_uris or [CLIENT_REDIRECT_URI], "client_name": "test",
-                "grant_types": ["authorization_code", "refresh_token"], "token_endpoint_auth_method": "client_secret_post",
-                **metadata}
+        body = {
+            "redirect_uris": redirect_uris or [CLIENT_REDIRECT_URI],
+            "client_name": "test",
+            "grant_types": ["authorization_code", "refresh_token"],
+            "token_endpoint_auth_method": "client_secret_post",
+            **metadata,
+        }
         return requests.post(f"{self.base_url}/o/register/", json=body, headers=headers, timeout=30)
 
     def authorization_url(self, client_id: str, challenge: str, **overrides: str | None) -> str:
@@ -263,15 +277,25 @@ class OAuthLiveTestCase(TransactionTestCase):
         verifier, challenge = pkce_pair()
         landed = Browser(login=login).authorize(self.authorization_url(client["client_id"], challenge))
         code = query_of(landed)["code"]
-        response = self.token(client, grant_type="authorization_code", code=code, redirect_uri=CLIENT_REDIRECT_URI,
-                              code_verifier=verifier, resource=f"{self.base_url}/mcp")
+        response = self.token(
+            client,
+            grant_type="authorization_code",
+            code=code,
+            redirect_uri=CLIENT_REDIRECT_URI,
+            code_verifier=verifier,
+            resource=f"{self.base_url}/mcp",
+        )
         assert response.status_code == 200, response.text
         return {**response.json(), "client": client}
 
     def mcp_post(self, token: str | None, body: dict[str, Any] | None = None, **headers: str) -> requests.Response:
         """One raw JSON-RPC POST to /mcp."""
-        request_headers = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-                           "MCP-Protocol-Version": "2025-11-25", **headers}
+        request_headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json, text/event-stream",
+            "MCP-Protocol-Version": "2025-11-25",
+            **headers,
+        }
         if token is not None:
             request_headers["Authorization"] = f"Bearer {token}"
         payload = body or {"jsonrpc": "2.0", "id": 1, "method": "ping"}

@@ -41,8 +41,13 @@ def installed_provider() -> Path:
     staging = Path(tempfile.mkdtemp(prefix="oidc-provider-", dir=target.parent))
     for name in FILES:
         shutil.copy(HERE / name, staging / name)
-    result = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=staging,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=staging,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if result.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         raise RuntimeError(f"npm ci failed for the test OIDC provider:\n{result.stderr[-3000:]}")
@@ -82,8 +87,9 @@ class OIDCProvider:
             "NODE_ENV": "test",
         }
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(["node", "provider.mjs"], cwd=directory, env=env, stdout=log,
-                                            stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                ["node", "provider.mjs"], cwd=directory, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

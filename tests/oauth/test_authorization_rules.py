@@ -15,8 +15,11 @@ class AuthorizationRulesTest(OAuthLiveTestCase):
 
     def refused_with_redirect(self, **overrides: str | None) -> dict[str, str]:
         _verifier, challenge = pkce_pair()
-        response = requests.get(self.authorization_url(self.client_info["client_id"], challenge, **overrides),
-                                allow_redirects=False, timeout=30)
+        response = requests.get(
+            self.authorization_url(self.client_info["client_id"], challenge, **overrides),
+            allow_redirects=False,
+            timeout=30,
+        )
         self.assertEqual(response.status_code, 302, response.text)
         location = response.headers["Location"]
         self.assertTrue(location.startswith(CLIENT_REDIRECT_URI + "?"), location)
@@ -25,16 +28,16 @@ class AuthorizationRulesTest(OAuthLiveTestCase):
     def refused_without_redirect(self, client_id: str | None = None, **overrides: str | None) -> dict[str, str]:
         _verifier, challenge = pkce_pair()
         url = self.authorization_url(client_id or self.client_info["client_id"], challenge, **overrides)
-        response = requests.get(url,
-                                allow_redirects=False, timeout=30)
+        response = requests.get(url, allow_redirects=False, timeout=30)
         self.assertEqual(response.status_code, 400, response.text)
         self.assertNotIn("Location", response.headers)
         return response.json()
 
     def test_a_valid_request_goes_to_the_upstream_login(self) -> None:
         _verifier, challenge = pkce_pair()
-        response = requests.get(self.authorization_url(self.client_info["client_id"], challenge),
-                                allow_redirects=False, timeout=30)
+        response = requests.get(
+            self.authorization_url(self.client_info["client_id"], challenge), allow_redirects=False, timeout=30
+        )
         self.assertEqual(response.status_code, 302)
         self.assertIn("/oidc/authenticate/", response.headers["Location"])
 

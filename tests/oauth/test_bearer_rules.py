@@ -39,8 +39,13 @@ class BearerRulesTest(OAuthLiveTestCase):
         token = secrets.token_urlsafe(30)
         application = Application.objects.get(client_id=self.tokens["client"]["client_id"])
         user = AccessToken.objects.get(scope="mcp").user
-        row = AccessToken(user=user, application=application, scope="mcp", expires=timezone.now() + timedelta(hours=1),
-                          resource=["https://elsewhere.example.com/mcp"])
+        row = AccessToken(
+            user=user,
+            application=application,
+            scope="mcp",
+            expires=timezone.now() + timedelta(hours=1),
+            resource=["https://elsewhere.example.com/mcp"],
+        )
         set_token_value(row, token)
         row.save()
         response = self.mcp_post(token)
@@ -58,9 +63,11 @@ class BearerRulesTest(OAuthLiveTestCase):
         access = self.tokens["access_token"]
         self.assertEqual(self.mcp_post(access).status_code, 200)  # now in the verification cache
         client = self.tokens["client"]
-        revoked = requests.post(f"{self.base_url}/o/revoke_token/", timeout=30,
-                                data={"token": access, "client_id": client["client_id"],
-                                      "client_secret": client["client_secret"]})
+        revoked = requests.post(
+            f"{self.base_url}/o/revoke_token/",
+            timeout=30,
+            data={"token": access, "client_id": client["client_id"], "client_secret": client["client_secret"]},
+        )
         self.assertEqual(revoked.status_code, 200)
         self.assertEqual(self.mcp_post(access).status_code, 401)
         # Revoking an access token also revokes its refresh token.
@@ -68,9 +75,12 @@ class BearerRulesTest(OAuthLiveTestCase):
         self.assertEqual(refreshed.json()["error"], "invalid_grant")
 
     def test_a_token_in_the_query_string_is_not_accepted(self) -> None:
-        response = requests.post(f"{self.base_url}/mcp?access_token={self.tokens['access_token']}", timeout=30,
-                                 json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
-                                 headers={"Accept": "application/json, text/event-stream"})
+        response = requests.post(
+            f"{self.base_url}/mcp?access_token={self.tokens['access_token']}",
+            timeout=30,
+            json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+            headers={"Accept": "application/json, text/event-stream"},
+        )
         self.assertEqual(response.status_code, 401)
 
 
@@ -86,13 +96,17 @@ class IntrospectionTest(OAuthLiveTestCase):
         response = self.introspect(self.tokens["access_token"])
         self.assertEqual(response.status_code, 401)
         self.assertEqual(response.json()["error"], "invalid_client")
-        response = self.introspect(self.tokens["access_token"], client_id=self.client_info["client_id"],
-                                   client_secret="wrong")
+        response = self.introspect(
+            self.tokens["access_token"], client_id=self.client_info["client_id"], client_secret="wrong"
+        )
         self.assertEqual(response.status_code, 401)
 
     def test_it_describes_the_clients_own_live_token(self) -> None:
-        body = self.introspect(self.tokens["access_token"], client_id=self.client_info["client_id"],
-                               client_secret=self.client_info["client_secret"]).json()
+        body = self.introspect(
+            self.tokens["access_token"],
+            client_id=self.client_info["client_id"],
+            client_secret=self.client_info["client_secret"],
+        ).json()
         self.assertTrue(body["active"])
         self.assertEqual(body["scope"], "mcp")
         self.assertEqual(body["aud"], [f"{self.base_url}/mcp"])
@@ -101,6 +115,7 @@ class IntrospectionTest(OAuthLiveTestCase):
 
     def test_another_clients_token_is_inactive(self) -> None:
         other = self.register().json()
-        body = self.introspect(self.tokens["access_token"], client_id=other["client_id"],
-                               client_secret=other["client_secret"]).json()
+        body = self.introspect(
+            self.tokens["access_token"], client_id=other["client_id"], client_secret=other["client_secret"]
+        ).json()
         self.assertEqual(body, {"active": False})

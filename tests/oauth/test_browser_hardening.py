@@ -27,9 +27,15 @@ class BrowserHardeningTest(OAuthLiveTestCase):
         self.assertIn("WWW-Authenticate", exposed)
 
     def test_a_preflight_from_an_allowed_origin_is_answered_without_a_token(self) -> None:
-        response = requests.options(f"{self.base_url}/mcp", timeout=30, headers={
-            "Origin": ALLOWED, "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type"})
+        response = requests.options(
+            f"{self.base_url}/mcp",
+            timeout=30,
+            headers={
+                "Origin": ALLOWED,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
         self.assertEqual(response.status_code, 204)
         self.assertEqual(response.headers["Access-Control-Allow-Origin"], ALLOWED)
         self.assertIn("Authorization", response.headers["Access-Control-Allow-Headers"])
@@ -38,12 +44,17 @@ class BrowserHardeningTest(OAuthLiveTestCase):
     def test_the_token_endpoint_answers_cors_for_allowed_origins_only(self) -> None:
         allowed = requests.options(f"{self.base_url}/o/token/", headers={"Origin": ALLOWED}, timeout=30)
         self.assertEqual(allowed.headers.get("Access-Control-Allow-Origin"), ALLOWED)
-        other = requests.options(f"{self.base_url}/o/token/", headers={"Origin": "https://evil.example.com"}, timeout=30)
+        other = requests.options(
+            f"{self.base_url}/o/token/", headers={"Origin": "https://evil.example.com"}, timeout=30
+        )
         self.assertNotIn("Access-Control-Allow-Origin", other.headers)
 
     def test_security_headers_are_on_every_response(self) -> None:
-        responses = [self.mcp_post(None), requests.get(f"{self.base_url}/.well-known/oauth-authorization-server",
-                                                        timeout=30), self.register(token=None)]
+        responses = [
+            self.mcp_post(None),
+            requests.get(f"{self.base_url}/.well-known/oauth-authorization-server", timeout=30),
+            self.register(token=None),
+        ]
         for response in responses:
             with self.subTest(url=response.url):
                 self.assertEqual(response.headers["X-Content-Type-Options"], "nosniff")

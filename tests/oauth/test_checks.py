@@ -100,11 +100,23 @@ class SystemChecksTest(SimpleTestCase):
 class StartUpTest(SimpleTestCase):
     def test_the_server_refuses_to_start_with_oauth_on_and_no_encryption_key(self) -> None:
         env = {key: value for key, value in os.environ.items() if not key.startswith(("OAUTH_", "DEX_"))}
-        env.update(DJANGO_SETTINGS_MODULE="mcpsite.settings", OAUTH_ENABLED="true",
-                   OAUTH_BASE_URL="https://kubemcp.example.com", DEX_ISSUER_URL="https://dex.example.com",
-                   DEX_CLIENT_ID="kubemcp", DEX_CLIENT_SECRET="secret", DATA_DIR=str(BASE_DIR / "var"))
-        result = subprocess.run([sys.executable, "-c", "import mcpsite.asgi"], cwd=BASE_DIR, env=env,
-                                capture_output=True, text=True, timeout=60)
+        env.update(
+            DJANGO_SETTINGS_MODULE="mcpsite.settings",
+            OAUTH_ENABLED="true",
+            OAUTH_BASE_URL="https://kubemcp.example.com",
+            DEX_ISSUER_URL="https://dex.example.com",
+            DEX_CLIENT_ID="kubemcp",
+            DEX_CLIENT_SECRET="secret",
+            DATA_DIR=str(BASE_DIR / "var"),
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", "import mcpsite.asgi"],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("oauthgw.E003", result.stderr)
         self.assertIn("OAUTH_ENCRYPTION_KEY", result.stderr)

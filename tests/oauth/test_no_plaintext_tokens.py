@@ -31,19 +31,24 @@ class NoPlaintextTokensTest(OAuthLiveTestCase):
     def test_no_table_holds_a_token_after_a_full_flow(self) -> None:
         client = self.register().json()
         verifier, challenge = pkce_pair()
-        code = query_of(Browser(login="frank").authorize(self.authorization_url(client["client_id"], challenge)))["code"]
+        code = query_of(Browser(login="frank").authorize(self.authorization_url(client["client_id"], challenge)))[
+            "code"
+        ]
         # While the code is live its grant row exists, holding only the code's hash.
         self.assertNotIn(code, every_stored_value())
-        first = self.token(client, grant_type="authorization_code", code=code, redirect_uri=CLIENT_REDIRECT_URI,
-                           code_verifier=verifier).json()
+        first = self.token(
+            client, grant_type="authorization_code", code=code, redirect_uri=CLIENT_REDIRECT_URI, code_verifier=verifier
+        ).json()
         second = self.token(client, grant_type="refresh_token", refresh_token=first["refresh_token"]).json()
         self.assertEqual(self.mcp_post(second["access_token"]).status_code, 200)
 
         row = UpstreamToken.objects.get(user__username="frank@example.com")
         cipher = TokenCipher(parse_key(self.encryption_key))
         owner = f"user:{row.user_id}"
-        upstream = {purpose: cipher.open(getattr(row, purpose), owner=owner, purpose=purpose)
-                    for purpose in ("id_token", "access_token", "refresh_token")}
+        upstream = {
+            purpose: cipher.open(getattr(row, purpose), owner=owner, purpose=purpose)
+            for purpose in ("id_token", "access_token", "refresh_token")
+        }
         for purpose, value in upstream.items():
             self.assertTrue(value, f"no upstream {purpose} was stored")
             self.assertTrue(getattr(row, purpose).startswith("v1."), purpose)

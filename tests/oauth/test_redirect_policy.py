@@ -9,16 +9,32 @@ from oauthgw.redirects import redirect_uri_problem, scheme_problem
 
 class RedirectPolicyTest(TestCase):
     def test_it_allows_https_loopback_http_and_trusted_custom_schemes(self) -> None:
-        for uri in ("https://app.example.com/cb", "https://127.0.0.1/cb", "http://127.0.0.1:4000/cb",
-                    "http://localhost/cb", "http://[::1]:5/cb"):
+        for uri in (
+            "https://app.example.com/cb",
+            "https://127.0.0.1/cb",
+            "http://127.0.0.1:4000/cb",
+            "http://localhost/cb",
+            "http://[::1]:5/cb",
+        ):
             with self.subTest(uri=uri):
                 self.assertIsNone(redirect_uri_problem(uri))
         self.assertIsNone(redirect_uri_problem("cursor://cb", trusted_schemes=["cursor"]))
 
     def test_it_refuses_what_could_leak_a_code(self) -> None:
-        for uri in ("http://app.example.com/cb", "https://app.example.com/cb#x", "https://u:p@app.example.com/cb",
-                    "javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "cursor://cb", "https:///cb",
-                    "relative/path", "", "https://app.example.com/a b", "https://app.example.com:99999/cb"):
+        for uri in (
+            "http://app.example.com/cb",
+            "https://app.example.com/cb#x",
+            "https://u:p@app.example.com/cb",
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "file:///etc/passwd",
+            "cursor://cb",
+            "https:///cb",
+            "relative/path",
+            "",
+            "https://app.example.com/a b",
+            "https://app.example.com:99999/cb",
+        ):
             with self.subTest(uri=uri):
                 self.assertIsNotNone(redirect_uri_problem(uri))
 

@@ -35,15 +35,26 @@ class RegistrationTest(OAuthLiveTestCase):
         self.assertTrue(stored.client_secret.startswith(("pbkdf2_", "argon2", "bcrypt")))
 
     def test_it_accepts_https_loopback_and_trusted_custom_schemes(self) -> None:
-        for uri in ("https://app.example.com/callback", "http://localhost:8765/cb", "http://[::1]:8765/cb",
-                    "cursor://anysphere.cursor-mcp/oauth/callback"):
+        for uri in (
+            "https://app.example.com/callback",
+            "http://localhost:8765/cb",
+            "http://[::1]:8765/cb",
+            "cursor://anysphere.cursor-mcp/oauth/callback",
+        ):
             with self.subTest(uri=uri):
                 self.assertEqual(self.register([uri]).status_code, 201)
 
     def test_it_refuses_unsafe_redirect_uris(self) -> None:
-        for uri in ("http://app.example.com/callback", "javascript:alert(1)", "https://10.1.2.3/cb",
-                    "https://169.254.169.254/cb", "vscode://callback", "https://app.example.com/cb#frag",
-                    "https://user@app.example.com/cb", "data:text/html,hi"):
+        for uri in (
+            "http://app.example.com/callback",
+            "javascript:alert(1)",
+            "https://10.1.2.3/cb",
+            "https://169.254.169.254/cb",
+            "vscode://callback",
+            "https://app.example.com/cb#frag",
+            "https://user@app.example.com/cb",
+            "data:text/html,hi",
+        ):
             with self.subTest(uri=uri):
                 response = self.register([uri])
                 self.assertEqual(response.status_code, 400, response.text)
@@ -55,9 +66,12 @@ class RegistrationTest(OAuthLiveTestCase):
         self.assertEqual(response.json()["error"], "invalid_client_metadata")
 
     def test_it_answers_bad_json_with_an_oauth_error(self) -> None:
-        response = requests.post(f"{self.base_url}/o/register/", data=b"{not json", timeout=30,
-                                 headers={"Authorization": f"Bearer {self.registration_token}",
-                                          "Content-Type": "application/json"})
+        response = requests.post(
+            f"{self.base_url}/o/register/",
+            data=b"{not json",
+            timeout=30,
+            headers={"Authorization": f"Bearer {self.registration_token}", "Content-Type": "application/json"},
+        )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["error"], "invalid_client_metadata")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from oauth2_provider.models import AccessToken, RefreshToken
 
 from tests.oauth.base import CLIENT_REDIRECT_URI, Browser, OAuthLiveTestCase, pkce_pair, query_of
@@ -64,11 +66,23 @@ class TokenRulesTest(OAuthLiveTestCase):
         self.assertEqual(status, 400, body)
         self.assertIn(body["error"], ("invalid_request", "invalid_grant"))
 
-    def test_a_code_works_once(self) -> None:
+    def test_a_code_works_once_and_a_replay_revokes_what_it_gave(self) -> None:
         code, verifier = self.code()
-        self.assertEqual(self.exchange(code, verifier)[0], 200)
+        status, tokens = self.exchange(code, verifier)
+        self.assertEqual(status, 200, tokens)
+        self.assertEqual(self.mcp_post(tokens["access_token"]).status_code, 200)
         status, body = self.exchange(code, verifier)
         self.assertEqual((status, body["error"]), (400, "invalid_grant"))
+        # The code leaked: what was issued for it no longer works, and revocation is immediate.
+        self.assertEqual(self.mcp_post(tokens["access_token"]).status_code, 401)
+        status, body = self.refresh(tokens["refresh_token"])
+        self.assertEqual((status, body["error"]), (400, "invalid_grant"))
+
+    def test_two_simultaneous_exchanges_of_one_code_give_one_set_of_tokens(self) -> None:
+        code, verifier = self.code()
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(lambda _: self.exchange(code, verifier), range(4)))
+        self.assertEqual(sorted(status for status, _ in results), [200, 400, 400, 400])
 
     def test_it_refuses_a_token_for_another_resource(self) -> None:
         code, verifier = self.code()
