@@ -78,12 +78,14 @@ class Browser:
         self.login = login
         self.approve = approve
         self.pages: list[str] = []
+        self.last_response: requests.Response | None = None
 
     def authorize(self, url: str, *, redirect_uri: str = CLIENT_REDIRECT_URI) -> str:
         """Walk from the authorization URL to the client's redirect URI; returns that final URL."""
         method, data = "GET", None
         for _ in range(30):
             response = self.session.request(method, url, data=data, allow_redirects=False, timeout=30)
+            self.last_response = response
             self.pages.append(f"{method} {url} -> {response.status_code}")
             if response.is_redirect:
                 url, method, data = urljoin(url, response.headers["Location"]), "GET", None
