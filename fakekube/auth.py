@@ -16,7 +16,8 @@ from .types import ResourceType
 
 # Requests every authenticated user may make (the system:basic-user and system:discovery roles).
 _ALWAYS_ALLOWED = {("authorization.k8s.io", "selfsubjectaccessreviews"),
-                   ("authorization.k8s.io", "selfsubjectrulesreviews")}
+                   ("authorization.k8s.io", "selfsubjectrulesreviews"),
+                   ("authentication.k8s.io", "selfsubjectreviews")}
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,12 @@ class AccessControl:
         raise ApiError(403, message, "Forbidden", name=info.name, group=info.group, kind=info.resource)
 
     def review(self, username: str | None, resource_type: ResourceType, body: Any) -> dict[str, Any]:
-        """A SelfSubjectAccessReview (or rules review) answered from the grants."""
+        """A SelfSubjectAccessReview, SelfSubjectRulesReview or SelfSubjectReview, answered from the grants."""
         if not isinstance(body, dict):
             raise ApiError(400, "the body must be a SelfSubjectAccessReview", "BadRequest")
         spec = body.get("spec") or {}
+        if resource_type.plural == "selfsubjectreviews":
+            return self._who_am_i(username)
         if resource_type.plural == "selfsubjectrulesreviews":
             return self._rules_review(username, spec)
         attributes = spec.get("resourceAttributes")
@@ -136,6 +139,15 @@ class AccessControl:
             status["reason"] = reason
         return {"kind": "SelfSubjectAccessReview", "apiVersion": "authorization.k8s.io/v1",
                 "metadata": {"creationTimestamp": None}, "spec": spec, "status": status}
+
+    def _who_am_i(self, username: str | None) -> dict[str, Any]:
+        """authentication.k8s.io/v1 SelfSubjectReview (`kubectl auth whoami`); no token is the kind-style admin."""
+        if username is None:
+            user = {"username": "kubernetes-admin", "groups": ["kubeadm:cluster-admins", "system:authenticated"]}
+        else:
+            user = {"username": username, "groups": [*self.user_groups.get(username, []), "system:authenticated"]}
+        return {"kind": "SelfSubjectReview", "apiVersion": "authentication.k8s.io/v1",
+                "metadata": {"creationTimestamp": None}, "status": {"userInfo": user}}
 
     def _rules_review(self, username: str | None, spec: dict[str, Any]) -> dict[str, Any]:
         grants = self._grants_of(username)

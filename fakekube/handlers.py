@@ -142,7 +142,7 @@ class RestHandlers:
             raise method_not_allowed()
         if resource_type.group == "metrics.k8s.io":
             return self._metrics(request, info, resource_type, namespace)
-        if resource_type.group == "authorization.k8s.io":
+        if resource_type.group in ("authorization.k8s.io", "authentication.k8s.io"):
             body = await read_body(request)
             return json_response(self.cluster.auth.review(request.get("identity"), resource_type, body), 201)
         if info.verb == "get":
@@ -267,6 +267,11 @@ class RestHandlers:
                 scale = subresources.patch_scale(self.operations, resource_type, namespace, info.name, patch_type,
                                                  await read_body(request), options)
             return json_response(scale)
+        if sub.name == "token" and namespace:
+            dry_run = dry_run_of(request)
+            result = subresources.issue_token(self.operations, self.cluster.auth, namespace, info.name,
+                                              await read_body(request, allow_empty=True), dry_run)
+            return json_response(result, 201)
         if sub.name == "eviction" and namespace:
             dry_run = dry_run_of(request)
             result = subresources.evict(self.operations, namespace, info.name,

@@ -124,6 +124,14 @@ SCHEMAS: dict[str, Schema] = {
                            4: ("version", "string", ""), 5: ("resource", "string", ""),
                            6: ("subresource", "string", ""), 7: ("name", "string", "")},
     "NonResourceAttributes": {1: ("path", "string", ""), 2: ("verb", "string", "")},
+    # authentication/v1
+    "SelfSubjectReview": {1: ("metadata", "ObjectMeta", ""), 2: ("status", "Status", "")},
+    "TokenRequest": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "TokenRequestSpec", ""),
+                     3: ("status", "Status", "")},
+    "TokenRequestSpec": {1: ("audiences", "string", "repeated"), 3: ("boundObjectRef", "BoundObjectReference", ""),
+                         4: ("expirationSeconds", "int", "pointer")},
+    "BoundObjectReference": {1: ("kind", "string", ""), 2: ("apiVersion", "string", ""), 3: ("name", "string", ""),
+                             4: ("uid", "string", "")},
     # rbac/v1
     "Role": {1: ("metadata", "ObjectMeta", ""), 2: ("rules", "PolicyRule", "repeated")},
     "ClusterRole": {1: ("metadata", "ObjectMeta", ""), 2: ("rules", "PolicyRule", "repeated")},

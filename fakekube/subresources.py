@@ -1,11 +1,17 @@
-"""The `status`, `scale` and `eviction` subresources."""
+"""The `status`, `scale`, `eviction` and service account `token` subresources."""
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
+import secrets
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from . import patches
+from .auth import AccessControl
+from .objects import new_uid
 from .operations import Operations, WriteOptions
 from .selectors import label_selector_from_match, labels_match
 from .status import ApiError
@@ -115,3 +121,35 @@ def _blocking_budget(operations: Operations, pod: dict[str, Any]) -> dict[str, A
                 and status["disruptionsAllowed"] <= 0:
             return budget
     return None
+
+
+def issue_token(operations: Operations, access: AccessControl, namespace: str, name: str, body: Any,
+                dry_run: bool) -> dict[str, Any]:
+    """authentication.k8s.io/v1 TokenRequest for a service account: a JWT-shaped token that the fake then
+    accepts as `system:serviceaccount:<namespace>:<name>`."""
+    accounts = operations.registry.by_resource("", "serviceaccounts")
+    assert accounts is not None
+    account = operations.get(accounts, namespace, name)
+    spec = dict((body or {}).get("spec") or {}) if isinstance(body, dict) else {}
+    lifetime = int(spec.get("expirationSeconds") or 3600)
+    spec["expirationSeconds"] = lifetime
+    spec.setdefault("audiences", ["https://kubernetes.default.svc.cluster.local"])
+    spec.setdefault("boundObjectRef", None)
+    issued = datetime.now(timezone.utc).replace(microsecond=0)
+    expires = issued + timedelta(seconds=lifetime)
+    username = f"system:serviceaccount:{namespace}:{name}"
+    claims = {"aud": spec["audiences"], "exp": int(expires.timestamp()), "iat": int(issued.timestamp()),
+              "iss": "https://kubernetes.default.svc.cluster.local", "jti": new_uid(), "nbf": int(issued.timestamp()),
+              "sub": username, "kubernetes.io": {"namespace": namespace, "serviceaccount": {
+                  "name": name, "uid": account["metadata"]["uid"]}}}
+
+    def segment(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).decode().rstrip("=")
+
+    token = f"{segment({'alg': 'RS256', 'kid': 'fakekube'})}.{segment(claims)}.{secrets.token_urlsafe(32)}"
+    if not dry_run:
+        access.tokens[token] = username
+        access.user_groups[username] = ["system:serviceaccounts", f"system:serviceaccounts:{namespace}"]
+    return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+            "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
+            "spec": spec, "status": {"token": token, "expirationTimestamp": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}}

@@ -141,6 +141,8 @@ def _builtin() -> list[ResourceType]:
         grouped("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
                 namespaced=False, short_names=("crd", "crds"), categories=("api-extensions",),
                 subresources=(_status("CustomResourceDefinition"),)),
+        grouped("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", namespaced=False,
+                verbs=("create",)),
         grouped("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview",
                 namespaced=False, verbs=("create",)),
         grouped("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview",

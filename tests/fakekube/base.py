@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -52,7 +53,7 @@ class FakeClusterTestCase(unittest.TestCase):
         return client.AppsV1Api(self.api)
 
     def client_for(self, token: str | None, context: str = "fake") -> client.ApiClient:
-        path = os.path.join(self.tempdir.name, f"kubeconfig-{token}")
+        path = os.path.join(self.tempdir.name, f"kubeconfig-{hashlib.sha256(str(token).encode()).hexdigest()[:16]}")
         self.running.write_kubeconfig(path, context=context, token=token)
         api = config.new_client_from_config(config_file=path)
         self.addCleanup(api.close)

@@ -84,6 +84,19 @@ class AuthenticationTests(FakeClusterTestCase):
         self.assertFalse(access_review(alice, "get", "pods", namespace="kube-system").allowed)
         self.assertFalse(access_review(alice, "create", "deployments", group="apps").allowed)
 
+    def test_a_service_account_token_authenticates_as_the_service_account(self) -> None:
+        admin = client.CoreV1Api(self.client_for("admin-token"))
+        admin.create_namespaced_service_account("default", {"metadata": {"name": "bot"}})
+        issued = admin.create_namespaced_service_account_token("bot", "default", client.AuthenticationV1TokenRequest(
+            spec=client.V1TokenRequestSpec(audiences=["api"], expiration_seconds=600)))
+        self.assertEqual(issued.spec.expiration_seconds, 600)
+        self.assertEqual(issued.status.token.count("."), 2)
+        bot = self.client_for(issued.status.token)
+        review = client.AuthenticationV1Api(bot).create_self_subject_review(client.V1SelfSubjectReview())
+        self.assertEqual(review.status.user_info.username, "system:serviceaccount:default:bot")
+        self.assertIn("system:serviceaccounts:default", review.status.user_info.groups)
+        self.assertEqual(self.cluster.requests[-1].identity, "system:serviceaccount:default:bot")
+
     def test_discovery_is_open_to_every_authenticated_user(self) -> None:
         versions = client.CoreApi(self.client_for("alice-token")).get_api_versions()
         self.assertEqual(versions.versions, ["v1"])
@@ -130,6 +143,7 @@ class KubectlOverTlsTests(FakeClusterTestCase):
         self.running.write_kubeconfig(self.kubeconfig, token="alice-token")
         self.assertTrue(self.running.url.startswith("https://"))
         self.assertEqual(self.kubectl("get", "pods").returncode, 0)
+        self.assertIn("alice", self.kubectl("auth", "whoami").stdout)
         refused = self.kubectl("get", "pods", "-n", "kube-system")
         self.assertEqual(refused.returncode, 1)
         self.assertIn('Error from server (Forbidden): pods is forbidden: User "alice" cannot list resource "pods" in '
