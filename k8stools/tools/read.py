@@ -57,6 +57,8 @@ OutputArg = Annotated[
     Field(description="slim (default): noisy fields removed; normal: bookkeeping removed; wide/full: everything"),
 ]
 
+# Objects written out to estimate the size of a page of YAML before writing all of it.
+SIZE_SAMPLE = 20
 UNSAFE_NAME_CHARACTERS = frozenset("/%?#\\") | frozenset(chr(code) for code in range(33))
 
 
@@ -187,9 +189,7 @@ def list_(
             notes.append("events of this page sorted newest first (pages follow the API server's name order)")
     footer = [f"{noun(resource, len(page.items))} {scope.describe(resource)}", *notes, next_page_line(page)]
     if fullOutput or output == "full":
-        text = _objects_yaml(resource, page.items, output or "slim", footer)
-        _check_size(call, text, len(page.items))
-        return text
+        return _objects_yaml(call, resource, page.items, output or "slim", footer)
     table = render_table(
         page.items,
         kind=resource.kind,
@@ -200,7 +200,9 @@ def list_(
     )
     if includeAnnotations:
         table += _annotations_block(page.items)
-    return table + "\n\n" + "\n".join(line for line in footer if line)
+    text = table + "\n\n" + "\n".join(line for line in footer if line)
+    _check_size(call, len(text.encode("utf-8")), len(page.items), "as a table")
+    return text
 
 
 def _event_window_notes(found: int, limit: int, window_full: bool) -> list[str]:
@@ -228,22 +230,34 @@ def _summary_text(resource: ResourceType, where: str, page: ListPage, notes: lis
     return "\n".join(lines)
 
 
-def _objects_yaml(resource: ResourceType, items: list[dict[str, Any]], form: OutputForm, footer: list[str]) -> str:
-    document = {"apiVersion": resource.api_version, "kind": f"{resource.kind}List", "items": items}
-    text = to_yaml(prune(mask_secrets(document), form))
-    return text + "".join(f"# {line}\n" for line in footer if line)
+def _objects_yaml(
+    call: ToolCall, resource: ResourceType, items: list[dict[str, Any]], form: OutputForm, footer: list[str]
+) -> str:
+    def dump(some: list[dict[str, Any]]) -> str:
+        document = {"apiVersion": resource.api_version, "kind": f"{resource.kind}List", "items": some}
+        return to_yaml(prune(mask_secrets(document), form))
+
+    if len(items) > SIZE_SAMPLE:
+        # YAML costs milliseconds per object: refuse a page that clearly cannot fit before writing all of it.
+        estimate = len(dump(items[:SIZE_SAMPLE]).encode("utf-8")) * len(items) // SIZE_SAMPLE
+        if estimate > call.config.max_response_bytes * 1.25:
+            _check_size(call, estimate, len(items), "as YAML")
+    text = dump(items) + "".join(f"# {line}\n" for line in footer if line)
+    _check_size(call, len(text.encode("utf-8")), len(items), "as YAML")
+    return text
 
 
-def _check_size(call: ToolCall, text: str, count: int) -> None:
-    """Refuse a page of whole objects too big to answer, saying which limit would fit."""
-    size = len(text.encode("utf-8"))
+def _check_size(call: ToolCall, size: int, count: int, form: str) -> None:
+    """Refuse a page too big to answer, saying which limit would fit (instead of the runner's generic error)."""
     budget = call.config.max_response_bytes
     if size <= budget or count <= 1:
         return
-    fitting = max(1, int(count * budget / size * 0.9))
+    # A margin for the parts that do not shrink with the page: header, footer, column widths.
+    fitting = max(1, int(count * budget / size * 0.8))
+    table = ", or use the table (fullOutput: false)" if form == "as YAML" else ""
     raise ToolInputError(
-        f"these {count} objects come to {size} bytes as YAML, over the {budget}-byte answer limit; "
-        f"ask for limit: {fitting} and page with continue, or use the table (fullOutput: false), or narrow the selectors"
+        f"these {count} objects come to about {size} bytes {form}, over the {budget}-byte answer limit; "
+        f"ask for limit: {fitting} and page with continue{table}, or narrow the selectors"
     )
 
 

@@ -222,6 +222,19 @@ class PagingTests(LiveServerTestCase):
         self.text("list", resourceType="pods", allNamespaces=True, limit=fitting, output="full")
 
 
+class SmallAnswerTests(LiveServerTestCase):
+    seed = {"pods": 40, "namespaces": 1}
+    server_env = {"MAX_RESPONSE_BYTES": "2048"}
+
+    def test_a_table_too_big_to_answer_says_which_limit_fits(self) -> None:
+        message = self.error("list", resourceType="pods", allNamespaces=True)
+        self.assertIn("bytes as a table, over the 2048-byte answer limit", message)
+        fitting = int(re.search(r"ask for limit: (\d+)", message).group(1))
+        text = self.text("list", resourceType="pods", allNamespaces=True, limit=fitting)
+        self.assertEqual(len(table_rows(text)), fitting)
+        self.assertIsNotNone(continue_token(text))
+
+
 class RestrictedListTests(LiveServerTestCase):
     seed = {"pods": 12, "namespaces": 2}
     server_env = {"RESTRICTED_NAMESPACES": "kube-system"}
