@@ -340,7 +340,15 @@ if OAUTH_ENABLED:
     OIDC_VERIFY_SSL = DEX_CA_FILE if (OAUTH_PROVIDER == "dex" and DEX_CA_FILE) else True
     # The "next" URL after login is always one of our own paths (/o/authorize/?...).
     OIDC_REDIRECT_REQUIRE_HTTPS = OAUTH_BASE_URL.startswith("https://")
-    LOGIN_REDIRECT_URL_FAILURE = "oauthgw-login-failed"
+    if OAUTH_PROVIDER == "dex":
+        # offline_access: a refresh token, so the user's ID token can be renewed without a new login.
+        OIDC_RP_SCOPES = "openid profile email groups offline_access"
+        if DEX_K8S_AUTHENTICATOR_CLIENT_ID:
+            OIDC_RP_SCOPES += f" audience:server:client_id:{DEX_K8S_AUTHENTICATOR_CLIENT_ID}"
+    else:
+        OIDC_RP_SCOPES = "openid email profile"  # Google: offline access is asked with access_type=offline
+    # These libraries log redirect URLs and request details (codes, tokens) at debug level.
+    LOGGING["loggers"].update({name: {"level": "WARNING"} for name in ("oauth2_provider", "oauthlib", "mozilla_django_oidc")})
 
 # --- Port-forward ------------------------------------------------------------------------------
 # Listeners open on the host of the worker that started the session. Loopback by default: another
