@@ -61,10 +61,20 @@ def id_token_for(user_id: int) -> str | None:
         if row.expires_within(0):
             return None
     try:
-        return _open(user_id, "id_token", row.id_token) or None
+        id_token = _open(user_id, "id_token", row.id_token) or None
+        if cipher().needs_reseal(row.id_token):
+            reseal(row)
+        return id_token
     except DecryptionError as error:
         log.error("cannot open the upstream ID token of user %s: %s", user_id, error)
         return None
+
+
+def reseal(row: UpstreamToken) -> None:
+    """Seal the row's tokens again with the current key (after a key rotation); old keys can then retire."""
+    for purpose in ("id_token", "access_token", "refresh_token"):
+        setattr(row, purpose, _seal(row.user_id, purpose, _open(row.user_id, purpose, getattr(row, purpose))))
+    row.save(update_fields=["id_token", "access_token", "refresh_token", "updated"])
 
 
 def refresh(user_id: int) -> UpstreamToken | None:

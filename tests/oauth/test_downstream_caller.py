@@ -113,6 +113,25 @@ class DownstreamCallerTest(TestCase):
         assert isinstance(caller, Caller)
         self.assertIsNone(caller.id_token)
 
+    def test_tokens_sealed_with_a_retired_key_are_resealed_with_the_current_one(self) -> None:
+        self.store_upstream("ivys.id.token", expires_in=3600, refresh_token="ivys.refresh")
+        old_key = KEY
+        new_key = new_encryption_key()
+        with self.settings(OAUTH_ENCRYPTION_KEY=new_key, OAUTH_ENCRYPTION_KEYS_OLD=[old_key]):
+            crypto.reset_cipher()
+            caller = self.admit()
+            assert isinstance(caller, Caller)
+            self.assertEqual(caller.id_token, "ivys.id.token")
+            row = UpstreamToken.objects.get(user=self.user)
+            current = crypto.key_id(crypto.parse_key(new_key))
+            self.assertTrue(all(getattr(row, p).split(".")[1] == current for p in ("id_token", "refresh_token")))
+        # Once resealed, the retired key is no longer needed.
+        with self.settings(OAUTH_ENCRYPTION_KEY=new_key, OAUTH_ENCRYPTION_KEYS_OLD=[]):
+            crypto.reset_cipher()
+            caller = self.admit()
+            assert isinstance(caller, Caller)
+            self.assertEqual(caller.id_token, "ivys.id.token")
+
     @override_settings(DOWNSTREAM_OAUTH=False)
     def test_without_downstream_oauth_the_server_credentials_are_used(self) -> None:
         self.store_upstream("ivys.id.token", expires_in=3600)
