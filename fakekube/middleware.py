@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Awaitable, Callable
 from aiohttp import web
 
 from .recording import RecordedRequest
-from .request_info import parse_request
+from .request_info import IDENTITY, REQUEST_INFO, parse_request
 from .status import ApiError, status_response
 
 if TYPE_CHECKING:
@@ -24,8 +24,8 @@ def build_middlewares(cluster: FakeCluster) -> list[Callable[..., Awaitable[web.
         query = {key: request.query[key] for key in request.query}
         info = parse_request(request.method, request.path, query)
         identity = cluster.auth.identify(request.headers.get("Authorization"))
-        request["request_info"] = info
-        request["identity"] = identity
+        request[REQUEST_INFO] = info
+        request[IDENTITY] = identity
         entry = RecordedRequest(
             method=request.method, path=request.path, query=query, verb=info.verb, resource=info.resource,
             subresource=info.subresource, namespace=info.namespace, name=info.name, group=info.group,
@@ -69,8 +69,8 @@ def build_middlewares(cluster: FakeCluster) -> list[Callable[..., Awaitable[web.
 
     @web.middleware
     async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
-        info = request["request_info"]
-        identity = request["identity"]
+        info = request[REQUEST_INFO]
+        identity = request[IDENTITY]
         public = request.path in ("/healthz", "/livez", "/readyz", "/version")
         if cluster.auth.required and identity is None and not public:
             return status_response(401, "Unauthorized", "Unauthorized")

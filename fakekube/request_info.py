@@ -6,7 +6,9 @@ Used for routing, authorization and request recording alike, so all three agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Optional
+
+from aiohttp import web
 
 # Pod/node/service subresources that open a stream or proxy rather than read or write an object.
 CONNECT_SUBRESOURCES = {"exec", "attach", "portforward", "proxy"}
@@ -33,6 +35,11 @@ class RequestInfo:
         if self.verb != "connect":
             return self.verb
         return self.http_verb if self.subresource == "proxy" else "create"
+
+
+# Where the middleware leaves what it learnt about a request, for the handlers.
+REQUEST_INFO = web.RequestKey("request_info", RequestInfo)
+IDENTITY = web.RequestKey("identity", Optional[str])  # the authenticated username, or None
 
 
 def parse_request(method: str, path: str, query: Mapping[str, str]) -> RequestInfo:
