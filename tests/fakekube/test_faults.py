@@ -76,3 +76,14 @@ class OutageTests(FakeClusterTestCase):
         self.assertIn("default", names)
         with urllib.request.urlopen(f"{self.running.url}/version") as response:
             self.assertEqual(json.loads(response.read())["major"], "1")
+
+    def test_a_stopped_server_starts_again_on_the_same_port_with_its_state(self) -> None:
+        port = self.running.port
+        self.cluster.add_object({"apiVersion": "v1", "kind": "ConfigMap",
+                                 "metadata": {"name": "survivor", "namespace": "default"}})
+        self.running.stop()
+        with self.assertRaises(OSError):
+            urllib.request.urlopen(f"{self.running.url}/version", timeout=2)
+        self.running.start()
+        self.assertEqual(self.running.port, port)
+        self.assertEqual(self.core.read_namespaced_config_map("survivor", "default").metadata.name, "survivor")
