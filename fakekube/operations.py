@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from . import fieldmanager, patches
 from .defaults import apply_defaults
+from .event_versions import to_core_v1, to_events_v1
 from .objects import without_nulls, bump_generation, carry_server_fields, check_identity, now_timestamp, prepare_new
 from .selectors import fields_match, labels_match, parse_field_selector, parse_label_selector, SelectorError
 from .status import ApiError, not_found_error
@@ -49,7 +50,7 @@ class Operations:
     # -- reads -------------------------------------------------------------------------------------
 
     def get(self, resource_type: ResourceType, namespace: str | None, name: str) -> dict[str, Any]:
-        obj = self.store.get(resource_type.group, resource_type.plural, self._ns(resource_type, namespace), name)
+        obj = self.store.get(*resource_type.stored_as, self._ns(resource_type, namespace), name)
         if obj is None:
             raise self.not_found(resource_type, name)
         return obj
@@ -63,7 +64,7 @@ class Operations:
         except SelectorError as error:
             raise ApiError(400, str(error), "BadRequest") from error
         with self.store.lock:
-            items = self.store.items(resource_type.group, resource_type.plural,
+            items = self.store.items(*resource_type.stored_as,
                                      namespace if resource_type.namespaced else None)
             resource_version = self.store.resource_version
             oldest = self.store.oldest_resource_version()
@@ -78,11 +79,13 @@ class Operations:
     def create(self, resource_type: ResourceType, namespace: str | None, body: dict[str, Any],
                options: WriteOptions = WriteOptions(), manager: str = "") -> dict[str, Any]:
         check_identity(resource_type, body, namespace)
+        if resource_type.stored_with:
+            return self.create(self._storage_type(resource_type), namespace, to_core_v1(body), options, manager)
         namespace = self._ns(resource_type, namespace or (body.get("metadata") or {}).get("namespace"))
         with self.store.lock:
             self.require_namespace(resource_type, namespace)
             obj = prepare_new(resource_type, copy.deepcopy(body), namespace)
-            existing = self.store.get(resource_type.group, resource_type.plural, namespace, obj["metadata"]["name"])
+            existing = self.store.get(*resource_type.stored_as, namespace, obj["metadata"]["name"])
             if existing is not None:
                 raise ApiError(409, f'{resource_type.group_resource} "{obj["metadata"]["name"]}" already exists',
                                "AlreadyExists", name=obj["metadata"]["name"], group=resource_type.group,
@@ -96,13 +99,16 @@ class Operations:
                 fieldmanager.record_update(None, obj, manager)
             if options.dry_run:
                 return obj
-            stored = self.store.put(resource_type.group, resource_type.plural, obj, "ADDED")
+            stored = self.store.put(*resource_type.stored_as, obj, "ADDED")
             self.notify(resource_type, None, stored)
             return stored
 
     def update(self, resource_type: ResourceType, namespace: str | None, name: str, body: dict[str, Any],
                options: WriteOptions = WriteOptions(), manager: str = "", subresource: str = "") -> dict[str, Any]:
         check_identity(resource_type, body, namespace, name)
+        if resource_type.stored_with:
+            return self.update(self._storage_type(resource_type), namespace, name, to_core_v1(body), options, manager,
+                               subresource)
         with self.store.lock:
             old = self.get(resource_type, namespace, name)
             return self._replace(resource_type, old, copy.deepcopy(body), options, manager, subresource)
@@ -113,9 +119,12 @@ class Operations:
         """Apply a patch; returns (object, created) since server-side apply may create."""
         with self.store.lock:
             if patch_type == patches.APPLY_PATCH:
+                if resource_type.stored_with and isinstance(patch, dict):
+                    check_identity(resource_type, patch, namespace, name)
+                    resource_type, patch = self._storage_type(resource_type), to_core_v1(patch)
                 return self._apply(resource_type, namespace, name, patch, options, subresource)
             old = self.get(resource_type, namespace, name)
-            current = copy.deepcopy(old)
+            current = to_events_v1(old) if resource_type.stored_with else copy.deepcopy(old)
             if patch_type == patches.MERGE_PATCH:
                 patched = patches.json_merge_patch(current, patch)
             elif patch_type == patches.JSON_PATCH:
@@ -127,6 +136,8 @@ class Operations:
             if not isinstance(patched, dict):
                 raise ApiError(422, "the patched object is not a JSON object", "Invalid")
             check_identity(resource_type, patched, namespace, name)
+            if resource_type.stored_with:
+                resource_type, patched = self._storage_type(resource_type), to_core_v1(patched)
             return self._replace(resource_type, old, patched, options, manager, subresource), False
 
     def _apply(self, resource_type: ResourceType, namespace: str | None, name: str, applied: Any,
@@ -139,7 +150,7 @@ class Operations:
         check_identity(resource_type, applied, namespace, name)
         if not applied.get("apiVersion") or not applied.get("kind"):
             raise ApiError(400, "apiVersion and kind must be set in an applied configuration", "BadRequest")
-        live = self.store.get(resource_type.group, resource_type.plural, self._ns(resource_type, namespace), name)
+        live = self.store.get(*resource_type.stored_as, self._ns(resource_type, namespace), name)
         if live is None:
             if subresource:
                 raise self.not_found(resource_type, name)
@@ -149,7 +160,7 @@ class Operations:
             merged = fieldmanager.apply_ownership(None, applied, created, options.field_manager, options.force)
             if options.dry_run:
                 return merged, True
-            stored = self.store.put(resource_type.group, resource_type.plural, merged, "ADDED")
+            stored = self.store.put(*resource_type.stored_as, merged, "ADDED")
             self.notify(resource_type, None, stored)
             return stored, True
         merged = patches.structural_merge(copy.deepcopy(live), applied)
@@ -185,7 +196,7 @@ class Operations:
         if options.dry_run:
             new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
             return new
-        stored = self.store.put(resource_type.group, resource_type.plural, new, "MODIFIED")
+        stored = self.store.put(*resource_type.stored_as, new, "MODIFIED")
         self.notify(resource_type, old, stored)
         return stored
 
@@ -211,7 +222,7 @@ class Operations:
                 deleting["status"] = {**(old.get("status") or {}), "phase": "Terminating"}
             if dry_run:
                 return deleting
-            removed = self.store.remove(resource_type.group, resource_type.plural,
+            removed = self.store.remove(*resource_type.stored_as,
                                         self._ns(resource_type, namespace), name)
             assert removed is not None
             if resource_type.group == "" and resource_type.plural == "namespaces":
@@ -250,6 +261,11 @@ class Operations:
         return ApiError(409, f'Operation cannot be fulfilled on {resource_type.group_resource} "{name}": the object '
                              "has been modified; please apply your changes to the latest version and try again",
                         "Conflict", name=name, group=resource_type.group, kind=resource_type.plural)
+
+    def _storage_type(self, resource_type: ResourceType) -> ResourceType:
+        found = self.registry.by_resource(*resource_type.stored_as)
+        assert found is not None
+        return found
 
     @staticmethod
     def _ns(resource_type: ResourceType, namespace: str | None) -> str | None:

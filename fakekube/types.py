@@ -41,6 +41,13 @@ class ResourceType:
     subresources: tuple[Subresource, ...] = ()
     custom: bool = False
     storage_version: bool = True
+    # Another type whose objects these are, stored in that type's shape (events.k8s.io Events are core Events).
+    stored_with: tuple[str, str] | None = None
+
+    @property
+    def stored_as(self) -> tuple[str, str]:
+        """The (group, plural) under which the store keeps these objects."""
+        return self.stored_with or (self.group, self.plural)
 
     @property
     def api_version(self) -> str:
@@ -147,7 +154,7 @@ def _builtin() -> list[ResourceType]:
                 namespaced=False, verbs=("create",)),
         grouped("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview",
                 namespaced=False, verbs=("create",)),
-        grouped("events.k8s.io", "v1", "events", "Event", short_names=("ev",)),
+        grouped("events.k8s.io", "v1", "events", "Event", short_names=("ev",), stored_with=("", "events")),
         grouped("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", short_names=("pdb",),
                 subresources=(_status("PodDisruptionBudget"),)),
         grouped("storage.k8s.io", "v1", "storageclasses", "StorageClass", namespaced=False, short_names=("sc",)),

@@ -44,7 +44,7 @@ async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type:
     initial: list[dict[str, Any]] = []
     with store.lock:
         if requested in ("", "0"):
-            initial = [obj for obj in store.items(resource_type.group, resource_type.plural, namespace)
+            initial = [obj for obj in store.items(*resource_type.stored_as, namespace)
                        if selected(obj, obj["metadata"].get("namespace") or "")]
             last = store.resource_version
             expired = False
@@ -85,7 +85,7 @@ async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type:
             break
         for event in store.events_after(last):
             last = event.resource_version
-            if (event.group, event.resource) == (resource_type.group, resource_type.plural) \
+            if (event.group, event.resource) == resource_type.stored_as \
                     and selected(event.obj, event.namespace):
                 await send(event.type, event.obj)
         await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
