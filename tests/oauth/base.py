@@ -176,6 +176,7 @@ class OAuthLiveTestCase(TransactionTestCase):
     server: ClassVar[LiveServer]
     provider: ClassVar[OIDCProvider]
     encryption_key: ClassVar[str]
+    upstream_secret: ClassVar[str]
     registration_token: ClassVar[str]
 
     @classmethod
@@ -198,7 +199,7 @@ class OAuthLiveTestCase(TransactionTestCase):
         running.write_kubeconfig(kubeconfig)
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
-        upstream_secret = secrets.token_urlsafe(24)
+        upstream_secret = cls.upstream_secret = secrets.token_urlsafe(24)
         cls.provider = OIDCProvider(
             client_id=UPSTREAM_CLIENT_ID,
             client_secret=upstream_secret,

@@ -30,6 +30,8 @@ const configuration = {
   async issueRefreshToken(ctx, client) {
     return client.grantTypeAllowed('refresh_token');
   },
+  // Like Dex: every refresh token is single-use, and replaying a spent one is refused.
+  rotateRefreshToken: true,
   ttl: { IdToken: Number(process.env.ID_TOKEN_TTL || 3600), AccessToken: 3600 },
   pkce: { required: () => true },
   features: { devInteractions: { enabled: true } },
