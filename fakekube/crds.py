@@ -87,3 +87,15 @@ class CustomResources:
             self.operations.registry.add(served)
         if new is None and previous:
             self.operations.store.drop_resource(previous[0].group, previous[0].plural)
+
+
+    def printer_columns(self, resource_type: ResourceType) -> list[dict[str, Any]]:
+        """The `additionalPrinterColumns` of a custom resource's version (empty for other types)."""
+        if not resource_type.custom:
+            return []
+        crd = self.operations.store.get(CRD_GROUP, "customresourcedefinitions", None,
+                                        f"{resource_type.plural}.{resource_type.group}")
+        for version in ((crd or {}).get("spec") or {}).get("versions") or []:
+            if version.get("name") == resource_type.version:
+                return list(version.get("additionalPrinterColumns") or [])
+        return []

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .objects import now_timestamp
-from .patches import _MERGED_SCALAR_LISTS, list_merge_key
+from .patches import MERGED_SCALAR_LISTS, list_merge_key
 from .status import ApiError
 
 Path = tuple[str, ...]
@@ -66,7 +66,7 @@ def _collect(value: Any, path: Path, names: tuple[str, ...], values: dict[Path, 
                 item_path = path + ("k:" + json.dumps({merge_key: item[merge_key]}, separators=(",", ":")),)
                 values[item_path + (".",)] = True
                 _collect(item, item_path, names, values)
-        elif names[-1] in _MERGED_SCALAR_LISTS:
+        elif names[-1] in MERGED_SCALAR_LISTS:
             for item in value:
                 values[path + ("v:" + json.dumps(item),)] = item
         else:

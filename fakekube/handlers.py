@@ -193,13 +193,15 @@ class RestHandlers:
                          obj: dict[str, Any]) -> web.Response:
         if tables.wants_table(request.headers.get("Accept", "")):
             return json_response(tables.render(resource_type, items, request.query.get("includeObject", "Metadata"),
-                                               obj["metadata"].get("resourceVersion", ""), None))
+                                               obj["metadata"].get("resourceVersion", ""), None,
+                                               self.cluster.custom_resources.printer_columns(resource_type)))
         return object_response(self.store, obj, resource_type)
 
     def _list_or_table(self, request: web.Request, resource_type: ResourceType, page: Page) -> web.Response:
         if tables.wants_table(request.headers.get("Accept", "")):
             return json_response(tables.render(resource_type, page.items, request.query.get("includeObject", "Metadata"),
-                                               str(page.resource_version), page))
+                                               str(page.resource_version), page,
+                                               self.cluster.custom_resources.printer_columns(resource_type)))
         return list_response(self.store, page, resource_type)
 
     def _manager(self, request: web.Request) -> str:

@@ -39,7 +39,7 @@ _MERGE_KEYS = {
     "addresses": "type",
 }
 # Lists of scalars whose strategy is `merge` (a set union) rather than replace.
-_MERGED_SCALAR_LISTS = {"finalizers"}
+MERGED_SCALAR_LISTS = {"finalizers"}
 
 
 def list_merge_key(path: tuple[str, ...]) -> str | None:
@@ -136,7 +136,7 @@ def _merge_list(original: Any, patch: list[Any], path: tuple[str, ...]) -> list[
         return [_strip_directives(item) for item in patch if not (isinstance(item, dict) and "$patch" in item)]
     merge_key = list_merge_key(path)
     if merge_key is None:
-        if path[-1] in _MERGED_SCALAR_LISTS:
+        if path[-1] in MERGED_SCALAR_LISTS:
             return original + [item for item in patch if item not in original]
         return [_strip_directives(item) if isinstance(item, dict) else item for item in patch]
     result = list(original)
@@ -179,7 +179,7 @@ def structural_merge(live: Any, applied: Any, path: tuple[str, ...] = ()) -> Any
     if isinstance(applied, list):
         merge_key = list_merge_key(path)
         if merge_key is None or not isinstance(live, list):
-            if path and path[-1] in _MERGED_SCALAR_LISTS and isinstance(live, list):
+            if path and path[-1] in MERGED_SCALAR_LISTS and isinstance(live, list):
                 return live + [item for item in applied if item not in live]
             return copy.deepcopy(applied)
         result = list(live)

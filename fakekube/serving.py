@@ -75,9 +75,7 @@ class RunningServer:
         context = self.certificate.server_context() if self.certificate else None
         self._site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True, ssl_context=context)
         await self._site.start()
-        sockets = self._site._server.sockets if self._site._server else []  # type: ignore[union-attr]
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]
 
     async def _unbind(self) -> None:
         """Close the listening socket and every open connection: the API server is gone."""
@@ -138,8 +136,7 @@ def run_forever(app: web.Application, host: str, port: int, on_ready: Callable[[
         context = certificate.server_context() if certificate else None
         site = web.TCPSite(runner, host, port, reuse_address=True, ssl_context=context)
         await site.start()
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        bound = sockets[0].getsockname()[1] if sockets else port
+        bound = runner.addresses[0][1]
         if on_ready is not None:
             on_ready(f"{'https' if certificate else 'http'}://{host}:{bound}")
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -245,13 +246,41 @@ _DEFAULT: tuple[list[Column], Callable[[dict[str, Any]], Row]] = (
                                                                       obj["metadata"].get("creationTimestamp")])
 
 
+def json_path(obj: Any, path: str) -> Any:
+    """The value at a simple JSONPath (`.spec.replicas`, `.status.conditions[0].type`, `.spec.items[*].name`)."""
+    values = [obj]
+    for part in re.findall(r"[^.\[\]]+|\[[^\]]*\]", path.strip().lstrip(".")):
+        if part.startswith("["):
+            index = part[1:-1]
+            values = [item for value in values if isinstance(value, list)
+                      for item in (value if index == "*" else value[int(index):int(index) + 1])]
+        else:
+            values = [value.get(part) for value in values if isinstance(value, dict) and part in value]
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else ",".join(str(value) for value in values)
+
+
+def _custom_printer(columns: list[dict[str, Any]]) -> tuple[list[Column], Callable[[dict[str, Any]], Row]]:
+    """A CRD's printer: Name, its additionalPrinterColumns, and Age when it declares no columns."""
+    if not columns:
+        columns = [{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]
+    definitions = [("Name", "string", 0)] + [(c["name"], c.get("type", "string"), int(c.get("priority", 0)))
+                                             for c in columns]
+
+    def printer(obj: dict[str, Any]) -> Row:
+        return [obj["metadata"]["name"]] + [json_path(obj, c.get("jsonPath", "")) for c in columns]
+
+    return definitions, printer
+
+
 def render(resource_type: ResourceType, items: list[dict[str, Any]], include_object: str, resource_version: str,
-           page: Page | None) -> dict[str, Any]:
-    """A Table of `items`; `include_object` is None, Metadata (default) or Object."""
+           page: Page | None, printer_columns: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A Table of `items`; `include_object` is None, Metadata (default) or Object; custom resources use their
+    CRD's `printer_columns`."""
     columns, printer = _PRINTERS.get((resource_type.group, resource_type.plural), _DEFAULT)
     if resource_type.custom:
-        # A CRD without printer columns: Name and Age, the age as a date cell kubectl renders relative.
-        columns = [("Name", "string", 0), ("Age", "date", 0)]
+        columns, printer = _custom_printer(printer_columns or [])
     metadata: dict[str, Any] = {"resourceVersion": resource_version}
     if page is not None and page.continue_token:
         metadata["continue"] = page.continue_token

@@ -71,7 +71,7 @@ async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type:
         if as_table:
             # A Table per event, like the real server; the column definitions come with the first one only.
             served = tables.render(resource_type, [obj], include_object, obj["metadata"].get("resourceVersion", ""),
-                                   None)
+                                   None, cluster.custom_resources.printer_columns(resource_type))
             if sent_columns:
                 served["columnDefinitions"] = []
             sent_columns = True

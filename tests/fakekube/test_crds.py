@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 from kubernetes import client
 from kubernetes.dynamic import DynamicClient
 
@@ -14,6 +16,9 @@ WIDGETS = {
              "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"],
                        "listKind": "WidgetList"},
              "versions": [{"name": "v1", "served": True, "storage": True, "subresources": {"status": {}},
+                           "additionalPrinterColumns": [
+                               {"name": "Size", "type": "integer", "jsonPath": ".spec.size"},
+                               {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
                            "schema": {"openAPIV3Schema": {"type": "object",
                                                           "x-kubernetes-preserve-unknown-fields": True}}}]}}
 
@@ -94,3 +99,12 @@ class CrdTests(FakeClusterTestCase):
         ignored = self.custom.patch_namespaced_custom_object("example.com", "v1", "default", "widgets", "st",
                                                              {"status": {"ready": False}})
         self.assertEqual(ignored["status"], {"ready": True})
+
+    def test_kubectl_prints_the_crds_printer_columns(self) -> None:
+        self.custom.create_namespaced_custom_object("example.com", "v1", "default", "widgets", self.widget("big", 7))
+        result = subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, "get", "widgets", "big"],
+                                capture_output=True, text=True, timeout=30)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        header, row = result.stdout.splitlines()
+        self.assertEqual(header.split(), ["NAME", "SIZE", "AGE"])
+        self.assertEqual(row.split()[:2], ["big", "7"])
