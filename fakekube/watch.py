@@ -41,9 +41,11 @@ async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type:
         return labels_match(labels, obj) and fields_match(fields, obj)
 
     requested = request.query.get("resourceVersion", "")
+    # The streaming-list protocol (client-go's WatchList): current objects first, then a bookmark saying so.
+    streaming_list = request.query.get("sendInitialEvents", "").lower() == "true"
     initial: list[dict[str, Any]] = []
     with store.lock:
-        if requested in ("", "0"):
+        if requested in ("", "0") or streaming_list:
             initial = [obj for obj in store.items(*resource_type.stored_as, namespace)
                        if selected(obj, obj["metadata"].get("namespace") or "")]
             last = store.resource_version
@@ -79,6 +81,10 @@ async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type:
 
     for obj in initial:
         await send("ADDED", obj)
+    if streaming_list:
+        bookmark = {"kind": resource_type.kind, "apiVersion": resource_type.api_version, "metadata": {
+            "resourceVersion": str(last), "annotations": {"k8s.io/initial-events-end": "true"}}}
+        await response.write(b'{"type":"BOOKMARK","object":' + encode_json(bookmark) + b"}\n")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if request.transport is None or request.transport.is_closing():

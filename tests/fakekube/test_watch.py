@@ -79,3 +79,15 @@ class WatchTests(FakeClusterTestCase):
         self.assertEqual(events[0]["object"]["rows"][0]["cells"][:2], ["t1", 1])
         self.assertEqual([c["name"] for c in events[0]["object"]["columnDefinitions"]], ["Name", "Data", "Age"])
         self.assertEqual(events[1]["object"]["columnDefinitions"], [])
+
+    def test_a_streaming_list_ends_its_initial_events_with_a_bookmark(self) -> None:
+        self.core.create_namespace({"metadata": {"name": "watched-stream"}})
+        self.core.create_namespaced_config_map("watched-stream", {"metadata": {"name": "s1"}})
+        url = (f"{self.running.url}/api/v1/namespaces/watched-stream/configmaps?watch=1&sendInitialEvents=true"
+               "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1")
+        with urllib.request.urlopen(url) as response:
+            events = [json.loads(line) for line in response.read().splitlines()]
+        self.assertEqual([e["type"] for e in events], ["ADDED", "BOOKMARK"])
+        bookmark = events[1]["object"]
+        self.assertEqual(bookmark["metadata"]["annotations"], {"k8s.io/initial-events-end": "true"})
+        self.assertEqual(bookmark["kind"], "ConfigMap")
