@@ -1,9 +1,15 @@
 """A fake Kubernetes API server over real HTTP, for tests, benchmarks and `serve --demo`.
 
-    cluster = FakeCluster()
-    cluster.seed(pods=100, namespaces=5)
-    with cluster.serve() as running:
-        running.write_kubeconfig(path)
+    cluster = FakeCluster()                       # namespaces default, kube-system, kube-public, kube-node-lease
+    cluster.seed(pods=100, namespaces=5, nodes=3)
+    with cluster.serve() as running:              # background thread; cluster.serve(tls=True) for HTTPS
+        running.write_kubeconfig(path)            # then kubernetes.config.new_client_from_config(config_file=path)
+        ...
+        cluster.mutations()                       # what changed state (non-dry-run writes and connects)
+
+Arranging state: `add_object`, `get_object`, `list_objects`, `delete_object`. Identity and RBAC: `require_auth`,
+`grant`. Failures: `cluster.faults.add(...)`, `running.pause()` / `running.resume()`, `running.stop()` /
+`running.start()`. Foreground: `python -m fakekube` (see `fakekube.cli.main`).
 """
 
 from __future__ import annotations
