@@ -305,7 +305,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
-    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    # 'http' stays allowed for RFC 8252 loopback callbacks only: oauthgw.redirects refuses any other http
+    # redirect at registration and at authorize, which DOT's check (W008, silenced below) cannot see.
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": False,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
     "OIDC_ISS_ENDPOINT": OAUTH_BASE_URL,
@@ -321,6 +323,8 @@ OAUTH2_PROVIDER = {
     "CIMD_ENABLED": ENABLE_CIMD,
     "REQUEST_APPROVAL_PROMPT": "force",
 }
+
+SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
 
 if OAUTH_ENABLED:
     AUTHENTICATION_BACKENDS = ["oauthgw.upstream.UpstreamBackend", "django.contrib.auth.backends.ModelBackend"]

@@ -27,7 +27,8 @@ class GatewayHeadersMiddleware:
         for name, value in security_headers(api=is_json):
             if name not in response:
                 response[name] = value
-        if "Content-Security-Policy" not in response:
+        # The gateway's own pages get a strict policy; other apps' pages (the admin) set their own.
+        if "Content-Security-Policy" not in response and request.path.startswith(LIMITED_PREFIXES):
             response["Content-Security-Policy"] = PAGE_CSP
         for name, value in cors_headers(origin, self.origins, preflight=request.method == "OPTIONS"):
             response[name] = value
