@@ -7,3 +7,4 @@ from k8stools.tools import read  # noqa: F401
 from k8stools.tools import pods  # noqa: F401
 from k8stools.tools import cluster  # noqa: F401
 from k8stools.tools import portforward  # noqa: F401
+from k8stools.tools import write  # noqa: F401

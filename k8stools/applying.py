@@ -1,0 +1,198 @@
+"""Sending a manifest's documents: checked as a whole first, then sent in order, reported one by one.
+
+`plan_documents` resolves every document's kind and namespace and checks the policy for all of them
+before anything is sent. `create_documents` and `apply_documents` send them in order and stop at the
+first failure; their report says which documents succeeded, which failed (with the API server's
+message) and which were not attempted, so nothing is half-applied silently.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from k8stools.diff import render_diff, review_form
+from k8stools.formatting import mask_secrets, prune, to_yaml
+from k8stools.guard import GuardedClient
+from k8stools.kube import KubeError, ResourceType
+from k8stools.manifests import ManifestDocument, namespaces_touched, resolve_document, target_namespace
+from k8stools.policy import PolicyDenied
+from k8stools.tools.call import ToolCall, ToolOutput
+from k8stools.tools.errors import ToolInputError, describe_kube_error
+
+FIELD_MANAGER = "kubemcp"
+APPLY_PATCH = "application/apply-patch+yaml"
+DRY_RUN_QUERY = (("dryRun", "All"),)
+DRY_RUN_HEADER = "Dry run: the API server validated this change; nothing was changed.\n"
+DIFF_ONLY_NOTE = "\n(diff only: the API server computed this with a dry run; nothing was changed)"
+
+# (text, resulting objects, failed)
+Report = tuple[str, list[dict[str, Any]], bool]
+
+
+@dataclass(frozen=True)
+class PlannedWrite:
+    document: ManifestDocument
+    kind: ResourceType
+    namespace: str | None
+
+    @property
+    def ref(self) -> str:
+        return object_ref(self.kind, self.document.name)
+
+    def body(self) -> dict[str, Any]:
+        """The document as sent: its namespace set for namespaced kinds, dropped for cluster-scoped ones."""
+        body = copy.deepcopy(self.document.body)
+        if self.namespace:
+            body["metadata"]["namespace"] = self.namespace
+        else:
+            body["metadata"].pop("namespace", None)
+        return body
+
+
+def object_ref(kind: ResourceType, name: str) -> str:
+    """kubectl's name for an object: `deployment.apps/web`, `service/web`."""
+    group = f".{kind.group}" if kind.group else ""
+    return f"{kind.kind.lower()}{group}/{name}"
+
+
+def plan_documents(
+    call: ToolCall, documents: list[ManifestDocument], namespace: str | None, *, verb: str
+) -> list[PlannedWrite]:
+    """Resolve every document and check the policy for all of them; nothing is sent yet."""
+    client = call.client()
+    default = namespace or call.config.default_namespace
+    plans = []
+    for document in documents:
+        kind = resolve_document(client, document)
+        if verb not in kind.verbs:
+            raise ToolInputError(f"{document.label}: {kind.qualified_name} does not support {verb}; nothing was sent")
+        target = target_namespace(document, kind, default)
+        for touched in namespaces_touched(document, kind, target):
+            try:
+                call.policy.check_namespace(touched)
+            except PolicyDenied as denied:
+                raise PolicyDenied(f"{document.label}: {denied}; no document was sent") from None
+        plans.append(PlannedWrite(document, kind, target))
+    first = plans[0]
+    call.aim(namespace=first.namespace or "", kind=first.kind.qualified_name, name=first.document.name)
+    return plans
+
+
+def get_or_none(client: GuardedClient, path: str) -> dict[str, Any] | None:
+    try:
+        found: dict[str, Any] = client.request("GET", path)
+    except KubeError as error:
+        if error.status == 404:
+            return None
+        raise
+    return found
+
+
+def changed(before: dict[str, Any] | None, after: dict[str, Any]) -> bool:
+    """Did the write change the object? A new resourceVersion, or (dry run) a different content."""
+    if before is None:
+        return True
+    version = (before.get("metadata") or {}).get("resourceVersion")
+    if version != (after.get("metadata") or {}).get("resourceVersion"):
+        return True
+    return review_form(before) != review_form(after)
+
+
+def create_documents(call: ToolCall, plans: list[PlannedWrite]) -> Report:
+    client = call.client()
+
+    def send(plan: PlannedWrite) -> tuple[str, dict[str, Any]]:
+        result = client.request("POST", plan.kind.path(plan.namespace), body=plan.body())
+        name = (result.get("metadata") or {}).get("name") or plan.document.name
+        return f"{object_ref(plan.kind, name)} created", result
+
+    return _send_in_order(call, plans, send, hint="")
+
+
+def apply_documents(call: ToolCall, plans: list[PlannedWrite], *, force: bool) -> Report:
+    client = call.client()
+
+    def send(plan: PlannedWrite) -> tuple[str, dict[str, Any]]:
+        path = plan.kind.path(plan.namespace, plan.document.name)
+        before = get_or_none(client, path)
+        result = client.request("PATCH", path, query=_apply_query(force), body=plan.body(), content_type=APPLY_PATCH)
+        state = "created" if before is None else ("configured" if changed(before, result) else "unchanged")
+        return f"{plan.ref} {state}", result
+
+    return _send_in_order(call, plans, send, hint="apply")
+
+
+def diff_documents(call: ToolCall, plans: list[PlannedWrite], *, force: bool) -> str | ToolOutput:
+    """The server-side dry run of applying each document, as a diff against the live object."""
+    client = call.client()
+    parts, failed = [], False
+    for plan in plans:
+        path = plan.kind.path(plan.namespace, plan.document.name)
+        try:
+            before = get_or_none(client, path)
+            query = _apply_query(force) + list(DRY_RUN_QUERY)
+            after = client.request("PATCH", path, query=query, body=plan.body(), content_type=APPLY_PATCH)
+        except KubeError as error:
+            failed = True
+            parts.append(f"{plan.ref}: the dry run FAILED: {_apply_error(error)}\n")
+            continue
+        parts.append(render_diff(before, after, name=plan.ref, change="apply"))
+    text = "".join(parts) + DIFF_ONLY_NOTE
+    return ToolOutput(text, is_error=True) if failed else text
+
+
+def _apply_query(force: bool) -> list[tuple[str, str]]:
+    query = [("fieldManager", FIELD_MANAGER)]
+    if force:
+        query.append(("force", "true"))
+    return query
+
+
+def _apply_error(error: KubeError) -> str:
+    if error.status == 409 and error.reason == "Conflict" and "conflict" in error.message.lower():
+        return (
+            f"{error.message.rstrip('.')}; these fields are owned by another field manager: pass force: true "
+            "to take them over if that is intended"
+        )
+    return describe_kube_error(error)
+
+
+def _send_in_order(call: ToolCall, plans: list[PlannedWrite], send: Any, *, hint: str) -> Report:
+    suffix = " (server dry run)" if call.dry_run else ""
+    lines: list[str] = []
+    results: list[dict[str, Any]] = []
+    for position, plan in enumerate(plans):
+        if len(plans) > 1:
+            call.progress(position, len(plans), plan.document.label)
+        try:
+            line, result = send(plan)
+        except KubeError as error:
+            message = _apply_error(error) if hint == "apply" else describe_kube_error(error)
+            return _failure_report(call, plans, position, lines, message), results, True
+        lines.append(line + suffix)
+        results.append(result)
+    header = DRY_RUN_HEADER if call.dry_run else ""
+    return header + "\n".join(lines), results, False
+
+
+def _failure_report(call: ToolCall, plans: list[PlannedWrite], failed: int, done: list[str], message: str) -> str:
+    total = len(plans)
+    summary = f"{failed} of {total} documents succeeded; {plans[failed].document.label} failed"
+    if failed + 1 < total:
+        summary += f"; the {total - failed - 1} after it were not attempted"
+    lines = [summary + ("" if not call.dry_run else " (dry run: nothing was changed)") + "."]
+    lines += [f"succeeded: {line}" for line in done]
+    lines.append(f"FAILED: {plans[failed].document.label}: {message}")
+    lines += [f"not attempted: {plan.document.label}" for plan in plans[failed + 1 :]]
+    return "\n".join(lines)
+
+
+def with_objects(report: Report, output: Literal["summary", "yaml"]) -> str | ToolOutput:
+    """The report, and with `output: yaml` the resulting objects (pruned, secrets masked)."""
+    text, objects, failed = report
+    if output == "yaml" and objects:
+        documents = "".join(f"---\n{to_yaml(prune(mask_secrets(obj), 'normal'))}" for obj in objects)
+        text = f"{text}\n{documents}"
+    return ToolOutput(text, is_error=True) if failed else text
