@@ -134,6 +134,10 @@ def _secret(obj: dict[str, Any]) -> None:
     obj.setdefault("type", "Opaque")
 
 
+def _autoscaler(obj: dict[str, Any]) -> None:
+    obj.setdefault("spec", {}).setdefault("minReplicas", 1)
+
+
 _DEFAULTERS = {
     ("", "pods"): _pod,
     ("apps", "deployments"): _deployment,
@@ -144,4 +148,5 @@ _DEFAULTERS = {
     ("", "services"): _service,
     ("", "namespaces"): _namespace,
     ("", "secrets"): _secret,
+    ("autoscaling", "horizontalpodautoscalers"): _autoscaler,
 }

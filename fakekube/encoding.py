@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from .event_versions import to_events_v1
+from .conversions import to_served
 from .protobuf import decode_body
 from .status import ApiError
 from .store import Page, Store, encode_json
@@ -38,13 +38,8 @@ async def read_body(request: web.Request, allow_empty: bool = False) -> Any:
 
 
 def as_version(obj: dict[str, Any], resource_type: ResourceType) -> dict[str, Any]:
-    """The object as served at `resource_type`'s version (CRDs stored once, served at several; core Events
-    served as events.k8s.io Events)."""
-    if obj.get("apiVersion") == resource_type.api_version or resource_type.kind != obj.get("kind"):
-        return obj
-    if resource_type.stored_with == ("", "events"):
-        return to_events_v1(obj)
-    return {**obj, "apiVersion": resource_type.api_version}
+    """The object as served at `resource_type`'s version."""
+    return to_served(obj, resource_type)
 
 
 def object_bytes(store: Store, obj: dict[str, Any], resource_type: ResourceType) -> bytes:

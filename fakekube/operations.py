@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from . import fieldmanager, patches
 from .defaults import apply_defaults
-from .event_versions import to_core_v1, to_events_v1
+from .conversions import to_served, to_stored
 from .objects import without_nulls, bump_generation, carry_server_fields, check_identity, now_timestamp, prepare_new
 from .selectors import fields_match, labels_match, parse_field_selector, parse_label_selector, SelectorError
 from .status import ApiError, not_found_error
@@ -80,7 +80,8 @@ class Operations:
                options: WriteOptions = WriteOptions(), manager: str = "") -> dict[str, Any]:
         check_identity(resource_type, body, namespace)
         if resource_type.stored_with:
-            return self.create(self._storage_type(resource_type), namespace, to_core_v1(body), options, manager)
+            return self.create(self._storage_type(resource_type), namespace, to_stored(body, resource_type), options,
+                               manager)
         namespace = self._ns(resource_type, namespace or (body.get("metadata") or {}).get("namespace"))
         with self.store.lock:
             self.require_namespace(resource_type, namespace)
@@ -107,8 +108,8 @@ class Operations:
                options: WriteOptions = WriteOptions(), manager: str = "", subresource: str = "") -> dict[str, Any]:
         check_identity(resource_type, body, namespace, name)
         if resource_type.stored_with:
-            return self.update(self._storage_type(resource_type), namespace, name, to_core_v1(body), options, manager,
-                               subresource)
+            return self.update(self._storage_type(resource_type), namespace, name, to_stored(body, resource_type),
+                               options, manager, subresource)
         with self.store.lock:
             old = self.get(resource_type, namespace, name)
             return self._replace(resource_type, old, copy.deepcopy(body), options, manager, subresource)
@@ -121,10 +122,10 @@ class Operations:
             if patch_type == patches.APPLY_PATCH:
                 if resource_type.stored_with and isinstance(patch, dict):
                     check_identity(resource_type, patch, namespace, name)
-                    resource_type, patch = self._storage_type(resource_type), to_core_v1(patch)
+                    resource_type, patch = self._storage_type(resource_type), to_stored(patch, resource_type)
                 return self._apply(resource_type, namespace, name, patch, options, subresource)
             old = self.get(resource_type, namespace, name)
-            current = to_events_v1(old) if resource_type.stored_with else copy.deepcopy(old)
+            current = copy.deepcopy(to_served(old, resource_type))
             if patch_type == patches.MERGE_PATCH:
                 patched = patches.json_merge_patch(current, patch)
             elif patch_type == patches.JSON_PATCH:
@@ -137,7 +138,7 @@ class Operations:
                 raise ApiError(422, "the patched object is not a JSON object", "Invalid")
             check_identity(resource_type, patched, namespace, name)
             if resource_type.stored_with:
-                resource_type, patched = self._storage_type(resource_type), to_core_v1(patched)
+                resource_type, patched = self._storage_type(resource_type), to_stored(patched, resource_type)
             return self._replace(resource_type, old, patched, options, manager, subresource), False
 
     def _apply(self, resource_type: ResourceType, namespace: str | None, name: str, applied: Any,

@@ -124,6 +124,14 @@ SCHEMAS: dict[str, Schema] = {
                            4: ("version", "string", ""), 5: ("resource", "string", ""),
                            6: ("subresource", "string", ""), 7: ("name", "string", "")},
     "NonResourceAttributes": {1: ("path", "string", ""), 2: ("verb", "string", "")},
+    # autoscaling/v1
+    "HorizontalPodAutoscaler": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "HorizontalPodAutoscalerSpec", ""),
+                                3: ("status", "Status", "")},
+    "HorizontalPodAutoscalerSpec": {1: ("scaleTargetRef", "CrossVersionObjectReference", ""),
+                                    2: ("minReplicas", "int", "pointer"), 3: ("maxReplicas", "int", ""),
+                                    4: ("targetCPUUtilizationPercentage", "int", "pointer")},
+    "CrossVersionObjectReference": {1: ("kind", "string", ""), 2: ("name", "string", ""),
+                                    3: ("apiVersion", "string", "")},
     # authentication/v1
     "SelfSubjectReview": {1: ("metadata", "ObjectMeta", ""), 2: ("status", "Status", "")},
     "TokenRequest": {1: ("metadata", "ObjectMeta", ""), 2: ("spec", "TokenRequestSpec", ""),

@@ -1,4 +1,4 @@
-"""Core and events.k8s.io Events are one set of objects seen through two shapes."""
+"""One stored object served at several versions: core and events.k8s.io Events, autoscaling v1 and v2."""
 
 from __future__ import annotations
 
@@ -44,3 +44,22 @@ class EventVersionTests(FakeClusterTestCase):
         with self.assertApiError(404) as error:
             self.events.read_namespaced_event("ev-missing", "default")
         self.assertEqual(error.body["message"], 'events.events.k8s.io "ev-missing" not found')
+
+
+class AutoscalerVersionTests(FakeClusterTestCase):
+    def test_an_autoscaler_created_at_v1_is_served_at_v2_and_back(self) -> None:
+        client.AutoscalingV1Api(self.api).create_namespaced_horizontal_pod_autoscaler("default", {
+            "metadata": {"name": "web"}, "spec": {
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                "maxReplicas": 5, "targetCPUUtilizationPercentage": 80}})
+        v2 = client.AutoscalingV2Api(self.api).read_namespaced_horizontal_pod_autoscaler("web", "default")
+        self.assertEqual((v2.spec.min_replicas, v2.spec.max_replicas), (1, 5))
+        self.assertEqual(v2.spec.metrics[0].resource.target.average_utilization, 80)
+        client.AutoscalingV2Api(self.api).patch_namespaced_horizontal_pod_autoscaler("web", "default", {
+            "spec": {"metrics": [{"type": "Resource", "resource": {
+                "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 60}}}]}})
+        v1 = client.AutoscalingV1Api(self.api).read_namespaced_horizontal_pod_autoscaler("web", "default")
+        self.assertEqual((v1.api_version, v1.spec.target_cpu_utilization_percentage), ("autoscaling/v1", 60))
+        groups = {g.name: g for g in client.ApisApi(self.api).get_api_versions().groups}
+        self.assertEqual(groups["autoscaling"].preferred_version.version, "v2")
+        self.assertEqual([v.version for v in groups["autoscaling"].versions], ["v2", "v1"])
