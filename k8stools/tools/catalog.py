@@ -8,3 +8,4 @@ from k8stools.tools import pods  # noqa: F401
 from k8stools.tools import cluster  # noqa: F401
 from k8stools.tools import portforward  # noqa: F401
 from k8stools.tools import write  # noqa: F401
+from k8stools.tools import rollout  # noqa: F401
