@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import tempfile
 import unittest
 from typing import Any
@@ -58,6 +59,15 @@ class FakeClusterTestCase(unittest.TestCase):
         api = config.new_client_from_config(config_file=path)
         self.addCleanup(api.close)
         return api
+
+    def kubectl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run kubectl against this class's server, with its discovery cache in the class's temp dir."""
+        result = subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, "--cache-dir",
+                                 os.path.join(self.tempdir.name, "kube-cache"), *args],
+                                capture_output=True, text=True, timeout=30)
+        if check:
+            self.assertEqual(result.returncode, 0, result.stderr)
+        return result
 
     def client_without_retries(self) -> client.ApiClient:
         """A client that surfaces every failure (urllib3 otherwise retries drops and 429s with Retry-After)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-
 from kubernetes import client
 
 from fakekube import FakeCluster
@@ -17,12 +15,6 @@ class ControllerTests(FakeClusterTestCase):
         cluster = FakeCluster()
         cluster.seed(pods=0, namespaces=1, nodes=2)
         return cluster
-
-    def kubectl(self, *args: str) -> str:
-        result = subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, *args], capture_output=True, text=True,
-                                timeout=30)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        return result.stdout
 
     def owned_pods(self, name: str) -> list[dict]:
         return [p for p in self.cluster.list_objects("pods", "default") if p["metadata"]["labels"].get("app") == name]
@@ -90,15 +82,15 @@ class ControllerTests(FakeClusterTestCase):
     def test_kubectl_rollout_status_history_restart_and_undo_work(self) -> None:
         self.apps.create_namespaced_deployment("default", deployment_manifest("ctl-kubectl", replicas=2))
         self.assertIn("successfully rolled out", self.kubectl("rollout", "status", "deployment/ctl-kubectl",
-                                                              "--timeout=5s"))
+                                                              "--timeout=5s").stdout)
         self.kubectl("set", "image", "deployment/ctl-kubectl", "main=nginx:1.28")
         self.kubectl("rollout", "restart", "deployment/ctl-kubectl")
         self.kubectl("rollout", "undo", "deployment/ctl-kubectl", "--to-revision=2")
-        history = self.kubectl("rollout", "history", "deployment/ctl-kubectl")
+        history = self.kubectl("rollout", "history", "deployment/ctl-kubectl").stdout
         self.assertEqual([line.split()[0] for line in history.splitlines()[2:] if line.strip()], ["1", "3", "4"])
         self.kubectl("scale", "deployment/ctl-kubectl", "--replicas=3")
         self.assertIn("successfully rolled out", self.kubectl("rollout", "status", "deployment/ctl-kubectl",
-                                                              "--timeout=5s"))
+                                                              "--timeout=5s").stdout)
         self.assertEqual(len(self.owned_pods("ctl-kubectl")), 3)
 
     def test_a_statefulset_creates_ordinal_pods(self) -> None:

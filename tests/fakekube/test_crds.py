@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-
 from kubernetes import client
 from kubernetes.dynamic import DynamicClient
 
@@ -102,9 +100,7 @@ class CrdTests(FakeClusterTestCase):
 
     def test_kubectl_prints_the_crds_printer_columns(self) -> None:
         self.custom.create_namespaced_custom_object("example.com", "v1", "default", "widgets", self.widget("big", 7))
-        result = subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, "get", "widgets", "big"],
-                                capture_output=True, text=True, timeout=30)
-        self.assertEqual(result.returncode, 0, result.stderr)
+        result = self.kubectl("get", "widgets", "big")
         header, row = result.stdout.splitlines()
         self.assertEqual(header.split(), ["NAME", "SIZE", "AGE"])
         self.assertEqual(row.split()[:2], ["big", "7"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import urllib.request
 
 from kubernetes import client
@@ -83,9 +82,7 @@ class DiscoveryTests(FakeClusterTestCase):
         self.assertTrue(deployments.namespaced)
 
     def test_kubectl_lists_api_resources(self) -> None:
-        result = subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, "api-resources", "-o", "name"],
-                                capture_output=True, text=True, timeout=30)
-        self.assertEqual(result.returncode, 0, result.stderr)
+        result = self.kubectl("api-resources", "-o", "name")
         names = result.stdout.split()
         self.assertIn("pods", names)
         self.assertIn("deployments.apps", names)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import ssl
-import subprocess
 import urllib.request
 
 from fakekube import FakeCluster, RunningServer
@@ -46,13 +45,6 @@ class ProtobufTests(FakeClusterTestCase):
     def setUpClass(cls) -> None:
         super().setUpClass()
         cls.running.write_kubeconfig(cls.kubeconfig, token="admin-token", extra_contexts=[("alice", "alice-token")])
-
-    def kubectl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, *args], capture_output=True, text=True,
-                                timeout=30)
-        if check:
-            self.assertEqual(result.returncode, 0, result.stderr)
-        return result
 
     def test_kubectl_create_generators_are_decoded(self) -> None:
         self.kubectl("create", "deployment", "pb-web", "--image=nginx:1.27", "--replicas=3", "--port=80")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import urllib.request
 
 from fakekube import FakeCluster
@@ -80,17 +79,13 @@ class TableTests(FakeClusterTestCase):
         self.assertEqual(body["kind"], "PodList")
 
     def test_kubectl_get_pods_prints_a_normal_table(self) -> None:
-        result = subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, "get", "pods", "-A"],
-                                capture_output=True, text=True, timeout=30)
-        self.assertEqual(result.returncode, 0, result.stderr)
+        result = self.kubectl("get", "pods", "-A")
         lines = result.stdout.splitlines()
         self.assertEqual(lines[0].split(), ["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE"])
         self.assertEqual(len(lines), 31)
         self.assertIn("CrashLoopBackOff", result.stdout)
 
     def test_kubectl_wide_output_shows_the_node_column(self) -> None:
-        result = subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, "get", "nodes", "-o", "wide"],
-                                capture_output=True, text=True, timeout=30)
-        self.assertEqual(result.returncode, 0, result.stderr)
+        result = self.kubectl("get", "nodes", "-o", "wide")
         self.assertIn("INTERNAL-IP", result.stdout.splitlines()[0])
         self.assertIn("Ready", result.stdout)
