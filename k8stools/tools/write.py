@@ -46,6 +46,7 @@ OutputArg = Annotated[
     Literal["summary", "yaml"], Field(description="summary: one line per object; yaml: also the resulting objects")
 ]
 MAX_DELETE_WITHOUT_CONFIRMATION = 100
+LIST_PAGE_SIZE = 500
 PATCH_CONTENT_TYPES = {
     "strategic": "application/strategic-merge-patch+json",
     "merge": "application/merge-patch+json",
@@ -141,6 +142,9 @@ def delete(
         except KubeError as error:
             if name:
                 raise
+            if error.status == 404:  # deleted meanwhile by someone else: the outcome wanted
+                lines.append(f"{ref} already gone")
+                continue
             failures += 1
             lines.append(f"{ref} FAILED: {describe_kube_error(error)}")
     text = (DRY_RUN_HEADER if call.dry_run else "") + "\n".join(lines)
@@ -156,9 +160,9 @@ def _select_for_delete(
 ) -> list[str]:
     """Names of the objects `selector` matches; refuses more than the bound unless confirmed."""
     names: list[str] = []
-    query: list[tuple[str, Any]] = [("labelSelector", selector)]
-    if not confirm_many:
-        query.append(("limit", MAX_DELETE_WITHOUT_CONFIRMATION + 1))
+    # Unconfirmed, one more than the bound is enough to refuse; confirmed, read every match page by page.
+    page_size = MAX_DELETE_WITHOUT_CONFIRMATION + 1 if not confirm_many else LIST_PAGE_SIZE
+    query: list[tuple[str, Any]] = [("labelSelector", selector), ("limit", page_size)]
     found = client.request("GET", kind.path(namespace), query=query)
     names += [item["metadata"]["name"] for item in found.get("items") or []]
     while confirm_many and (found.get("metadata") or {}).get("continue"):

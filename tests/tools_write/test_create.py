@@ -86,3 +86,13 @@ class CreateTests(WritingTestCase):
         self.assertIn("the manifest is empty", self.error("create", manifest="---\n"))
         text = self.error("create", manifest={"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}})
         self.assertIn("document 1 (ConfigMap) has no name", text)
+
+    def test_a_namespace_object_named_after_a_restricted_namespace_is_refused_before_sending(self) -> None:
+        self.fake.clear_requests()
+        manifest = as_yaml(
+            configmap("not-sent"), {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-system"}}
+        )
+        text = self.error("create", manifest=manifest)
+        self.assertIn('document 2 (Namespace kube-system): access to namespace "kube-system" is restricted', text)
+        self.assertEqual(self.writes(), [])
+        self.assertIsNone(self.fake.get_object("configmaps", "default", "not-sent"))

@@ -4,6 +4,8 @@ import copy
 import unittest
 from typing import ClassVar
 
+from fakekube.operations import WriteOptions
+from fakekube.patches import APPLY_PATCH
 from k8stools.diff import render_diff
 from tests.tools_write.base import WritingTestCase, as_yaml, configmap, deployment
 
@@ -90,6 +92,19 @@ class DiffToolTests(WritingTestCase):
         self.assertIn("--- /dev/null\n+++ deployment.apps/brand-new (after apply)", text)
         self.assertIn("+kind: Deployment", text)
         self.assertIsNone(self.fake.get_object("deployments", "default", "brand-new", group="apps"))
+
+    def test_apply_diff_reports_a_field_manager_conflict_with_the_force_hint(self) -> None:
+        kind = self.fake.resource_type("configmaps")
+        owned = configmap("diff-owned", "default", level="info")
+        self.fake.operations.patch(
+            kind, "default", "diff-owned", APPLY_PATCH, owned, WriteOptions(field_manager="helm"), "helm"
+        )
+        text = self.error("apply", manifest=configmap("diff-owned", "default", level="debug"), diff=True)
+        self.assertIn("configmap/diff-owned: the dry run FAILED", text)
+        self.assertIn("pass force: true", text)
+        forced = self.text("apply", manifest=configmap("diff-owned", "default", level="debug"), diff=True, force=True)
+        self.assertIn("-  level: info\n+  level: debug\n", forced)
+        self.assertEqual(self.fake.get_object("configmaps", "default", "diff-owned")["data"], {"level": "info"})
 
     def test_patch_diff_shows_the_change_and_changes_nothing(self) -> None:
         self.fake.add_object(deployment("patched-preview", "default", replicas=1))
