@@ -21,7 +21,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.models import get_application_model
 from oauth2_provider.utils import parse_bearer_token
-from oauth2_provider.views import DynamicClientRegistrationView
+from oauth2_provider.views import DynamicClientRegistrationManagementView, DynamicClientRegistrationView
 
 from oauthgw import ratelimit
 from oauthgw.models import ClientRegistration
@@ -134,3 +134,20 @@ class RegistrationView(DynamicClientRegistrationView):
                 WWW_Authenticate='Bearer realm="kubemcp", error="invalid_token"',
             )
         return None
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class RegistrationManagementView(DynamicClientRegistrationManagementView):
+    """RFC 7592 read, update and delete; an update must pass the same metadata rules as a registration."""
+
+    def put(self, request: HttpRequest, client_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        auth = self._authenticate_registration_request(request, client_id)
+        if isinstance(auth, HttpResponse):
+            return auth
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            return registration_error("invalid_client_metadata", "the body must be valid JSON")
+        if refusal := metadata_problem(data):
+            return refusal
+        return super().put(request, client_id, *args, **kwargs)

@@ -19,7 +19,7 @@ oauth_patterns = [
     path("o/register/", registration.RegistrationView.as_view(), name="dcr-register"),
     path(
         "o/register/<str:client_id>/",
-        dot_views.DynamicClientRegistrationManagementView.as_view(),
+        registration.RegistrationManagementView.as_view(),
         name="dcr-register-management",
     ),
     path(

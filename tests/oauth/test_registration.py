@@ -108,3 +108,19 @@ class RegistrationsPerHourTest(OAuthLiveTestCase):
         self.assertEqual(response.status_code, 429)
         self.assertEqual(response.json()["error"], "rate_limit_exceeded")
         self.assertGreater(int(response.headers["Retry-After"]), 0)
+
+
+class RegistrationManagementTest(OAuthLiveTestCase):
+    def test_a_client_cannot_update_itself_to_an_unsafe_redirect_uri(self) -> None:
+        client = self.register().json()
+        url = client["registration_client_uri"]
+        headers = {"Authorization": f"Bearer {client['registration_access_token']}"}
+        refused = requests.put(url, json={"redirect_uris": ["http://evil.example.com/cb"]}, headers=headers, timeout=30)
+        self.assertEqual(refused.status_code, 400)
+        self.assertEqual(refused.json()["error"], "invalid_redirect_uri")
+        self.assertEqual(Application.objects.get(client_id=client["client_id"]).redirect_uris, CLIENT_REDIRECT_URI)
+        accepted = requests.put(
+            url, json={"redirect_uris": ["https://app.example.com/cb"]}, headers=headers, timeout=30
+        )
+        self.assertEqual(accepted.status_code, 200, accepted.text)
+        self.assertEqual(accepted.json()["redirect_uris"], ["https://app.example.com/cb"])
