@@ -17,6 +17,7 @@ from fakekube.runtime_shell_io import BufferOutput, BytesInput, FileOutput, Inpu
 from fakekube.runtime_shell_parse import Command, Redirect, ShellSyntaxError, Word, parse
 
 Program = Callable[["Shell", list[str], StdIO], Awaitable[int]]
+SIGPIPE_STATUS = 128 + 13
 BIN_DIRS = {"/bin", "/usr/bin", "/sbin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"}
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])(?:(:?[-=+])([^}]*))?\}"
                        r"|([A-Za-z_][A-Za-z0-9_]*)|([?$#@*0-9]))")
@@ -123,7 +124,10 @@ class Shell:
         if assignments:
             shell = self.child()
             shell.variables.update(assignments)
-        return await program(shell, words, io)
+        try:
+            return await program(shell, words, io)
+        except BrokenPipeError:
+            return SIGPIPE_STATUS
 
     def not_found(self, name: str) -> str:
         """The message this shell prints for an unknown command."""

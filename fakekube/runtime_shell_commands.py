@@ -198,7 +198,13 @@ async def head(shell: Shell, argv: list[str], io: StdIO) -> int:
     count, paths, _ = _count_option(argv, 10)
     contents, status = await _read_inputs(shell, "head", paths, io)
     for content in contents:
-        await io.stdout.write(b"".join(content.splitlines(keepends=True)[:count]))
+        end = -1
+        for _ in range(count):
+            end = content.find(b"\n", end + 1)
+            if end < 0:
+                end = len(content)
+                break
+        await io.stdout.write(content[:end + 1] if count else b"")
     return status
 
 
@@ -273,6 +279,15 @@ async def seq(shell: Shell, argv: list[str], io: StdIO) -> int:
         await _write(io, "".join(f"{value}\n" for value in values[start:start + 10_000]))
         await asyncio.sleep(0)  # long outputs must not starve the session's other tasks
     return 0
+
+
+async def yes(shell: Shell, argv: list[str], io: StdIO) -> int:
+    """Repeat a line until whoever reads stops: the client leaves, the pipe breaks, or the session ends."""
+    chunk = (" ".join(argv[1:]) or "y").encode() + b"\n"
+    chunk *= max(1, 64 * 1024 // len(chunk))
+    while True:
+        await io.stdout.write(chunk)
+        await asyncio.sleep(0)
 
 
 async def uname(shell: Shell, argv: list[str], io: StdIO) -> int:
@@ -369,6 +384,6 @@ PROGRAMS: dict[str, Program] = {
     "echo": echo, "printf": printf, "cat": cat, "ls": ls, "env": env, "printenv": printenv,
     "hostname": hostname, "whoami": whoami, "id": id_, "date": date, "pwd": pwd, "true": true,
     "false": false, "sleep": sleep, "head": head, "tail": tail, "wc": wc, "grep": grep, "seq": seq,
-    "uname": uname, "test": test, "[": test, "ps": ps, "touch": touch, "rm": rm, "sh": sh, "bash": sh,
+    "uname": uname, "yes": yes, "test": test, "[": test, "ps": ps, "touch": touch, "rm": rm, "sh": sh, "bash": sh,
     "ash": sh, "dash": sh,
 }

@@ -39,12 +39,20 @@ class Output:
 
 
 class BufferOutput(Output):
-    """A pipe or `$(...)`: collects everything for the next reader."""
+    """A pipe or `$(...)`: collects everything for the next reader.
 
-    def __init__(self) -> None:
+    Commands of a pipeline run one after the other, so a pipe holds its writer's whole output;
+    past `limit` it breaks, as a real pipe does when its reader stops reading (`yes | head`).
+    """
+
+    def __init__(self, limit: int = 16 * 1024 * 1024) -> None:
         self.data = bytearray()
+        self.limit = limit
 
     async def write(self, data: bytes) -> None:
+        if len(self.data) + len(data) > self.limit:
+            self.data += data[:self.limit - len(self.data)]
+            raise BrokenPipeError("the reading end of the pipe is full")
         self.data += data
 
 

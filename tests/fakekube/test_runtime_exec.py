@@ -122,6 +122,17 @@ class ExecCommandTests(ExecTestCase):
         self.assertEqual(self.run_command(["sh", "-c", "seq 1 100 | tail -n 2 | wc -l"])[0], "2\n")
         self.assertEqual(self.run_command(["sh", "-c", "printf '%s=%d\\n' a 1 b 2 | grep b"])[0], "b=2\n")
 
+    def test_yes_feeds_a_pipe_until_its_reader_stops(self) -> None:
+        self.assertEqual(self.run_command(["sh", "-c", "yes ok | head -n 3"]), ("ok\nok\nok\n", "", 0))
+
+    def test_endless_output_stops_when_the_client_leaves(self) -> None:
+        session = self.open(["yes"])
+        self.assertEqual(session.readline_stdout(timeout=5), "y")
+
+        session.close()
+
+        self.assertStreamsEnd("exec")
+
     def test_large_output_arrives_whole(self) -> None:
         output = self.run_command(["seq", "200000"])[0]
 
