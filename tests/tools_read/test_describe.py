@@ -65,6 +65,12 @@ class DescribeTests(LiveServerTestCase):
             self.assertIn(name, text)
         self.assertIn("ScalingReplicaSet", text.split("Events:", 1)[1])
 
+    def test_a_statefulset_shows_its_pods(self) -> None:
+        text = self.text("describe", resourceType="sts", name="postgres", namespace="payments")
+        self.assertRegex(text, r"Selector:\s+app=postgres")
+        for ordinal in range(3):
+            self.assertIn(f"postgres-{ordinal}", text.split("Pods:", 1)[1])
+
     def test_a_pod_shows_its_owner(self) -> None:
         text = self.text("describe", resourceType="po", name=self.pod, namespace="payments")
         self.assertRegex(text, r"Controlled By:\s+ReplicaSet/api-")

@@ -32,6 +32,10 @@ class GetTests(LiveServerTestCase):
         self.assertNotIn("managedFields", document["metadata"])
         self.assertNotIn("uid", document["metadata"])
 
+    def test_the_deprecated_alias_still_answers(self) -> None:
+        document = yaml.safe_load(self.text("kubernetes_get", resourceType="po", name=self.pod, namespace="payments"))
+        self.assertEqual(document["metadata"]["name"], self.pod)
+
     def test_full_output_keeps_the_bookkeeping_fields(self) -> None:
         document = yaml.safe_load(
             self.text("get", resourceType="pods", name=self.pod, namespace="payments", output="full")
