@@ -17,6 +17,7 @@ from k8stools.tools.listing import (
     list_scope,
     next_page_line,
 )
+from k8stools.tools.read import _event_window_notes, _summary_text
 from tests.live import LiveServerTestCase
 from tests.tools_read.helpers import WIDGET_CRD, column, event, footer, pod, table_header, table_rows, widget
 
@@ -321,6 +322,23 @@ class ListingLogicTests(unittest.TestCase):
             '5 more; next page: call again with the same arguments and continue: "t"',
         )
         self.assertTrue(next_page_line(ListPage([], "t", None)).startswith("more remain;"))
+
+    def test_event_window_notes_say_what_was_left_out(self) -> None:
+        self.assertEqual(_event_window_notes(10, 100, False), [])
+        self.assertEqual(
+            _event_window_notes(150, 100, False),
+            ["50 older events not shown; raise limit (max 1000) or narrow with fieldSelector"],
+        )
+        full = _event_window_notes(5000, 100, True)
+        self.assertTrue(full[0].startswith("newest first among the first 5000 events the API server returned"))
+        self.assertEqual(len(full), 2)
+
+    def test_a_summary_cut_short_says_how_to_count_the_rest(self) -> None:
+        items = [{"metadata": {"name": "a", "namespace": "x"}, "status": {"phase": "Running"}}]
+        text = _summary_text(PODS, "in all namespaces", ListPage(items, "tok", 7), [])
+        self.assertTrue(
+            text.endswith('counted the first 1; 7 more not counted: call again with continue: "tok" to count the rest')
+        )
 
     def test_keyword_arguments_are_renamed_for_the_function(self) -> None:
         @keyword_arguments(**{"continue": "continue_"})
