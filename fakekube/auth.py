@@ -7,8 +7,9 @@ grant, everything not granted is refused with the real `Forbidden` wording.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from .request_info import RequestInfo
 from .status import ApiError

@@ -11,7 +11,7 @@ import os
 import ssl
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -45,7 +45,7 @@ def _name(common_name: str) -> x509.Name:
 
 def issue_serving_certificate(hosts: tuple[str, ...] = ("127.0.0.1", "localhost")) -> ServingCertificate:
     """A new CA and a certificate signed by it for `hosts`, valid for a day."""
-    now = datetime.now(timezone.utc) - timedelta(minutes=5)
+    now = datetime.now(UTC) - timedelta(minutes=5)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (x509.CertificateBuilder().subject_name(_name("fakekube-ca")).issuer_name(_name("fakekube-ca"))
           .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())

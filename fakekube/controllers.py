@@ -69,15 +69,16 @@ class Controllers:
             self._guarded(resource_type, new, handler)
         if (resource_type.group, resource_type.plural) in (("", "pods"), ("policy", "poddisruptionbudgets")):
             refresh_budgets(self.operations.store, (new or old or {}).get("metadata", {}).get("namespace"))
+        metadata = (new or old or {}).get("metadata") or {}
         if resource_type.group == "" and resource_type.plural == "pods":
             # A pod that changed or went away: its owner replaces it and recounts.
-            for ref in ((new or old or {}).get("metadata") or {}).get("ownerReferences") or []:
-                self._reconcile_owner(ref, (new or old)["metadata"].get("namespace"))
+            for ref in metadata.get("ownerReferences") or []:
+                self._reconcile_owner(ref, metadata.get("namespace"))
         if resource_type.group == "apps" and resource_type.plural == "replicasets":
-            for ref in ((new or old or {}).get("metadata") or {}).get("ownerReferences") or []:
+            for ref in metadata.get("ownerReferences") or []:
                 if ref.get("kind") == "Deployment" and old is not None and new is None:
                     continue
-                self._reconcile_owner(ref, (new or old)["metadata"].get("namespace"), status_only=True)
+                self._reconcile_owner(ref, metadata.get("namespace"), status_only=True)
 
     def _guarded(self, resource_type: ResourceType, obj: dict[str, Any], handler: Any, **kwargs: Any) -> None:
         key = f"{resource_type.plural}/{obj['metadata'].get('namespace')}/{obj['metadata']['name']}"

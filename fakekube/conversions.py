@@ -7,7 +7,8 @@ only in `apiVersion` (custom resources) need no entry here.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .event_versions import to_core_v1, to_events_v1
 from .types import ResourceType

@@ -99,3 +99,14 @@ class CustomResources:
             if version.get("name") == resource_type.version:
                 return list(version.get("additionalPrinterColumns") or [])
         return []
+
+    def scale_paths(self, resource_type: ResourceType) -> dict[str, str] | None:
+        """The `subresources.scale` paths of a custom resource's version, or None."""
+        if not resource_type.custom:
+            return None
+        crd = self.operations.store.get(CRD_GROUP, "customresourcedefinitions", None,
+                                        f"{resource_type.plural}.{resource_type.group}")
+        for version in ((crd or {}).get("spec") or {}).get("versions") or []:
+            if version.get("name") == resource_type.version:
+                return (version.get("subresources") or {}).get("scale")
+        return None

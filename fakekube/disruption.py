@@ -38,7 +38,7 @@ def budget_status(budget: dict[str, Any], pods: list[dict[str, Any]]) -> dict[st
     else:
         desired = expected
     allowed = max(0, healthy - desired)
-    previous = next((c for c in (budget.get("status") or {}).get("conditions") or []
+    previous: dict[str, Any] = next((c for c in (budget.get("status") or {}).get("conditions") or []
                      if c.get("type") == "DisruptionAllowed"), {})
     state = "True" if allowed > 0 else "False"
     return {"observedGeneration": budget["metadata"].get("generation", 1), "disruptionsAllowed": allowed,

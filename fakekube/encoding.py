@@ -14,7 +14,6 @@ from .status import ApiError
 from .store import Page, Store, encode_json
 from .types import ResourceType
 
-
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 
 

@@ -241,10 +241,9 @@ def _remove_path(obj: Any, path: Path) -> None:
                 return
         else:
             return
-    if path and path[-1] == ".":
-        # The keyed item itself: remove it only if its own fields are gone (they are removed first).
-        if isinstance(node, dict) and any(k for k in node if k not in json.loads(path[-2][2:])):
-            return
+    # The keyed item itself goes only once its own fields are gone (they are removed first).
+    if path and path[-1] == "." and isinstance(node, dict) and any(k for k in node if k not in json.loads(path[-2][2:])):
+        return
     for container, key in reversed(trail):
         if isinstance(container, list):
             container.pop(key)

@@ -256,18 +256,20 @@ class RestHandlers:
                 return object_response(self.store, obj, resource_type)
             obj, _ = await self._patch(request, info, resource_type, namespace, "status")
             return object_response(self.store, obj, resource_type)
-        if sub.name == "scale" and (resource_type.group, resource_type.plural) in subresources.SCALABLE:
+        paths = self.cluster.custom_resources.scale_paths(resource_type)
+        if sub.name == "scale" and ((resource_type.group, resource_type.plural) in subresources.SCALABLE or paths):
             if verb == "get":
-                return json_response(subresources.scale_of(self.operations.get(resource_type, namespace, info.name)))
+                return json_response(subresources.scale_of(
+                    self.operations.get(resource_type, namespace, info.name), paths))
             dry_run = dry_run_of(request)
             options = WriteOptions(dry_run, self._manager(request))
             if verb == "update":
                 scale = subresources.update_scale(self.operations, resource_type, namespace, info.name,
-                                                  await read_body(request), options)
+                                                  await read_body(request), options, paths)
             else:
                 patch_type = request.headers.get("Content-Type", "").split(";")[0].strip()
                 scale = subresources.patch_scale(self.operations, resource_type, namespace, info.name, patch_type,
-                                                 await read_body(request), options)
+                                                 await read_body(request), options, paths)
             return json_response(scale)
         if sub.name == "token" and namespace:
             dry_run = dry_run_of(request)

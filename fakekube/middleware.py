@@ -4,7 +4,9 @@ recording, fault injection, authentication/authorization, then the REST fallback
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -53,17 +55,15 @@ def build_middlewares(cluster: FakeCluster) -> list[Callable[..., Awaitable[web.
         if fault.status:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
             message = fault.message or _fault_message(fault.status)
-            return status_response(fault.status, message, headers=headers,
-                                   **({"retryAfterSeconds": fault.retry_after} if fault.retry_after else {}))
+            details: dict[str, Any] = {"retryAfterSeconds": fault.retry_after} if fault.retry_after else {}
+            return ApiError(fault.status, message, headers=headers, **details).response()
         if fault.drop and fault.drop_after is not None:
             task = asyncio.ensure_future(handler(request))
             await asyncio.sleep(fault.drop_after)
             _abort(request)
             task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError, RuntimeError):
                 await task
-            except (asyncio.CancelledError, ConnectionError, RuntimeError):
-                pass
             return web.Response(status=499)
         return await handler(request)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .status import ApiError, invalid_error
@@ -31,7 +31,7 @@ _names_random = random.Random(1234)
 
 
 def now_timestamp() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def random_suffix(length: int = 5) -> str:
@@ -77,8 +77,8 @@ def check_identity(resource_type: ResourceType, body: dict[str, Any], path_names
                        "BadRequest")
     body_name = metadata.get("name")
     if path_name is not None and body_name and body_name != path_name:
-        raise ApiError(400, "the name of the object (%s) does not match the name on the URL (%s)"
-                       % (body_name, path_name), "BadRequest")
+        raise ApiError(400, f"the name of the object ({body_name}) does not match the name on the URL ({path_name})",
+                       "BadRequest")
 
 
 def prepare_new(resource_type: ResourceType, body: dict[str, Any], namespace: str | None) -> dict[str, Any]:

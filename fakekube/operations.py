@@ -4,15 +4,17 @@ independent of HTTP so the handlers stay thin and tests can arrange state throug
 
 from __future__ import annotations
 
+import builtins
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from . import fieldmanager, patches
-from .defaults import apply_defaults
 from .conversions import to_served, to_stored
-from .objects import without_nulls, bump_generation, carry_server_fields, check_identity, now_timestamp, prepare_new
-from .selectors import fields_match, labels_match, parse_field_selector, parse_label_selector, SelectorError
+from .defaults import apply_defaults
+from .objects import bump_generation, carry_server_fields, check_identity, now_timestamp, prepare_new, without_nulls
+from .selectors import SelectorError, fields_match, labels_match, parse_field_selector, parse_label_selector
 from .status import ApiError, not_found_error
 from .store import Page, Store, paginate
 from .types import ResourceType, TypeRegistry
@@ -44,8 +46,8 @@ class Operations:
         self.registry = registry
         self.store = store
         self.controllers: Controllers | None = None
-        self.admission: list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any]], None]] = []
-        self.after_write: list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any] | None], None]] = []
+        self.admission: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any]], None]] = []
+        self.after_write: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any] | None], None]] = []
 
     # -- reads -------------------------------------------------------------------------------------
 
@@ -235,7 +237,7 @@ class Operations:
                                              "resourceVersion": removed["metadata"]["resourceVersion"]}}
 
     def delete_collection(self, resource_type: ResourceType, namespace: str | None, label_selector: str,
-                          field_selector: str, dry_run: bool) -> list[dict[str, Any]]:
+                          field_selector: str, dry_run: bool) -> builtins.list[dict[str, Any]]:
         page = self.list(resource_type, namespace, label_selector, field_selector)
         return [self.delete(resource_type, obj["metadata"].get("namespace"), obj["metadata"]["name"], dry_run)
                 for obj in page.items]

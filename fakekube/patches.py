@@ -182,13 +182,13 @@ def structural_merge(live: Any, applied: Any, path: tuple[str, ...] = ()) -> Any
             if path and path[-1] in MERGED_SCALAR_LISTS and isinstance(live, list):
                 return live + [item for item in applied if item not in live]
             return copy.deepcopy(applied)
-        result = list(live)
+        items = list(live)
         for item in applied:
-            index = next((i for i, existing in enumerate(result) if isinstance(existing, dict)
+            index = next((i for i, existing in enumerate(items) if isinstance(existing, dict)
                           and isinstance(item, dict) and existing.get(merge_key) == item.get(merge_key)), None)
             if index is None:
-                result.append(copy.deepcopy(item))
+                items.append(copy.deepcopy(item))
             else:
-                result[index] = structural_merge(result[index], item, path)
-        return result
+                items[index] = structural_merge(items[index], item, path)
+        return items
     return applied

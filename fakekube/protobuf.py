@@ -9,7 +9,7 @@ from a schema is refused with 415 rather than dropped, so a gap shows up as an e
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .status import ApiError
@@ -198,6 +198,7 @@ def _fields(data: bytes) -> list[tuple[int, int, Any]]:
     while position < len(data):
         key, position = _varint(data, position)
         number, wire = key >> 3, key & 7
+        value: int | bytes
         if wire == 0:
             value, position = _varint(data, position)
         elif wire == 2:
@@ -232,7 +233,7 @@ def _scalar(kind: str, raw: Any) -> Any:
         seconds = next((_signed(value) for number, _, value in _fields(raw) if number == 1), 0)
         if seconds <= 0:
             return None
-        return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if kind == "intorstring":
         parts = {number: value for number, _, value in _fields(raw)}
         return parts.get(3, b"").decode() if parts.get(1) == 1 else _signed(parts.get(2, 0))

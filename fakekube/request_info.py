@@ -5,8 +5,8 @@ Used for routing, authorization and request recording alike, so all three agree.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional
 
 from aiohttp import web
 
@@ -39,7 +39,7 @@ class RequestInfo:
 
 # Where the middleware leaves what it learnt about a request, for the handlers.
 REQUEST_INFO = web.RequestKey("request_info", RequestInfo)
-IDENTITY = web.RequestKey("identity", Optional[str])  # the authenticated username, or None
+IDENTITY: web.RequestKey[str | None] = web.RequestKey("identity", str | None)  # type: ignore[arg-type]  # the authenticated username, or None
 
 
 def parse_request(method: str, path: str, query: Mapping[str, str]) -> RequestInfo:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .objects import reseed_names
@@ -32,14 +32,14 @@ def _stamp(moment: datetime) -> str:
 
 
 def _parse(stamp: str) -> datetime:
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 class _Seeder:
     def __init__(self, cluster: FakeCluster, seed: int) -> None:
         self.cluster = cluster
         self.random = random.Random(seed)
-        self.now = datetime.now(timezone.utc).replace(microsecond=0)
+        self.now = datetime.now(UTC).replace(microsecond=0)
 
     def ago(self, low_hours: float, high_hours: float) -> str:
         return _stamp(self.now - timedelta(hours=self.random.uniform(low_hours, high_hours)))
@@ -358,9 +358,9 @@ def seed_cluster(cluster: FakeCluster, pods: int = 50, namespaces: int = 3, node
     if len(app_pods) >= 3:
         for pod in seeder.random.sample(app_pods, max(1, len(app_pods) // 40)):
             seeder.crash(pod)
-        current = [cluster.get_object("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])
-                   for pod in app_pods]
-        healthy = [pod for pod in current if pod is not None and pod["status"]["phase"] == "Running"
+        latest = [cluster.get_object("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])
+                  for pod in app_pods]
+        healthy = [pod for pod in latest if pod is not None and pod["status"]["phase"] == "Running"
                    and pod["status"]["containerStatuses"][0]["restartCount"] == 0]
         seeder.make_pending(seeder.random.choice(healthy), len(node_names))
     for deployment in deployments[:40]:

@@ -12,8 +12,9 @@ import binascii
 import json
 import threading
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from .status import ApiError
 

@@ -6,11 +6,12 @@ import base64
 import copy
 import json
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import patches
 from .auth import AccessControl
+from .json_paths import read_path, write_path
 from .objects import new_uid
 from .operations import Operations, WriteOptions
 from .selectors import label_selector_from_match, labels_match
@@ -39,19 +40,30 @@ def selector_string(selector: dict[str, Any] | None) -> str:
     return ",".join(terms)
 
 
-def scale_of(obj: dict[str, Any]) -> dict[str, Any]:
-    """The autoscaling/v1 `Scale` view of a workload."""
+# The scale paths of the built-in workloads; custom resources declare theirs in the CRD.
+BUILTIN_SCALE_PATHS = {"specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas"}
+
+
+def scale_of(obj: dict[str, Any], paths: dict[str, str] | None = None) -> dict[str, Any]:
+    """The autoscaling/v1 `Scale` view of a workload (or of a custom resource, through its CRD's paths)."""
     metadata = obj["metadata"]
+    if paths is None:
+        replicas = obj.get("spec", {}).get("replicas", 1)
+        status = {"replicas": (obj.get("status") or {}).get("replicas", 0),
+                  "selector": selector_string(obj.get("spec", {}).get("selector"))}
+    else:
+        replicas = read_path(obj, paths.get("specReplicasPath", "")) or 0
+        status = {"replicas": read_path(obj, paths.get("statusReplicasPath", "")) or 0}
+        if paths.get("labelSelectorPath") and read_path(obj, paths["labelSelectorPath"]):
+            status["selector"] = read_path(obj, paths["labelSelectorPath"])
     return {"kind": "Scale", "apiVersion": "autoscaling/v1",
             "metadata": {key: metadata[key] for key in ("name", "namespace", "uid", "resourceVersion",
                                                         "creationTimestamp") if key in metadata},
-            "spec": {"replicas": obj.get("spec", {}).get("replicas", 1)},
-            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
-                       "selector": selector_string(obj.get("spec", {}).get("selector"))}}
+            "spec": {"replicas": replicas}, "status": status}
 
 
 def update_scale(operations: Operations, resource_type: ResourceType, namespace: str | None, name: str,
-                 scale: dict[str, Any], options: WriteOptions) -> dict[str, Any]:
+                 scale: dict[str, Any], options: WriteOptions, paths: dict[str, str] | None = None) -> dict[str, Any]:
     if not isinstance(scale, dict) or scale.get("kind", "Scale") != "Scale":
         raise ApiError(400, "the body of a scale update must be a Scale", "BadRequest")
     replicas = (scale.get("spec") or {}).get("replicas")
@@ -65,16 +77,16 @@ def update_scale(operations: Operations, resource_type: ResourceType, namespace:
         if sent_version and sent_version != live["metadata"]["resourceVersion"]:
             raise operations.conflict(resource_type, name)
         body = copy.deepcopy(live)
-        body["spec"]["replicas"] = replicas
+        write_path(body, (paths or BUILTIN_SCALE_PATHS)["specReplicasPath"], replicas)
         body["metadata"].pop("resourceVersion")
         updated = operations.update(resource_type, namespace, name, body, options, options.field_manager)
-        return scale_of(updated)
+        return scale_of(updated, paths)
 
 
 def patch_scale(operations: Operations, resource_type: ResourceType, namespace: str | None, name: str,
-                patch_type: str, patch: Any, options: WriteOptions) -> dict[str, Any]:
+                patch_type: str, patch: Any, options: WriteOptions, paths: dict[str, str] | None = None) -> dict[str, Any]:
     with operations.store.lock:
-        current = scale_of(operations.get(resource_type, namespace, name))
+        current = scale_of(operations.get(resource_type, namespace, name), paths)
         if patch_type == patches.MERGE_PATCH or patch_type == patches.STRATEGIC_PATCH:
             patched = patches.json_merge_patch(current, patch)
         elif patch_type == patches.JSON_PATCH:
@@ -86,7 +98,7 @@ def patch_scale(operations: Operations, resource_type: ResourceType, namespace: 
                                 f"{patches.JSON_PATCH}, {patches.MERGE_PATCH}, {patches.STRATEGIC_PATCH}, "
                                 f"{patches.APPLY_PATCH}", "UnsupportedMediaType")
         patched["metadata"].pop("resourceVersion", None)
-        return update_scale(operations, resource_type, namespace, name, patched, options)
+        return update_scale(operations, resource_type, namespace, name, patched, options, paths)
 
 
 def evict(operations: Operations, namespace: str, name: str, body: Any, dry_run: bool) -> dict[str, Any]:
@@ -135,7 +147,7 @@ def issue_token(operations: Operations, access: AccessControl, namespace: str, n
     spec["expirationSeconds"] = lifetime
     spec.setdefault("audiences", ["https://kubernetes.default.svc.cluster.local"])
     spec.setdefault("boundObjectRef", None)
-    issued = datetime.now(timezone.utc).replace(microsecond=0)
+    issued = datetime.now(UTC).replace(microsecond=0)
     expires = issued + timedelta(seconds=lifetime)
     username = f"system:serviceaccount:{namespace}:{name}"
     claims = {"aud": spec["audiences"], "exp": int(expires.timestamp()), "iat": int(issued.timestamp()),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
+from .json_paths import read_path
 from .store import Page
 from .subresources import selector_string
 from .types import ResourceType
@@ -29,7 +30,7 @@ def wants_table(accept: str) -> bool:
 def parse_time(stamp: str | None) -> datetime | None:
     if not stamp:
         return None
-    return datetime.strptime(stamp.replace(".000000", "")[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return datetime.strptime(stamp.replace(".000000", "")[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
 
 
 def human_duration(seconds: float) -> str:
@@ -62,7 +63,7 @@ def age(stamp: str | None) -> str:
     moment = parse_time(stamp)
     if moment is None:
         return "<unknown>"
-    return human_duration((datetime.now(timezone.utc) - moment).total_seconds())
+    return human_duration((datetime.now(UTC) - moment).total_seconds())
 
 
 def _containers(obj: dict[str, Any]) -> list[dict[str, Any]]:
@@ -246,21 +247,6 @@ _DEFAULT: tuple[list[Column], Callable[[dict[str, Any]], Row]] = (
                                                                       obj["metadata"].get("creationTimestamp")])
 
 
-def json_path(obj: Any, path: str) -> Any:
-    """The value at a simple JSONPath (`.spec.replicas`, `.status.conditions[0].type`, `.spec.items[*].name`)."""
-    values = [obj]
-    for part in re.findall(r"[^.\[\]]+|\[[^\]]*\]", path.strip().lstrip(".")):
-        if part.startswith("["):
-            index = part[1:-1]
-            values = [item for value in values if isinstance(value, list)
-                      for item in (value if index == "*" else value[int(index):int(index) + 1])]
-        else:
-            values = [value.get(part) for value in values if isinstance(value, dict) and part in value]
-    if not values:
-        return None
-    return values[0] if len(values) == 1 else ",".join(str(value) for value in values)
-
-
 def _custom_printer(columns: list[dict[str, Any]]) -> tuple[list[Column], Callable[[dict[str, Any]], Row]]:
     """A CRD's printer: Name, its additionalPrinterColumns, and Age when it declares no columns."""
     if not columns:
@@ -269,7 +255,7 @@ def _custom_printer(columns: list[dict[str, Any]]) -> tuple[list[Column], Callab
                                              for c in columns]
 
     def printer(obj: dict[str, Any]) -> Row:
-        return [obj["metadata"]["name"]] + [json_path(obj, c.get("jsonPath", "")) for c in columns]
+        return [obj["metadata"]["name"]] + [read_path(obj, c.get("jsonPath", "")) for c in columns]
 
     return definitions, printer
 

@@ -60,8 +60,8 @@ async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type:
     response = web.StreamResponse(headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
     await response.prepare(request)
     if expired:
-        error = ApiError(410, f"too old resource version: {last} ({store.oldest_resource_version()})", "Expired")
-        await response.write(encode_json({"type": "ERROR", "object": error.body()}) + b"\n")
+        expiry = ApiError(410, f"too old resource version: {last} ({store.oldest_resource_version()})", "Expired")
+        await response.write(encode_json({"type": "ERROR", "object": expiry.body()}) + b"\n")
         return response
     as_table = tables.wants_table(request.headers.get("Accept", ""))
     include_object = request.query.get("includeObject", "Metadata")

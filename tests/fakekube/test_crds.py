@@ -13,7 +13,9 @@ WIDGETS = {
     "spec": {"group": "example.com", "scope": "Namespaced",
              "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wd"],
                        "listKind": "WidgetList"},
-             "versions": [{"name": "v1", "served": True, "storage": True, "subresources": {"status": {}},
+             "versions": [{"name": "v1", "served": True, "storage": True, "subresources": {
+                               "status": {}, "scale": {"specReplicasPath": ".spec.size",
+                                                       "statusReplicasPath": ".status.size"}},
                            "additionalPrinterColumns": [
                                {"name": "Size", "type": "integer", "jsonPath": ".spec.size"},
                                {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
@@ -104,3 +106,13 @@ class CrdTests(FakeClusterTestCase):
         header, row = result.stdout.splitlines()
         self.assertEqual(header.split(), ["NAME", "SIZE", "AGE"])
         self.assertEqual(row.split()[:2], ["big", "7"])
+
+    def test_the_scale_subresource_follows_the_crds_paths(self) -> None:
+        self.custom.create_namespaced_custom_object("example.com", "v1", "default", "widgets", self.widget("sc", 2))
+        scale = self.custom.get_namespaced_custom_object_scale("example.com", "v1", "default", "widgets", "sc")
+        self.assertEqual((scale["kind"], scale["spec"]["replicas"]), ("Scale", 2))
+        self.custom.patch_namespaced_custom_object_scale("example.com", "v1", "default", "widgets", "sc",
+                                                         {"spec": {"replicas": 5}})
+        self.assertEqual(self.cluster.get_object("widgets", "default", "sc", "example.com")["spec"]["size"], 5)
+        self.assertEqual(self.kubectl("scale", "widgets/sc", "--replicas=1").returncode, 0)
+        self.assertEqual(self.cluster.get_object("widgets", "default", "sc", "example.com")["spec"]["size"], 1)

@@ -51,13 +51,13 @@ class FaultTests(FakeClusterTestCase):
         self.cluster.faults.add(path="/api/v1/namespaces/default/configmaps", drop=True, drop_after=0.3, times=1)
         request = urllib.request.Request(f"{self.running.url}/api/v1/namespaces/default/configmaps?watch=1")
         received = b""
-        with self.assertRaises((http.client.HTTPException, ConnectionError)):
-            with urllib.request.urlopen(request, timeout=5) as response:
-                self.cluster.add_object({"apiVersion": "v1", "kind": "ConfigMap",
-                                         "metadata": {"name": "mid-stream", "namespace": "default"}})
-                while chunk := response.read1(65536):
-                    received += chunk
-                self.fail("the stream ended cleanly")
+        with self.assertRaises((http.client.HTTPException, ConnectionError)), \
+                urllib.request.urlopen(request, timeout=5) as response:
+            self.cluster.add_object({"apiVersion": "v1", "kind": "ConfigMap",
+                                     "metadata": {"name": "mid-stream", "namespace": "default"}})
+            while chunk := response.read1(65536):
+                received += chunk
+            self.fail("the stream ended cleanly")
         self.assertIn(b"mid-stream", received)
 
 
