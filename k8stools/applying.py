@@ -9,6 +9,7 @@ message) and which were not attempted, so nothing is half-applied silently.
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -16,12 +17,22 @@ from k8stools.diff import render_diff, review_form
 from k8stools.formatting import mask_secrets, prune, to_yaml
 from k8stools.guard import GuardedClient
 from k8stools.kube import KubeError, ResourceType
-from k8stools.manifests import ManifestDocument, namespaces_touched, resolve_document, target_namespace
+from k8stools.manifests import (
+    ManifestDocument,
+    is_definition,
+    kind_defined_by,
+    namespaces_touched,
+    resolve_document,
+    target_namespace,
+)
 from k8stools.policy import PolicyDenied
+from k8stools.resources import resolve
 from k8stools.tools.call import ToolCall, ToolOutput
 from k8stools.tools.errors import ToolInputError, describe_kube_error
 
 FIELD_MANAGER = "kubemcp"
+# How long a document waits for the CRD created earlier in its manifest to be served.
+DEFINITION_WAIT_SECONDS = 10.0
 APPLY_PATCH = "application/apply-patch+yaml"
 DRY_RUN_QUERY = (("dryRun", "All"),)
 DRY_RUN_HEADER = "Dry run: the API server validated this change; nothing was changed.\n"
@@ -36,6 +47,8 @@ class PlannedWrite:
     document: ManifestDocument
     kind: ResourceType
     namespace: str | None
+    # The kind is defined by a CRD earlier in the manifest: served only once that CRD is created.
+    awaits_definition: bool = False
 
     @property
     def ref(self) -> str:
@@ -63,9 +76,17 @@ def plan_documents(
     """Resolve every document and check the policy for all of them; nothing is sent yet."""
     client = call.client()
     default = namespace or call.config.default_namespace
-    plans = []
+    plans: list[PlannedWrite] = []
     for document in documents:
-        kind = resolve_document(client, document)
+        definitions = [plan.document for plan in plans if is_definition(plan.kind)]
+        try:
+            kind = resolve_document(client, document)
+            awaits_definition = False
+        except ToolInputError:
+            defined = kind_defined_by(document, definitions)
+            if defined is None:
+                raise
+            kind, awaits_definition = defined, True
         if verb not in kind.verbs:
             raise ToolInputError(f"{document.label}: {kind.qualified_name} does not support {verb}; nothing was sent")
         target = target_namespace(document, kind, default)
@@ -74,7 +95,7 @@ def plan_documents(
                 call.policy.check_namespace(touched)
             except PolicyDenied as denied:
                 raise PolicyDenied(f"{document.label}: {denied}; no document was sent") from None
-        plans.append(PlannedWrite(document, kind, target))
+        plans.append(PlannedWrite(document, kind, target, awaits_definition))
     first = plans[0]
     call.aim(namespace=first.namespace or "", kind=first.kind.qualified_name, name=first.document.name)
     return plans
@@ -130,6 +151,12 @@ def diff_documents(call: ToolCall, plans: list[PlannedWrite], *, force: bool) ->
     parts, failed = [], False
     for plan in plans:
         path = plan.kind.path(plan.namespace, plan.document.name)
+        if plan.awaits_definition:
+            parts.append(
+                f"{plan.ref}: not previewed: its kind comes from a CustomResourceDefinition in this manifest, "
+                "which a diff does not create\n"
+            )
+            continue
         try:
             before = get_or_none(client, path)
             query = _apply_query(force) + list(DRY_RUN_QUERY)
@@ -167,14 +194,40 @@ def _send_in_order(call: ToolCall, plans: list[PlannedWrite], send: Any, *, hint
         if len(plans) > 1:
             call.progress(position, len(plans), plan.document.label)
         try:
+            if plan.awaits_definition:
+                await_definition(call, plan)
             line, result = send(plan)
         except KubeError as error:
             message = _apply_error(error) if hint == "apply" else describe_kube_error(error)
             return _failure_report(call, plans, position, lines, message), results, True
+        except ToolInputError as error:
+            return _failure_report(call, plans, position, lines, str(error)), results, True
         lines.append(line + suffix)
         results.append(result)
     header = DRY_RUN_HEADER if call.dry_run else ""
     return header + "\n".join(lines), results, False
+
+
+def await_definition(call: ToolCall, plan: PlannedWrite) -> None:
+    """Wait (briefly, bounded by the tool timeout) until the API server serves a kind whose CRD was just created."""
+    kind = plan.kind
+    if call.dry_run:
+        raise ToolInputError(
+            f"{kind.kind} is defined by a CustomResourceDefinition in this manifest, which a dry run does not "
+            "create, so the API server cannot validate this document yet"
+        )
+    deadline = time.monotonic() + min(DEFINITION_WAIT_SECONDS, call.config.tool_timeout_seconds / 3)
+    while True:
+        try:
+            resolve(call.client(), kind.kind, kind.api_version)
+            return
+        except ToolInputError:
+            if time.monotonic() >= deadline:
+                raise ToolInputError(
+                    f"the API server does not serve {kind.kind} ({kind.api_version}) yet although its "
+                    "CustomResourceDefinition was created; apply again in a moment"
+                ) from None
+            time.sleep(0.5)
 
 
 def _failure_report(call: ToolCall, plans: list[PlannedWrite], failed: int, done: list[str], message: str) -> str:

@@ -173,3 +173,32 @@ def namespaces_touched(document: ManifestDocument, kind: ResourceType, namespace
     if kind.group == "" and kind.name == "namespaces" and document.name:
         touched.append(document.name)
     return touched
+
+
+def is_definition(kind: ResourceType) -> bool:
+    """Does `kind` define new kinds (a CustomResourceDefinition)?"""
+    return kind.group == "apiextensions.k8s.io" and kind.name == "customresourcedefinitions"
+
+
+def kind_defined_by(document: ManifestDocument, definitions: list[ManifestDocument]) -> ResourceType | None:
+    """The kind of `document` as one of `definitions` (CRDs earlier in the same manifest) will serve it.
+
+    A manifest often carries a CRD and objects of its kind; discovery cannot know the kind before
+    the CRD is created, but the CRD itself says its URL, scope and served versions.
+    """
+    group, _, version = document.api_version.rpartition("/")
+    for definition in definitions:
+        spec = definition.body.get("spec") or {}
+        names = spec.get("names") or {}
+        served = [entry.get("name") for entry in spec.get("versions") or [] if entry.get("served", True)]
+        if spec.get("group") == group and group and names.get("kind") == document.kind and version in served:
+            return ResourceType(
+                group=group,
+                version=version,
+                name=str(names.get("plural") or document.kind.lower() + "s"),
+                kind=document.kind,
+                namespaced=spec.get("scope", "Namespaced") != "Cluster",
+                verbs=frozenset({"create", "get", "list", "patch", "update", "delete"}),
+                singular=str(names.get("singular") or document.kind.lower()),
+            )
+    return None

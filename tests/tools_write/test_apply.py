@@ -149,3 +149,57 @@ class ApplyInDryRunModeTests(WritingTestCase):
         text = self.text("apply", manifest=configmap("dry-existing", "default", a="2"))
         self.assertIn("configmap/dry-existing configured (server dry run)", text)
         self.assertEqual(self.fake.get_object("configmaps", "default", "dry-existing")["data"], {"a": "1"})
+
+
+def crd(plural: str, kind: str) -> dict:
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{plural}.acme.io"},
+        "spec": {
+            "group": "acme.io",
+            "scope": "Namespaced",
+            "names": {"plural": plural, "singular": kind.lower(), "kind": kind},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                }
+            ],
+        },
+    }
+
+
+class DefinitionAndObjectsInOneManifestTests(WritingTestCase):
+    def test_objects_of_a_kind_defined_earlier_in_the_manifest_are_applied_after_it(self) -> None:
+        robot = {"apiVersion": "acme.io/v1", "kind": "Robot", "metadata": {"name": "r2"}, "spec": {"arms": 2}}
+        text = self.text("apply", manifest=as_yaml(crd("robots", "Robot"), robot))
+        self.assertEqual(
+            text, "customresourcedefinition.apiextensions.k8s.io/robots.acme.io created\nrobot.acme.io/r2 created"
+        )
+        self.assertEqual(self.fake.get_object("robots", "default", "r2", group="acme.io")["spec"], {"arms": 2})
+
+    def test_a_kind_defined_nowhere_is_still_unknown(self) -> None:
+        text = self.error(
+            "apply",
+            manifest=as_yaml(
+                crd("drones", "Drone"), {"apiVersion": "acme.io/v1", "kind": "Rover", "metadata": {"name": "x"}}
+            ),
+        )
+        self.assertIn("document 2 (Rover x): unknown resource type 'Rover'", text)
+        self.assertIsNone(
+            self.fake.get_object("customresourcedefinitions", None, "drones.acme.io", group="apiextensions.k8s.io")
+        )
+
+
+class DefinitionAndObjectsInDryRunModeTests(WritingTestCase):
+    server_env: ClassVar[dict[str, str]] = {"NON_DESTRUCTIVE": "true", "DRY_RUN": "true"}
+
+    def test_the_object_cannot_be_validated_and_the_answer_says_why(self) -> None:
+        robot = {"apiVersion": "acme.io/v1", "kind": "Robot", "metadata": {"name": "r2"}}
+        text = self.error("apply", manifest=as_yaml(crd("robots", "Robot"), robot))
+        self.assertIn("1 of 2 documents succeeded; document 2 (Robot r2) failed (dry run: nothing was changed)", text)
+        self.assertIn("a dry run does not create", text)
+        self.assertEqual(self.fake.mutations(), [])

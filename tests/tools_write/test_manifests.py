@@ -4,7 +4,7 @@ import json
 import unittest
 
 from k8stools.kube import ResourceType
-from k8stools.manifests import namespaces_touched, parse_manifest, resolve_document, target_namespace
+from k8stools.manifests import kind_defined_by, namespaces_touched, parse_manifest, resolve_document, target_namespace
 from k8stools.tools.errors import ToolInputError
 
 CONFIGMAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}}
@@ -130,3 +130,34 @@ class ResolveDocumentTests(unittest.TestCase):
         self.assertIsNone(target_namespace(namespace, Discovery.types[1], "default"))
         self.assertEqual(namespaces_touched(namespace, Discovery.types[1], None), ["kube-system"])
         self.assertEqual(namespaces_touched(own, Discovery.types[2], "shop"), ["shop"])
+
+
+class KindDefinedByTests(unittest.TestCase):
+    DEFINITION = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "robots.acme.io"},
+        "spec": {
+            "group": "acme.io",
+            "scope": "Cluster",
+            "names": {"plural": "robots", "singular": "robot", "kind": "Robot"},
+            "versions": [{"name": "v1", "served": True}, {"name": "v0", "served": False}],
+        },
+    }
+
+    def documents(self, api_version: str, kind_name: str):
+        obj = {"apiVersion": api_version, "kind": kind_name, "metadata": {"name": "r2"}}
+        return parse_manifest([self.DEFINITION, obj], allow_generate_name=False)
+
+    def test_it_takes_url_and_scope_from_the_definition(self) -> None:
+        definition, robot = self.documents("acme.io/v1", "Robot")
+        kind = kind_defined_by(robot, [definition])
+        self.assertIsNotNone(kind)
+        self.assertEqual(kind.path(None, "r2"), "/apis/acme.io/v1/robots/r2")
+        self.assertFalse(kind.namespaced)
+
+    def test_another_group_kind_or_an_unserved_version_is_not_defined(self) -> None:
+        for api_version, kind_name in (("other.io/v1", "Robot"), ("acme.io/v1", "Drone"), ("acme.io/v0", "Robot")):
+            definition, robot = self.documents(api_version, kind_name)
+            with self.subTest(api_version=api_version, kind=kind_name):
+                self.assertIsNone(kind_defined_by(robot, [definition]))
