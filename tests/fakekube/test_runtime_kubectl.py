@@ -28,12 +28,14 @@ class KubectlTestCase(RuntimeTestCase):
         self.addCleanup(directory.cleanup)
         self.kubeconfig = Path(directory.name) / "kubeconfig"
         self.server.write_kubeconfig(self.kubeconfig)
+        # kubectl caches discovery per server; keep that cache out of the home directory.
+        self.kubectl_env = {"KUBECONFIG": str(self.kubeconfig), "KUBECACHEDIR": str(Path(directory.name) / "cache")}
         self.cluster.add_object(pod("web-1"))
         self.runtime.expose_port("default", "web-1", 8080, "127.0.0.1", start_server(self, EchoHandler))
 
     def kubectl(self, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(KUBECTL), *args], input=stdin, capture_output=True, text=True, timeout=30,
-                              env={**os.environ, "KUBECONFIG": str(self.kubeconfig), **env})
+                              env={**os.environ, **self.kubectl_env, **env})
 
 
 class KubectlExecTests(KubectlTestCase):
@@ -81,7 +83,7 @@ class PortForwardProcess:
     def __init__(self, test: KubectlTestCase, *ports: str, **env: str) -> None:
         self.process = subprocess.Popen(
             [str(KUBECTL), "port-forward", "pod/web-1", *ports], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env={**os.environ, "KUBECONFIG": str(test.kubeconfig), **env})
+            text=True, env={**os.environ, **test.kubectl_env, **env})
         test.addCleanup(self.stop)
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
