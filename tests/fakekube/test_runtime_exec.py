@@ -131,8 +131,8 @@ class ExecCommandTests(ExecTestCase):
         ws = websocket.create_connection(url, subprotocols=["v5.channel.k8s.io"], timeout=5)
         ws.recv()
         frame = ws.recv()
-        self.assertIsInstance(frame, bytes)
-        self.assertTrue(bytes(frame).startswith(b"\x01y\ny\n"))
+        assert isinstance(frame, bytes)
+        self.assertTrue(frame.startswith(b"\x01y\ny\n"))
 
         ws.close()
 
