@@ -131,8 +131,16 @@ def delete(
     call.aim(namespace=ns or "", kind=kind.qualified_name, name=name or labelSelector or "")
     query = [("gracePeriodSeconds", gracePeriodSeconds), ("propagationPolicy", propagationPolicy)]
     names = [name] if name else _select_for_delete(client, kind, ns, labelSelector or "", confirmMany)
-    lines, failures = [], 0
     suffix = " (server dry run)" if call.dry_run else ""
+    if len(names) > MAX_DELETE_WITHOUT_CONFIRMATION and "deletecollection" in kind.verbs:
+        # Confirmed bulk delete: one request, so a large selection cannot outlast the tool timeout half-done.
+        client.request("DELETE", kind.path(ns), query=[("labelSelector", labelSelector), *query])
+        where = f" in namespace {ns}" if ns else ""
+        return (
+            f"{DRY_RUN_HEADER if call.dry_run else ''}{len(names)} {kind.qualified_name} matching labelSelector "
+            f"'{labelSelector}'{where} deleted{suffix}: {', '.join(names)}"
+        )
+    lines, failures = [], 0
     for position, target in enumerate(names, start=1):
         call.progress(position - 1, len(names), f"deleting {target}")
         ref = f'{object_ref(kind, "").rstrip("/")} "{target}"'

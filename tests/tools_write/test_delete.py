@@ -66,8 +66,15 @@ class DeleteTests(WritingTestCase):
         self.assertIn("matches 102 configmaps in namespace default; nothing was deleted", text)
         self.assertIn("confirmMany: true", text)
         self.assertEqual(self.fake.mutations(), [])
+        self.fake.clear_requests()
         text = self.text("delete", resourceType="configmaps", labelSelector="bulk=yes", confirmMany=True)
-        self.assertEqual(len(text.splitlines()), 102)
+        self.assertTrue(
+            text.startswith("102 configmaps matching labelSelector 'bulk=yes' in namespace default deleted: bulk-000, ")
+        )
+        deletes = [
+            (entry.path, entry.query.get("labelSelector")) for entry in self.fake.requests if entry.method == "DELETE"
+        ]
+        self.assertEqual(deletes, [("/api/v1/namespaces/default/configmaps", "bulk=yes")])
         self.assertFalse(
             [cm for cm in self.fake.list_objects("configmaps", "default") if cm["metadata"]["name"].startswith("bulk-")]
         )
