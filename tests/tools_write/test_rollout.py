@@ -344,3 +344,50 @@ class RolloutInDryRunModeTests(WritingTestCase):
         ]
         self.assertNotIn("annotations", annotations)
         self.assertEqual(self.fake.mutations(), [])
+
+
+class DaemonSetRolloutTests(WritingTestCase):
+    def test_a_daemonset_reports_status_restarts_and_lists_its_controller_revisions(self) -> None:
+        labels = {"app": "agent"}
+        agent = {
+            "apiVersion": "apps/v1",
+            "kind": "DaemonSet",
+            "metadata": {"name": "agent", "namespace": "default"},
+            "spec": {
+                "selector": {"matchLabels": labels},
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {"containers": [{"name": "a", "image": "agent:1"}]},
+                },
+            },
+        }
+        self.text("apply", manifest=agent)
+        self.assertEqual(
+            self.text("rollout_status", resourceType="ds", name="agent"), 'daemon set "agent" successfully rolled out'
+        )
+        live = self.fake.get_object("daemonsets", "default", "agent", group="apps")
+        owner = {"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "agent", "uid": live["metadata"]["uid"]}
+        self.fake.add_object(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "ControllerRevision",
+                "metadata": {
+                    "name": "agent-1",
+                    "namespace": "default",
+                    "labels": labels,
+                    "ownerReferences": [owner],
+                    "annotations": {"kubernetes.io/change-cause": "first agent"},
+                },
+                "revision": 1,
+                "data": {"spec": {"template": {**agent["spec"]["template"], "$patch": "replace"}}},
+            }
+        )
+        self.assertEqual(
+            self.text("rollout_history", resourceType="daemonset", name="agent").splitlines()[1:],
+            ["REVISION  CHANGE-CAUSE", "1         first agent"],
+        )
+        self.assertEqual(
+            self.text("rollout", action="restart", resourceType="ds", name="agent"), "daemonset.apps/agent restarted"
+        )
+        template = self.fake.get_object("daemonsets", "default", "agent", group="apps")["spec"]["template"]
+        self.assertIn("kubectl.kubernetes.io/restartedAt", template["metadata"]["annotations"])
