@@ -52,8 +52,8 @@ class Forwarder:
         self.policy = policy
         self.sessions: dict[str, LiveSession] = {}
         self._loop = asyncio.new_event_loop()
-        # Blocking Kubernetes calls (websocket handshakes, pod checks), and the database, apart.
-        self._io = concurrent.futures.ThreadPoolExecutor(max_workers=32, thread_name_prefix="portforward-io")
+        # Pod checks (blocking Kubernetes calls), and the database, apart; connections have threads of their own.
+        self._io = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="portforward-io")
         self._db = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="portforward-db")
         self._thread = threading.Thread(target=self._loop.run_forever, name="portforward", daemon=True)
         self._thread.start()
@@ -135,11 +135,7 @@ class Forwarder:
             max_connections=self.config.max_connections,
         )
         await open_listeners(
-            session,
-            bind_address=self.config.bind_address,
-            requested=ports,
-            executor=self._io,
-            on_pod_trouble=self._pod_trouble,
+            session, bind_address=self.config.bind_address, requested=ports, on_pod_trouble=self._pod_trouble
         )
         self.sessions[session_id] = session
         self.metrics.increment("port_forward_sessions_active", 1)

@@ -1,38 +1,97 @@
 """One connection to one pod port through the API server (`kubectl port-forward`, websocket flavour).
 
-`kubernetes.stream.portforward` opens a websocket to `pods/<pod>/portforward` and runs a thread that
-moves bytes between it and one end of a socket pair; `PodPortStream.socket` is the other end, an
-ordinary socket the listener pumps a local connection into. Closing that socket ends the websocket.
+The websocket is opened the way `kubernetes.stream.portforward` opens it (the generated client's URL
+and credentials, `ws_client.create_websocket` for TLS, client certificates and proxies), then read
+and written here. The library's own `PortForward` moves bytes in one thread with unbounded buffers
+and a blocking send: with data flowing both ways at once (an echo, a database restore) it stalls,
+and its buffers grow without limit. Here one thread reads and one thread writes, and each waits for
+its peer (backpressure), so memory stays bounded and neither direction blocks the other.
+
+The channel protocol: the first frame on each channel carries the port number (two bytes, little
+endian); then channel 0 carries data both ways and channel 1 the kubelet's error text. It has no
+half-close: when a client stops sending, the pod side is read for a short while, then the websocket
+is closed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import socket
+import select
+import ssl
 from typing import Any
 
-from kubernetes import client as k8s_client
 from kubernetes.client.rest import ApiException
-from kubernetes.stream import portforward
-from websocket import WebSocketBadStatusException
+from kubernetes.stream.ws_client import create_websocket, get_websocket_url
+from websocket import ABNF, WebSocketBadStatusException, WebSocketException
 
 from k8stools.kube import KubeClient, KubeError, KubeUnavailable
 
+DATA_CHANNEL, ERROR_CHANNEL = 0, 1
+PORTFORWARD_PATH = "/api/v1/namespaces/{namespace}/pods/{name}/portforward"
+CONNECT_TIMEOUT_SECONDS = 15.0
+
+
+class StreamClosed(Exception):
+    """The websocket ended (the pod side closed, the pod went away, or we closed it)."""
+
 
 class PodPortStream:
-    """An open websocket to one pod port, seen as a socket."""
+    """An open websocket to one pod port: `receive()` from one thread, `send()` from another."""
 
-    def __init__(self, forward: Any, port: int) -> None:
-        self._forward = forward
+    def __init__(self, websocket: Any, port: int) -> None:
+        self.websocket = websocket
         self.port = port
-        self.socket: socket.socket = forward.socket(port)._socket
+        self.error = ""  # what the kubelet reported on the error channel (a refused connection...)
+        self._announced = [False, False]
 
-    def error(self) -> str:
-        """What the kubelet reported on the port's error channel (a refused connection...), or ""."""
-        return str(self._forward.error(self.port) or "").strip()
+    def send(self, data: bytes) -> None:
+        try:
+            self.websocket.send(bytes((DATA_CHANNEL,)) + data, opcode=ABNF.OPCODE_BINARY)
+        except (OSError, WebSocketException) as error:
+            raise StreamClosed(str(error)) from None
+
+    def receive(self, timeout: float | None = None) -> bytes | None:
+        """The pod's next bytes; None when nothing came within `timeout`. `StreamClosed` at the end."""
+        while True:
+            if timeout is not None and not self._readable(timeout):
+                return None
+            try:
+                opcode, frame = self.websocket.recv_data_frame(True)
+            except (OSError, WebSocketException) as error:
+                raise StreamClosed(str(error)) from None
+            if opcode == ABNF.OPCODE_CLOSE:
+                raise StreamClosed("closed by the API server")
+            if opcode != ABNF.OPCODE_BINARY or not frame.data:
+                continue
+            channel, payload = frame.data[0], frame.data[1:]
+            if channel not in (DATA_CHANNEL, ERROR_CHANNEL):
+                raise StreamClosed(f"unexpected channel {channel} in the port-forward stream")
+            if not self._announced[channel]:
+                self._announced[channel] = True  # the port number the channel belongs to
+                continue
+            if channel == ERROR_CHANNEL:
+                self.error += payload.decode("utf-8", "replace")
+                continue
+            if payload:
+                return bytes(payload)
+
+    def _readable(self, timeout: float) -> bool:
+        sock = self.websocket.sock
+        if sock is None:
+            raise StreamClosed("closed")
+        if isinstance(sock, ssl.SSLSocket) and sock.pending():
+            return True
+        try:
+            readable, _, _ = select.select([sock], [], [], timeout)
+        except (OSError, ValueError) as error:
+            raise StreamClosed(str(error)) from None
+        return bool(readable)
 
     def close(self) -> None:
-        self.socket.close()
+        """Close without the closing handshake; a thread blocked in `receive` or `send` wakes up."""
+        with contextlib.suppress(Exception):
+            self.websocket.shutdown()
 
 
 def open_pod_port(client: KubeClient, *, namespace: str, pod: str, port: int) -> PodPortStream:
@@ -41,34 +100,38 @@ def open_pod_port(client: KubeClient, *, namespace: str, pod: str, port: int) ->
     Callers check the policy on the portforward path first: this function only talks to the API server.
     """
     client.limiter.acquire()
-    # A client of its own: `portforward()` swaps the client's `call_api` while it connects, which must
-    # not affect the requests other threads send on the shared client meanwhile.
-    api_client = k8s_client.ApiClient(client.api_client.configuration)
+    api_client = client.api_client
     try:
-        forward = portforward(
-            k8s_client.CoreV1Api(api_client).connect_get_namespaced_pod_portforward, pod, namespace, ports=str(port)
+        _method, url, headers, _body, _post = api_client.param_serialize(
+            "GET",
+            PORTFORWARD_PATH,
+            path_params={"namespace": namespace, "name": pod},
+            query_params=[("ports", str(port))],
+            header_params={},
+            auth_settings=["BearerToken"],
         )
-    except ApiException as error:
-        raise _refusal(error, client.host) from None
-    finally:
-        api_client.close()
-    return PodPortStream(forward, port)
+        lowered = {key.lower(): value for key, value in headers.items()}
+        websocket = create_websocket(api_client.configuration, get_websocket_url(url), lowered)
+    except WebSocketBadStatusException as error:
+        raise _refusal(error) from None
+    except ApiException as error:  # credentials that could not be loaded (an exec plugin failing...)
+        raise KubeError(int(error.status or 0), str(error.reason or ""), str(error.reason or error)) from None
+    except (OSError, WebSocketException) as error:
+        raise KubeUnavailable(
+            f"cannot open a port-forward stream to the Kubernetes API server at {client.host}: "
+            f"{type(error).__name__}: {error}"
+        ) from None
+    return PodPortStream(websocket, port)
 
 
-def _refusal(error: ApiException, host: str) -> KubeError:
+def _refusal(error: WebSocketBadStatusException) -> KubeError:
     """The API server's answer to the websocket upgrade, as a `KubeError` with its own message."""
-    cause = error.__context__
-    if isinstance(cause, WebSocketBadStatusException):
-        raw = cause.resp_body or b""
-        body: dict[str, Any] = {}
-        try:
-            parsed = json.loads(raw) if raw else {}
-            body = parsed if isinstance(parsed, dict) else {}
-        except ValueError:
-            pass
-        message = body.get("message") or raw.decode("utf-8", "replace").strip() or str(cause.status_message or "")
-        return KubeError(int(cause.status_code), str(body.get("reason") or cause.status_message or ""), message, body)
-    if isinstance(cause, OSError) or cause is None:
-        reason = f"{type(cause).__name__}: {cause}" if cause else str(error.reason)
-        return KubeUnavailable(f"cannot open a port-forward stream to the Kubernetes API server at {host}: {reason}")
-    return KubeError(0, "StreamFailed", f"the port-forward stream could not be opened: {cause}")
+    raw = error.resp_body or b""
+    body: dict[str, Any] = {}
+    try:
+        parsed = json.loads(raw) if raw else {}
+        body = parsed if isinstance(parsed, dict) else {}
+    except ValueError:
+        pass
+    message = body.get("message") or raw.decode("utf-8", "replace").strip() or str(error.status_message or "")
+    return KubeError(int(error.status_code), str(body.get("reason") or error.status_message or ""), message, body)
