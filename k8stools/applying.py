@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -129,7 +130,7 @@ def create_documents(call: ToolCall, plans: list[PlannedWrite]) -> Report:
         name = (result.get("metadata") or {}).get("name") or plan.document.name
         return f"{object_ref(plan.kind, name)} created", result
 
-    return _send_in_order(call, plans, send, hint="")
+    return _send_in_order(call, plans, send, explain=describe_kube_error)
 
 
 def apply_documents(call: ToolCall, plans: list[PlannedWrite], *, force: bool) -> Report:
@@ -142,7 +143,7 @@ def apply_documents(call: ToolCall, plans: list[PlannedWrite], *, force: bool) -
         state = "created" if before is None else ("configured" if changed(before, result) else "unchanged")
         return f"{plan.ref} {state}", result
 
-    return _send_in_order(call, plans, send, hint="apply")
+    return _send_in_order(call, plans, send, explain=_apply_error)
 
 
 def diff_documents(call: ToolCall, plans: list[PlannedWrite], *, force: bool) -> str | ToolOutput:
@@ -186,7 +187,14 @@ def _apply_error(error: KubeError) -> str:
     return describe_kube_error(error)
 
 
-def _send_in_order(call: ToolCall, plans: list[PlannedWrite], send: Any, *, hint: str) -> Report:
+def _send_in_order(
+    call: ToolCall,
+    plans: list[PlannedWrite],
+    send: Callable[[PlannedWrite], tuple[str, dict[str, Any]]],
+    *,
+    explain: Callable[[KubeError], str],
+) -> Report:
+    """Send each plan in order; stop at the first failure and report what was and was not done."""
     suffix = " (server dry run)" if call.dry_run else ""
     lines: list[str] = []
     results: list[dict[str, Any]] = []
@@ -198,8 +206,7 @@ def _send_in_order(call: ToolCall, plans: list[PlannedWrite], send: Any, *, hint
                 await_definition(call, plan)
             line, result = send(plan)
         except KubeError as error:
-            message = _apply_error(error) if hint == "apply" else describe_kube_error(error)
-            return _failure_report(call, plans, position, lines, message), results, True
+            return _failure_report(call, plans, position, lines, explain(error)), results, True
         except ToolInputError as error:
             return _failure_report(call, plans, position, lines, str(error)), results, True
         lines.append(line + suffix)
