@@ -175,6 +175,7 @@ class OAuthLiveTestCase(TransactionTestCase):
     fake: ClassVar[FakeCluster]
     server: ClassVar[LiveServer]
     provider: ClassVar[OIDCProvider]
+    kubeconfig: ClassVar[str]
     encryption_key: ClassVar[str]
     upstream_secret: ClassVar[str]
     registration_token: ClassVar[str]
@@ -195,7 +196,7 @@ class OAuthLiveTestCase(TransactionTestCase):
         cls.fake.seed(**cls.seed)
         running = cls._stack.enter_context(cls.fake.serve())
         tmp = cls._stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-oauth-test-"))
-        kubeconfig = str(Path(tmp) / "kubeconfig")
+        kubeconfig = cls.kubeconfig = str(Path(tmp) / "kubeconfig")
         running.write_kubeconfig(kubeconfig)
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
