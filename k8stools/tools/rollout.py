@@ -205,6 +205,15 @@ def _status(call: ToolCall, workload: Workload, wait: bool, timeout_seconds: int
     )
 
 
+def _event(line: str) -> dict[str, Any]:
+    """One watch event; a blank or garbled line (a proxy's keep-alive) is no event."""
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return {}
+    return event if isinstance(event, dict) else {}
+
+
 def _wait(call: ToolCall, workload: Workload, state: RolloutState, timeout: float) -> RolloutState:
     """Watch the workload until its rollout is done, has failed, or `timeout` passes."""
     started = time.monotonic()
@@ -221,7 +230,7 @@ def _wait(call: ToolCall, workload: Workload, state: RolloutState, timeout: floa
         lines = workload.client.stream_lines(workload.kind.path(workload.namespace), query=query, timeout=remaining + 5)
         try:
             for line in lines:
-                event = json.loads(line) if line.strip() else {}
+                event = _event(line)
                 if event.get("type") == "ERROR":
                     # The watch's resourceVersion expired: start again from a fresh read.
                     workload.obj = workload.client.request("GET", workload.path)
