@@ -24,7 +24,9 @@ class PortForwardConfig:
     @classmethod
     def from_settings(cls, settings: Any = None) -> PortForwardConfig:
         if settings is None:
-            from django.conf import settings
+            from django.conf import settings as django_settings
+
+            settings = django_settings
         return cls(
             bind_address=settings.PORT_FORWARD_BIND_ADDRESS,
             in_cluster=settings.PORT_FORWARD_IN_CLUSTER,

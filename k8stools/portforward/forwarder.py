@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from django.db import connections
+
 from k8stools.kube import KubeClient, KubeError
 from k8stools.log import Logger
 from k8stools.metrics import Metrics
@@ -111,6 +113,7 @@ class Forwarder:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5.0)
         self._io.shutdown(wait=False, cancel_futures=True)
+        self._db.submit(connections.close_all)  # the thread's database connection must not outlive it
         self._db.shutdown(wait=True)
 
     # --- on the loop ---------------------------------------------------------------------------------

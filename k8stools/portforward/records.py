@@ -50,7 +50,11 @@ def save_progress(worker_id: str, progress: list[Progress]) -> set[str]:
     """Save counters, prove the worker alive; the ids among `progress` whose row is no longer live."""
     now = timezone.now()
     for item in progress:
-        fields = {"bytes_in": item.bytes_in, "bytes_out": item.bytes_out, "connections": item.connections}
+        fields: dict[str, int | str] = {
+            "bytes_in": item.bytes_in,
+            "bytes_out": item.bytes_out,
+            "connections": item.connections,
+        }
         if item.last_error:
             fields["last_error"] = item.last_error[:1000]
         PortForwardSession.objects.filter(pk=item.session_id).update(**fields)

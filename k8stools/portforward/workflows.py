@@ -109,6 +109,10 @@ def port_forward_start(
         session.end(Status.FAILED, by="start", error=f"cannot listen: {error.strerror or error}")
         session.save()
         raise PortForwardError(_bind_problem(config.bind_address, target.ports, error)) from None
+    except BaseException as error:  # never leave a row "starting" that this live worker would keep alive
+        session.end(Status.FAILED, by="start", error=f"the listeners could not be opened: {error!r}")
+        session.save()
+        raise
     session.ports = [list(pair) for pair in bound]
     session.status = Status.ACTIVE
     session.heartbeat = timezone.now()

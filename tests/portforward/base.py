@@ -56,7 +56,7 @@ class WorkflowTestCase(TransactionTestCase):
         self.bob = Caller(username="bob", user_id=2)
         self.carol = Caller(username="carol", user_id=3, is_staff=True)
         self.metrics = Metrics()
-        config = ServerConfig(kubeconfig=str(self.kubeconfig), allowed_operations={"port-forward"})
+        config = ServerConfig(kubeconfig=str(self.kubeconfig), allowed_operations=frozenset({"port-forward"}))
         self.server = ServerContext(config=config, metrics=self.metrics, logger=Logger("test.portforward"))
         # Each test gets a forwarder made with its class's configuration; its sessions end with the test.
         self.addCleanup(self.server.shutdown)

@@ -22,7 +22,8 @@ from fakekube import FakeCluster
 from tests.live import BASE_DIR, LiveServer, mcp_client, run, server_environment
 from tests.portforward.support import EchoServer, add_echo_pod, answer, local_ports_of, refuses_connections, round_trip
 
-POSTGRES = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER = "127.0.0.1", 5432, "postgres"
+POSTGRES = f"host={POSTGRES_HOST} port={POSTGRES_PORT} user={POSTGRES_USER} connect_timeout=5"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 
 
@@ -41,7 +42,7 @@ class CrossWorkerStopTests(SimpleTestCase):
         kubeconfig = str(Path(directory) / "kubeconfig")
         running.write_kubeconfig(kubeconfig)
         env = server_environment(
-            DATABASE_URL=f"postgres://{POSTGRES['user']}@{POSTGRES['host']}:{POSTGRES['port']}/{database}",
+            DATABASE_URL=f"postgres://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{database}",
             REDIS_URL=redis_url,
             KUBECONFIG=kubeconfig,
             DATA_DIR=directory,
@@ -62,15 +63,15 @@ class CrossWorkerStopTests(SimpleTestCase):
     def create_database(self) -> str:
         name = f"kubemcp_pf_{uuid.uuid4().hex[:12]}"
         try:
-            admin = psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **POSTGRES)
+            admin = psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True)
         except psycopg.OperationalError as error:
-            self.fail(f"PostgreSQL is not reachable at {POSTGRES['host']}:{POSTGRES['port']} as {POSTGRES['user']} "
+            self.fail(f"PostgreSQL is not reachable at {POSTGRES_HOST}:{POSTGRES_PORT} as {POSTGRES_USER} "
                       f"(CI starts it; start it locally to run this test): {error}")  # fmt: skip
         with admin:
             admin.execute(f'CREATE DATABASE "{name}"')
 
         def drop() -> None:
-            with psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **POSTGRES) as connection:
+            with psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True) as connection:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
         self.stack.callback(drop)  # after the workers stop: callbacks run last-in, first-out
@@ -96,7 +97,7 @@ class CrossWorkerStopTests(SimpleTestCase):
         return text
 
     def row(self, session_id: str) -> tuple[str, str, str]:
-        with psycopg.connect(dbname=self.database, connect_timeout=5, **POSTGRES) as connection:
+        with psycopg.connect(f"{POSTGRES} dbname={self.database}") as connection:
             found = connection.execute(
                 "SELECT status, stopped_by, worker_id FROM k8stools_portforwardsession WHERE id = %s", (session_id,)
             ).fetchone()

@@ -130,7 +130,7 @@ class ForwardingTests(LiveServerTestCase):
         self.assertEqual(PortForwardSession.objects.filter(status="active").count(), 3)
 
     def test_it_refuses_bad_input_with_a_fix(self) -> None:
-        cases = {
+        cases: dict[str, tuple[dict[str, Any], str]] = {
             "unknown pod": ({"resourceName": "nope", "ports": ["80"]}, "not found"),
             "pending pod": ({"resourceName": "pending-1", "ports": ["80"]}, "is not running (phase Pending)"),
             "bad port": ({"resourceName": "web-1", "ports": ["70000"]}, "must be a number from 1 to 65535"),
