@@ -25,6 +25,7 @@ from .serving import RunningServer, run_forever
 from .status import ApiError
 from .store import Store
 from .types import ResourceType, TypeRegistry
+from .validation import validate
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -40,6 +41,7 @@ class FakeCluster:
         self.registry = TypeRegistry.builtin(metrics_api=metrics_api)
         self.store = Store()
         self.operations = Operations(self.registry, self.store)
+        self.operations.validators.append(validate)
         self.controllers = Controllers(self.operations) if controllers else None
         self.custom_resources = CustomResources(self.operations)
         self.auth = AccessControl()

@@ -47,6 +47,8 @@ class Operations:
         self.store = store
         self.controllers: Controllers | None = None
         self.admission: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any]], None]] = []
+        # Validators run on API writes only; admission (which may also fill in fields) runs on add_object too.
+        self.validators: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any]], None]] = []
         self.after_write: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any] | None], None]] = []
 
     # -- reads -------------------------------------------------------------------------------------
@@ -96,6 +98,8 @@ class Operations:
             if self._has_status(resource_type) and resource_type.plural != "pods":
                 obj.pop("status", None)
             obj = apply_defaults(resource_type.group, resource_type.plural, obj)
+            for check in self.validators:
+                check(resource_type, None, obj)
             for admit in self.admission:
                 admit(resource_type, None, obj)
             if manager:
@@ -189,6 +193,9 @@ class Operations:
                 new.pop("status", None)
         new = apply_defaults(resource_type.group, resource_type.plural, new)
         bump_generation(old, new)
+        if subresource != "status":
+            for check in self.validators:
+                check(resource_type, old, new)
         for admit in self.admission:
             admit(resource_type, old, new)
         if manager and not applying:

@@ -177,3 +177,23 @@ class CrudTests(FakeClusterTestCase):
         self.assertEqual((pod.status.phase, pod.status.reason), ("Failed", "Evicted"))
         self.assertIsNotNone(self.cluster.delete_object("pods", "arranged-ns", "arranged"))
         self.assertIsNone(self.cluster.get_object("pods", "arranged-ns", "arranged"))
+
+    def test_it_refuses_a_pod_without_containers_or_images(self) -> None:
+        # The typed client refuses these bodies itself, so they go out as raw JSON.
+        url = f"{self.running.url}/api/v1/namespaces/default/pods"
+        status, body = raw(url, "POST", json.dumps({"apiVersion": "v1", "kind": "Pod",
+                                                    "metadata": {"name": "no-containers"}, "spec": {}}).encode())
+        self.assertEqual((status, body["reason"]), (422, "Invalid"))
+        self.assertEqual(body["message"], 'Pod "no-containers" is invalid: spec.containers: Required value')
+        status, body = raw(url, "POST", json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "no-image"},
+                                                    "spec": {"containers": [{"name": "main"}]}}).encode())
+        self.assertEqual(body["details"]["causes"][0]["field"], "spec.containers[0].image")
+
+    def test_it_refuses_a_deployment_whose_selector_misses_its_template(self) -> None:
+        manifest = deployment_manifest("crud-mismatch")
+        manifest["spec"]["template"]["metadata"]["labels"] = {"app": "other"}
+        with self.assertApiError(422, "Invalid") as error:
+            self.apps.create_namespaced_deployment("default", manifest)
+        self.assertEqual(error.body["message"], 'Deployment.apps "crud-mismatch" is invalid: '
+                         'spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: '
+                         "`selector` does not match template `labels`")
