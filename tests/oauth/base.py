@@ -222,8 +222,9 @@ class OAuthLiveTestCase(TransactionTestCase):
             "ALLOW_PRIVATE_OAUTH_URLS": "true",
             "OAUTH_ENCRYPTION_KEY": cls.encryption_key,
             "REGISTRATION_TOKEN": cls.registration_token,
-            # Every test registers a client; the hourly per-IP cap has its own tests.
+            # Every test registers a client and logs in, quickly; the limits have their own tests.
             "MAX_REGISTRATIONS_PER_HOUR": "1000",
+            "RATE_LIMIT_PER_IP": "200/2s",
         }
         env = server_environment(**{**settings, **cls.oauth_env})
         cls.server = LiveServer(env=env, port=port)

@@ -16,14 +16,18 @@ const configuration = {
     token_endpoint_auth_method: 'client_secret_post',
   }],
   scopes: ['openid', 'offline_access', 'email', 'profile', 'groups'],
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
+  // login_id makes every ID token unique, even two issued in the same second (tests tell them apart).
+  claims: { openid: ['sub', 'login_id'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
   // Kubernetes reads the username and groups from the ID token itself, as Dex puts them there.
   conformIdTokenClaims: false,
   async findAccount(ctx, id) {
     return {
       accountId: id,
       async claims() {
-        return { sub: id, email: `${id}@example.com`, email_verified: true, name: id, groups: ['developers'] };
+        return {
+          sub: id, email: `${id}@example.com`, email_verified: true, name: id, groups: ['developers'],
+          login_id: crypto.randomUUID(),
+        };
       },
     };
   },

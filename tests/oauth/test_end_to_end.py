@@ -13,7 +13,8 @@ from tests.oauth.base import Browser, MemoryStorage, OAuthLiveTestCase, oauth_cl
 
 
 class AnMCPClientLogsInThroughTheGateway(OAuthLiveTestCase):
-    oauth_env = {"ALLOW_PUBLIC_REGISTRATION": "true"}
+    # The default per-address limit (20 requests in 2 s) is what a real client meets.
+    oauth_env = {"ALLOW_PUBLIC_REGISTRATION": "true", "RATE_LIMIT_PER_IP": "20/2s"}
 
     def test_it_registers_logs_in_upstream_and_calls_a_tool(self) -> None:
         storage, browser = MemoryStorage(), Browser(login="alice")
