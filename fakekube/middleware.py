@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from .cluster import FakeCluster
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# The answer handed to aiohttp after a connection was dropped on purpose; nothing reaches the client, and the
+# request is recorded with no status.
+DROPPED = 499
 
 
 def build_middlewares(cluster: FakeCluster) -> list[Callable[..., Awaitable[web.StreamResponse]]]:
@@ -39,7 +42,7 @@ def build_middlewares(cluster: FakeCluster) -> list[Callable[..., Awaitable[web.
         except web.HTTPException as error:
             entry.status = error.status
             raise
-        entry.status = response.status
+        entry.status = None if response.status == DROPPED else response.status
         return response
 
     @web.middleware
@@ -51,7 +54,7 @@ def build_middlewares(cluster: FakeCluster) -> list[Callable[..., Awaitable[web.
             await asyncio.sleep(fault.delay)
         if fault.drop and fault.drop_after is None:
             _abort(request)
-            return web.Response(status=499)
+            return web.Response(status=DROPPED)
         if fault.status:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
             message = fault.message or _fault_message(fault.status)
@@ -64,7 +67,7 @@ def build_middlewares(cluster: FakeCluster) -> list[Callable[..., Awaitable[web.
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, ConnectionError, RuntimeError):
                 await task
-            return web.Response(status=499)
+            return web.Response(status=DROPPED)
         return await handler(request)
 
     @web.middleware

@@ -45,6 +45,8 @@ class FaultTests(FakeClusterTestCase):
         self.cluster.faults.add(path="/api/v1/nodes", drop=True, times=1)
         with self.assertRaises((TransportError, ConnectionError)):
             self.fragile.list_node(_request_timeout=5)
+        dropped = [r for r in self.cluster.requests if r.path == "/api/v1/nodes"]
+        self.assertEqual(dropped[-1].status, None)
         self.assertEqual(self.core.list_node().items, [])
 
     def test_a_stream_can_be_cut_in_the_middle(self) -> None:
