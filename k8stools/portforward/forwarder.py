@@ -256,9 +256,12 @@ class Forwarder:
     async def _check_pod(self, session: LiveSession) -> None:
         try:
             problem = await self._in_io(check_pod, session.client, session.namespace, session.pod, session.pod_uid)
-        except KubeError as error:  # the API server is unreachable: not a reason to end the session
-            session.last_error = f"checking pod {session.pod}: {error.message}"
-            return
+        except KubeError as error:
+            if error.status in (401, 403):  # expired credentials (a user's ID token) or withdrawn RBAC
+                problem = f"the API server refused the session's credentials ({error.message}); start a new session"
+            else:  # the API server is unreachable or failing: not a reason to end the session
+                session.last_error = f"checking pod {session.pod}: {error.message}"
+                return
         if problem and not session.ending:
             await self._end(session, status="failed", by="pod check", error=problem)
 

@@ -128,3 +128,17 @@ class VanishedWorkerTests(WorkflowTestCase):
         self.assertEqual(silent_elsewhere.status, "failed")
         self.assertIn("stopped reporting", silent_elsewhere.last_error)
         self.assertEqual((alive_elsewhere.status, mine.status), ("active", "active"))
+
+
+class CredentialsTests(WorkflowTestCase):
+    def test_a_session_whose_credentials_the_api_server_refuses_ends_as_failed(self) -> None:
+        session = self.start()
+        self.addCleanup(self.cluster.auth.disable)
+
+        # Only another identity is known now: as when a user's ID token expires or RBAC is withdrawn.
+        self.cluster.require_auth({"someone-elses-token": "someone"})
+
+        failed = wait_for(lambda: ended(session))
+        self.assertEqual((failed.status, failed.stopped_by), ("failed", "pod check"))
+        self.assertIn("the API server refused the session's credentials", failed.last_error)
+        self.assertTrue(refuses_connections(session.ports[0][0]))
