@@ -16,7 +16,8 @@ from tests.live import BASE_DIR, server_environment
 
 def command_environment(data_dir: str, **overrides: str) -> dict[str, str]:
     """A server environment with its own fresh SQLite database, so the command must migrate it."""
-    return server_environment(DATA_DIR=data_dir, DATABASE_URL=f"sqlite:///{Path(data_dir) / 'db.sqlite3'}", **overrides)
+    own = {"DATA_DIR": data_dir, "DATABASE_URL": f"sqlite:///{Path(data_dir) / 'db.sqlite3'}"}
+    return server_environment(**{**own, **overrides})
 
 
 class ManagePy:

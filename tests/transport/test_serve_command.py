@@ -97,6 +97,7 @@ class ServeCommandTests(SimpleTestCase):
             f"127.0.0.1:{self.port}",
             env=command_environment(self.data_dir, KUBECONFIG="/nonexistent"),
         )
+        self.addCleanup(second.stop)
         second.process.wait(timeout=30)
         second.stop()
         self.assertNotEqual(second.process.returncode, 0)
@@ -104,7 +105,20 @@ class ServeCommandTests(SimpleTestCase):
 
     def test_a_malformed_address_is_refused(self) -> None:
         command = ManagePy("serve", "--http-addr", "localhost", env=command_environment(self.data_dir))
+        self.addCleanup(command.stop)
         command.process.wait(timeout=30)
         command.stop()
         self.assertEqual(command.process.returncode, 2)
         self.assertIn("HOST:PORT", command.stderr)
+
+    def test_a_database_it_cannot_open_is_a_one_line_error(self) -> None:
+        env = command_environment(
+            self.data_dir, DATABASE_URL=f"postgres://kubemcp:secret@127.0.0.1:{free_port()}/kubemcp"
+        )
+        command = ManagePy("serve", "--http-addr", f"127.0.0.1:{self.port}", env=env)
+        self.addCleanup(command.stop)
+        command.process.wait(timeout=60)
+        command.stop()
+        self.assertEqual(command.process.returncode, 1)
+        self.assertIn("cannot apply the database migrations", command.stderr)
+        self.assertNotIn("Traceback", command.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -121,3 +122,22 @@ class StdioTests(SimpleTestCase):
         result = self.session(body=body, KUBECONFIG=str(Path(self.data_dir) / "missing"))
         self.assertTrue(result.is_error)
         self.assertIn("no usable kubeconfig", result.content[0].text)
+
+    def test_sigterm_ends_the_server_cleanly(self) -> None:
+        process = subprocess.Popen(
+            [sys.executable, str(BASE_DIR / "manage.py"), "serve", "--transport", "stdio"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            cwd=BASE_DIR,
+            env=self.environment(),
+        )
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(json.dumps(INITIALIZE) + "\n")
+        process.stdin.flush()
+        self.assertEqual(json.loads(process.stdout.readline())["id"], 1)  # serving
+        process.send_signal(signal.SIGTERM)
+        self.assertEqual(process.wait(timeout=10), 0)
+        process.stdin.close()
+        process.stdout.close()

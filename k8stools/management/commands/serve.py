@@ -23,6 +23,7 @@ from daphne.endpoints import build_endpoint_description_strings
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.db import DatabaseError
 
 from k8stools.context import ServerContext, get_server_context
 from k8stools.kube import KubeConfigError
@@ -58,7 +59,10 @@ class Command(BaseCommand):
         stdio = options["transport"] == "stdio"
         # On stdio, stdout belongs to the protocol: everything for people goes to stderr.
         out = self.stderr if stdio else self.stdout
-        call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
+        try:
+            call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
+        except DatabaseError as error:
+            raise CommandError(f"cannot apply the database migrations: {error}") from None
         with ExitStack() as stack:
             stack.callback(lambda: get_server_context().shutdown())
             demo_lines: list[str] = []
