@@ -38,6 +38,8 @@ TROUBLE_CHECK_SECONDS = 1.0
 
 
 class Forwarder:
+    """The sessions this worker holds, on an event loop in a thread of their own."""
+
     def __init__(
         self,
         *,
@@ -93,9 +95,13 @@ class Forwarder:
         layer = shared_layer()
         if layer is None:
             return False
-        return self.run(
-            request_stop(layer, worker_id=worker_id, session_id=session_id, by=by, timeout=timeout), timeout + 5.0
-        )
+        try:
+            return self.run(
+                request_stop(layer, worker_id=worker_id, session_id=session_id, by=by, timeout=timeout), timeout + 5.0
+            )
+        except Exception as error:  # Redis away: the row is marked, the worker sees it at its next check
+            self.logger.warning("port-forward stop request not sent", worker=worker_id, error=repr(error))
+            return False
 
     @property
     def closed(self) -> bool:

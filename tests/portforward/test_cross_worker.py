@@ -12,15 +12,24 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import psycopg
 import redis
 from django.test import SimpleTestCase
 
 from fakekube import FakeCluster
-from tests.live import BASE_DIR, LiveServer, mcp_client, run, server_environment
-from tests.portforward.support import EchoServer, add_echo_pod, answer, local_ports_of, refuses_connections, round_trip
+from k8stools.models import PortForwardSession
+from tests.live import BASE_DIR, LiveServer, LiveServerTestCase, mcp_client, run, server_environment
+from tests.portforward.support import (
+    EchoServer,
+    add_echo_pod,
+    answer,
+    local_ports_of,
+    refuses_connections,
+    round_trip,
+    wait_for,
+)
 
 POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER = "127.0.0.1", 5432, "postgres"
 POSTGRES = f"host={POSTGRES_HOST} port={POSTGRES_PORT} user={POSTGRES_USER} connect_timeout=5"
@@ -119,3 +128,39 @@ class CrossWorkerStopTests(SimpleTestCase):
         self.assertTrue(refuses_connections(port))
         self.assertEqual(self.row(started["sessionId"])[:2], ("stopped", "local"))
         self.assertIn("No active port forwarding sessions.", self.call(self.worker_a, "list_port_forward_sessions"))
+
+
+class WithoutSharedChannelLayerTests(LiveServerTestCase):
+    """Two workers on one database but no Redis: a stop reaches the holding worker through its next check."""
+
+    seed: ClassVar[dict[str, int]] = {"pods": 1, "namespaces": 1}
+    server_env: ClassVar[dict[str, str]] = {"ALLOWED_OPERATIONS": "port-forward", "PORT_FORWARD_CHECK_SECONDS": "0.2"}
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.echo = EchoServer()
+        add_echo_pod(cls.fake, cls.echo, "web-1")
+        cls.worker_b = LiveServer(env=cls.server.env).start()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.worker_b.stop()
+        cls.echo.close()
+        super().tearDownClass()
+
+    def test_the_stop_is_recorded_at_once_and_the_listener_closes_at_the_holders_next_check(self) -> None:
+        started = answer(self.text("port_forward", namespace="default", resourceName="web-1", ports=["8080"]))
+        [port] = local_ports_of(started)
+
+        async def stop_through_b() -> Any:
+            async with mcp_client(self.worker_b.mcp_url) as client:
+                return await client.call_tool("stop_port_forward_session", {"sessionId": started["sessionId"]})
+
+        result = run(stop_through_b())
+
+        text = "".join(getattr(block, "text", "") for block in result.content)
+        self.assertFalse(result.is_error, text)
+        self.assertIn("closes the local ports at its next check (within 0.2s)", text)
+        self.assertEqual(PortForwardSession.objects.get(pk=started["sessionId"]).status, "stopped")
+        wait_for(lambda: refuses_connections(port), timeout=5)
