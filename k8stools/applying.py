@@ -113,13 +113,18 @@ def get_or_none(client: GuardedClient, path: str) -> dict[str, Any] | None:
 
 
 def changed(before: dict[str, Any] | None, after: dict[str, Any]) -> bool:
-    """Did the write change the object? A new resourceVersion, or (dry run) a different content."""
+    """Did the write change what the object says (status and bookkeeping aside)?
+
+    Not a resourceVersion comparison: a dry run keeps the old one, and a controller that updates the
+    status between our read and our write bumps it without anything of ours having changed.
+    """
     if before is None:
         return True
-    version = (before.get("metadata") or {}).get("resourceVersion")
-    if version != (after.get("metadata") or {}).get("resourceVersion"):
-        return True
-    return review_form(before) != review_form(after)
+    return _desired_state(before) != _desired_state(after)
+
+
+def _desired_state(obj: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in review_form(obj).items() if key != "status"}
 
 
 def create_documents(call: ToolCall, plans: list[PlannedWrite]) -> Report:

@@ -31,6 +31,12 @@ class ApplyTests(WritingTestCase):
         stored = self.fake.get_object("deployments", "default", "store", group="apps")
         self.assertEqual(stored["spec"]["template"]["spec"]["containers"][0]["image"], "nginx:1.28")
 
+    def test_output_yaml_shows_the_applied_objects_without_bookkeeping(self) -> None:
+        text = self.text("apply", manifest=configmap("shown-after", "default", a="1"), output="yaml")
+        self.assertTrue(text.startswith("configmap/shown-after created\n---\n"), text)
+        self.assertIn("name: shown-after", text)
+        self.assertNotIn("managedFields", text)
+
     def test_it_sends_a_server_side_apply_with_the_kubemcp_field_manager(self) -> None:
         self.fake.clear_requests()
         self.text("apply", manifest=configmap("ssa", "default", key="value"))

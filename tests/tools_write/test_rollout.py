@@ -5,7 +5,8 @@ from typing import Any, ClassVar
 
 from mcp import Client
 
-from k8stools.rollouts import rollout_state
+from k8stools.kube import ResourceType
+from k8stools.rollouts import REVISION, Revision, label_selector, rollout_state, undo_patch
 from tests.tools_write.base import WritingTestCase, deployment, when_requested
 
 
@@ -127,6 +128,42 @@ class RolloutStateTests(unittest.TestCase):
                 },
             ),
             ('daemon set "web" successfully rolled out', True, False),
+        )
+
+
+class SelectorAndUndoPatchTests(unittest.TestCase):
+    def test_a_label_selector_becomes_a_query_string(self) -> None:
+        selector = {
+            "matchLabels": {"tier": "web", "app": "shop"},
+            "matchExpressions": [
+                {"key": "env", "operator": "In", "values": ["prod", "stage"]},
+                {"key": "canary", "operator": "DoesNotExist"},
+                {"key": "zone", "operator": "NotIn", "values": ["a"]},
+                {"key": "team", "operator": "Exists"},
+            ],
+        }
+        self.assertEqual(label_selector(selector), "app=shop,tier=web,env in (prod,stage),!canary,zone notin (a),team")
+
+    def test_a_deployment_undo_puts_the_template_back_and_keeps_its_own_bookkeeping(self) -> None:
+        kind = ResourceType("apps", "v1", "deployments", "Deployment", True, frozenset())
+        old_template = {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "w", "image": "v1"}]}}
+        workload = {
+            "metadata": {"annotations": {REVISION: "2", "kubernetes.io/change-cause": "to v2"}},
+            "spec": {
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "w", "image": "v2"}]},
+                }
+            },
+        }
+        source = {"metadata": {"annotations": {REVISION: "1", "kubernetes.io/change-cause": "first"}}}
+        body, patch_type = undo_patch(kind, workload, Revision(1, "first", old_template, source))
+        self.assertEqual(patch_type, "json")
+        self.assertEqual(body[0], {"op": "replace", "path": "/spec/template", "value": old_template})
+        self.assertEqual(body[1]["value"], {REVISION: "2", "kubernetes.io/change-cause": "first"})
+        self.assertEqual(
+            undo_patch(kind, {**workload, "spec": {"template": old_template}}, Revision(1, "", old_template, source)),
+            (None, "json"),
         )
 
 
