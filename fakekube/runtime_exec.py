@@ -34,6 +34,7 @@ from fakekube.runtime_shell import ContainerContext, Shell
 from fakekube.runtime_shell_commands import PROGRAMS
 from fakekube.runtime_shell_io import CallbackOutput, Output, StdIO, StreamInput
 from fakekube.runtime_streams import ActiveStream, ClusterView
+from fakekube.runtime_terminal import is_interactive, run_interactive
 
 if TYPE_CHECKING:
     from fakekube.runtime import PodRuntime
@@ -132,7 +133,9 @@ class ExecSession:
         self.options = options
         self.stream = ActiveStream(app, "exec", self.namespace, pod)
         self.stdin = bytearray()
+        self.stdin_read = 0
         self.stdin_closed = asyncio.Event()
+        self.stdin_changed = asyncio.Event()
         if not options.stdin:
             self.stdin_closed.set()
 
@@ -175,6 +178,7 @@ class ExecSession:
                 channel, data = frame
                 if channel == STDIN and self.options.stdin and not self.stdin_closed.is_set():
                     self.stdin += data
+                    self.stdin_changed.set()
                 elif channel == CLOSE_CHANNEL and data[:1] == bytes([STDIN]):
                     self.stdin_closed.set()
         finally:
@@ -183,6 +187,21 @@ class ExecSession:
     async def _read_stdin(self) -> bytes:
         await self.stdin_closed.wait()
         return bytes(self.stdin)
+
+    async def _read_stdin_chunk(self) -> bytes | None:
+        """What was typed since the last call, waiting for some; None once stdin is closed."""
+        while len(self.stdin) == self.stdin_read:
+            if self.stdin_closed.is_set():
+                return None
+            self.stdin_changed.clear()
+            closed = asyncio.ensure_future(self.stdin_closed.wait())
+            changed = asyncio.ensure_future(self.stdin_changed.wait())
+            await asyncio.wait({closed, changed}, return_when=asyncio.FIRST_COMPLETED)
+            closed.cancel()
+            changed.cancel()
+        chunk = bytes(self.stdin[self.stdin_read:])
+        self.stdin_read = len(self.stdin)
+        return chunk
 
     def _outputs(self) -> tuple[Output, Output]:
         tty = self.options.tty
@@ -218,6 +237,8 @@ class ExecSession:
             program = shell.find_program(argv[0])
             if program is None:
                 return executable_not_found(argv[0])
+            if self.options.tty and self.options.stdin and is_interactive(argv):
+                return exit_status(argv, await run_interactive(shell, stdout, self._read_stdin_chunk))
             code = await program(shell, list(argv), StdIO(StreamInput(self._read_stdin), stdout, stderr))
             return exit_status(argv, code)
         except ClientGone:

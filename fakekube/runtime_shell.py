@@ -58,6 +58,7 @@ class Shell:
         self.args = args or []
         self.cwd = cwd
         self.status = 0
+        self.exited = False
 
     def child(self, name: str | None = None, args: list[str] | None = None) -> Shell:
         """A subshell: it inherits a copy of the variables and the directory."""
@@ -89,6 +90,7 @@ class Shell:
                 self.status = await self._run_pipeline(step.pipeline, io)
         except ShellExit as done:
             self.status = done.code
+            self.exited = True
         return self.status
 
     async def _run_pipeline(self, pipeline: list[Command], io: StdIO) -> int:

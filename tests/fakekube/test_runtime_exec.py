@@ -174,6 +174,26 @@ class ExecCommandTests(ExecTestCase):
 
         self.assertEqual((stdout, stderr, code), ("out\r\nerr\r\n", "", 0))
 
+    def test_an_interactive_shell_on_a_terminal_runs_each_line_as_it_is_typed(self) -> None:
+        session = self.open(["sh"], stdin=True, tty=True, stderr=False)
+        def read_until_prompt(screen: str, prompts: int) -> str:
+            deadline = time.monotonic() + 5
+            while screen.count("# ") < prompts and time.monotonic() < deadline:
+                screen += session.read_stdout(timeout=1)
+            return screen
+
+        screen = read_until_prompt("", 1)
+        self.assertEqual(screen, "# ")
+
+        session.write_stdin("echo hi\r")
+        screen = read_until_prompt(screen, 2)  # the next prompt says the line has run
+        session.write_stdin("cd /tmp; pwd\rexti\x7f\x7fit 3\r")
+        session.run_forever(timeout=10)
+        screen += session.read_stdout()
+
+        self.assertEqual(screen, "# echo hi\r\nhi\r\n# cd /tmp; pwd\r\n/tmp\r\n# exti\b \b\b \bit 3\r\n")
+        self.assertEqual(session.returncode, 3)
+
     def test_a_test_handler_answers_instead_of_the_shell(self) -> None:
         calls = []
 
