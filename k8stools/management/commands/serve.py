@@ -12,9 +12,10 @@ from __future__ import annotations
 import daphne.server  # isort:skip
 
 import json
+import os
 import signal
 import sys
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -83,11 +84,11 @@ class Command(BaseCommand):
                     "(set KUBECONFIG, or try --demo)"
                 )
             if stdio:
-                self.serve_stdio(out, demo_lines, demo=options["demo"])
+                self.serve_stdio(out, demo_lines, demo=options["demo"], cleanup=stack.close)
             else:
                 self.serve_http(out, demo_lines, *options["http_addr"], demo=options["demo"])
 
-    def serve_stdio(self, out: OutputWrapper, demo_lines: list[str], *, demo: bool) -> None:
+    def serve_stdio(self, out: OutputWrapper, demo_lines: list[str], *, demo: bool, cleanup: Any) -> None:
         from k8stools.server import KubeMCPServer
 
         server = KubeMCPServer(request_state_key=settings.MCP_REQUEST_STATE_KEY)
@@ -99,9 +100,16 @@ class Command(BaseCommand):
                 "client configuration: " + json.dumps(client_config({"command": command[0], "args": command[1:]}))
             )
         out.flush()
-        signal.signal(signal.SIGTERM, _interrupt)
-        with suppress(KeyboardInterrupt):
-            anyio.run(server.run_stdio_async)
+
+        def terminate(signum: int, frame: Any) -> None:
+            # The SDK reads stdin in a worker thread that no cancellation reaches (it would wait for the next
+            # line): clean up what we started and leave at once.
+            cleanup()
+            os._exit(0)
+
+        signal.signal(signal.SIGTERM, terminate)
+        signal.signal(signal.SIGINT, terminate)
+        anyio.run(server.run_stdio_async)
 
     def serve_http(self, out: OutputWrapper, demo_lines: list[str], host: str, port: int, *, demo: bool) -> None:
         from mcpsite.asgi import application
@@ -152,7 +160,3 @@ def kubeconfig_problem(context: ServerContext) -> str | None:
 
 def client_config(entry: dict[str, Any]) -> dict[str, Any]:
     return {"mcpServers": {"kubemcp": entry}}
-
-
-def _interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
