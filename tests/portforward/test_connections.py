@@ -85,3 +85,22 @@ class ConnectionTests(WorkflowTestCase):
         self.assertIn("port 9999:", row.last_error)
         self.assertIn("connection refused", row.last_error)
         self.assertEqual(row.status, "active")  # the pod is still there: other ports or later connections may work
+
+
+class StreamEndTests(WorkflowTestCase):
+    def test_a_stream_the_api_server_ends_closes_its_connection_but_a_live_pod_keeps_the_session(self) -> None:
+        session = self.start()
+        port = session.ports[0][0]
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(b"one")
+            self.assertEqual(sock.recv(3), b"one")
+
+            self.cluster.runtime.close_forwards("default", "web-1")
+
+            self.assertEqual(sock.recv(3), b"")
+        # The pod was looked at after that odd end, and is fine: the session goes on.
+        wait_for(lambda: self.cluster.requests and self.cluster.requests[-1].path.endswith("/pods/web-1"))
+        self.assertEqual(PortForwardSession.objects.get(pk=session.pk).status, "active")
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as again:
+            again.sendall(b"two")
+            self.assertEqual(again.recv(3), b"two")
