@@ -23,7 +23,7 @@ from k8stools.portforward.config import PortForwardConfig
 from k8stools.portforward.lifecycle import current_forwarder, get_forwarder, sweep_once
 from k8stools.portforward.ports import parse_ports
 from k8stools.portforward.targets import portforward_path, resolve_target
-from k8stools.portforward.worker import current_worker_id
+from k8stools.portforward.worker import current_worker_id, is_gone_locally
 
 Status = PortForwardSession.Status
 
@@ -155,7 +155,9 @@ def _close_listeners(session: PortForwardSession, by: str) -> bool:
         if forwarder is not None and not forwarder.closed:
             forwarder.stop_sync(str(session.pk), by=by)
         return True
-    if forwarder is None:
+    if is_gone_locally(session.worker_id):
+        return True  # its worker exited: nothing listens any more
+    if forwarder is None or forwarder.closed:
         from k8stools.context import get_server_context
 
         forwarder = get_forwarder(get_server_context())

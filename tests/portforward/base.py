@@ -18,7 +18,7 @@ from k8stools.metrics import Metrics
 from k8stools.models import PortForwardSession
 from k8stools.policy import Policy
 from k8stools.portforward.config import PortForwardConfig
-from k8stools.portforward.lifecycle import shutdown_forwarder
+from k8stools.portforward.lifecycle import shutdown_forwarder, sweep_once
 from k8stools.portforward.workflows import port_forward_start
 from tests.portforward.support import EchoServer, add_echo_pod
 
@@ -58,6 +58,8 @@ class WorkflowTestCase(TransactionTestCase):
         self.metrics = Metrics()
         config = ServerConfig(kubeconfig=str(self.kubeconfig), allowed_operations=frozenset({"port-forward"}))
         self.server = ServerContext(config=config, metrics=self.metrics, logger=Logger("test.portforward"))
+        # The first use in a process sweeps sessions of vanished workers: done here, before a test arranges rows.
+        sweep_once(self.config)
         # Each test gets a forwarder made with its class's configuration; its sessions end with the test.
         self.addCleanup(self.server.shutdown)
         self.addCleanup(shutdown_forwarder)

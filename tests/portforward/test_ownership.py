@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 from k8stools.models import PortForwardSession
 from k8stools.portforward.config import PortForwardConfig
 from k8stools.portforward.workflows import (
@@ -85,3 +87,18 @@ class OwnershipTests(WorkflowTestCase):
             port_forward_stop(session_id="my-session", by=self.alice)
 
         self.assertIn("use the sessionId that port_forward or list_port_forward_sessions gave", str(raised.exception))
+
+
+class VanishedHolderTests(WorkflowTestCase):
+    def test_stopping_a_session_whose_worker_exited_reports_nothing_listening(self) -> None:
+        orphan = PortForwardSession.objects.create(
+            owner=self.alice.key, owner_name="alice", namespace="default", target_kind="pod", target_name="web-1",
+            pod_name="web-1", ports=[[45678, 8080]], worker_id=f"{socket.gethostname()}:999999999:1700000000",
+            status="active",
+        )  # fmt: skip
+
+        result = port_forward_stop(session_id=orphan.pk, by=self.alice)
+
+        self.assertTrue(result.listener_closed)
+        orphan.refresh_from_db()
+        self.assertEqual((orphan.status, orphan.stopped_by), ("stopped", "alice"))
