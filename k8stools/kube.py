@@ -203,17 +203,23 @@ class KubeClient:
         for attempt in range(3):
             self.limiter.acquire()
             try:
-                response = self.api_client.call_api(
-                    path,
-                    method,
+                # kubernetes 37: serialize (query, auth headers, JSON body), then send; the response
+                # stays unread, so `stream=True` callers can read it chunk by chunk.
+                method_, url, header_params, serialized_body, _ = self.api_client.param_serialize(
+                    method=method,
+                    resource_path=path,
                     query_params=params,
                     header_params=headers,
                     body=body,
                     auth_settings=["BearerToken"],
-                    _preload_content=False,
-                    _return_http_data_only=True,
-                    _request_timeout=request_timeout,
                 )
+                rest_response = self.api_client.call_api(
+                    method_, url, header_params=header_params, body=serialized_body, _request_timeout=request_timeout
+                )
+                response = rest_response.response
+                if not 200 <= response.status <= 299:
+                    rest_response.read()
+                    raise ApiException(http_resp=rest_response)
             except ApiException as error:
                 kube_error = KubeError.from_api_exception(error)
                 wait = kube_error.retry_after

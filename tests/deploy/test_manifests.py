@@ -62,3 +62,12 @@ class ManifestTests(unittest.TestCase):
         self.assertEqual([rule["resources"] for rule in creates], [["selfsubjectaccessreviews"]])
         resources = {resource for rule in readonly["rules"] for resource in rule["resources"]}
         self.assertNotIn("secrets", resources)
+
+    def test_probes_send_a_host_the_server_allows(self) -> None:
+        [deployment] = by_kind("Deployment")
+        [config] = by_kind("ConfigMap")
+        allowed = config["data"]["ALLOWED_HOSTS"].split(",")
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        for probe in ("livenessProbe", "readinessProbe"):
+            headers = {h["name"]: h["value"] for h in container[probe]["httpGet"]["httpHeaders"]}
+            self.assertIn(headers["Host"], allowed, probe)
