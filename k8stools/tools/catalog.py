@@ -9,3 +9,4 @@ from k8stools.tools import cluster  # noqa: F401
 from k8stools.tools import portforward  # noqa: F401
 from k8stools.tools import write  # noqa: F401
 from k8stools.tools import rollout  # noqa: F401
+from k8stools.tools import nodes  # noqa: F401

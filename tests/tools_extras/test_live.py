@@ -1,0 +1,18 @@
+"""The extras through the real MCP client, against the fake cluster: one writable server, one that is not."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tests.live import LiveServerTestCase
+from tests.tools_extras.node_cases import NonDestructiveNodeCases, WritableNodeCases
+
+
+class WritableServerTests(WritableNodeCases, LiveServerTestCase):
+    seed: ClassVar[dict[str, int]] = {"pods": 8, "namespaces": 1}
+    server_env: ClassVar[dict[str, str]] = {"NON_DESTRUCTIVE": "false"}
+
+
+class NonDestructiveServerTests(NonDestructiveNodeCases, LiveServerTestCase):
+    seed: ClassVar[dict[str, int]] = {"pods": 8, "namespaces": 1}
+    server_env: ClassVar[dict[str, str]] = {"NON_DESTRUCTIVE": "true"}
