@@ -1,0 +1,167 @@
+"""The admin for OAuth clients and tokens: who registered what, which tokens live, revoke and disable.
+
+django-oauth-toolkit's own admin classes show raw tokens and client secrets; they are replaced here by
+classes that show only metadata (user, client, scope, resource, expiry), never a token or its checksum.
+Revoking goes through DOT's `revoke()`/`revoke_family()`, whose deletes drop the /mcp verification cache
+entry (oauthgw.signals), so a revoked token is refused at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
+
+from oauthgw.models import UpstreamToken
+
+Application = get_application_model()
+AccessToken = get_access_token_model()
+RefreshToken = get_refresh_token_model()
+
+for model in (Application, AccessToken, RefreshToken, get_grant_model(), get_id_token_model()):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+def tokens_revoke(*, access_tokens: QuerySet[Any] | None = None, refresh_tokens: QuerySet[Any] | None = None) -> int:
+    """Revoke access tokens and refresh tokens with their whole refresh family; how many were live."""
+    count = 0
+    families: set[Any] = set()
+    if access_tokens is not None:
+        for token in access_tokens.select_related(None):
+            family = RefreshToken.objects.filter(access_token=token).values_list("token_family", flat=True).first()
+            if family:
+                families.add(family)
+            token.revoke()  # a delete: the post_delete signal drops the /mcp cache entry
+            count += 1
+    if refresh_tokens is not None:
+        for refresh in refresh_tokens.select_related(None):
+            count += refresh.revoked is None
+            if refresh.token_family:
+                families.add(refresh.token_family)
+            else:
+                refresh.revoke()
+    for family in families:
+        RefreshToken.revoke_family(family)
+    return count
+
+
+class StaffOnly:
+    """Staff read everything here; changing is limited to the actions."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(StaffOnly, admin.ModelAdmin):
+    list_display = ["name", "client_id", "client_type", "registered_from", "created", "last_token", "live_tokens"]
+    list_filter = ["client_type", "created"]
+    search_fields = ["name", "client_id", "registration__ip_address"]
+    fields = ["name", "client_id", "client_type", "authorization_grant_type", "redirect_uris", "created", "updated"]
+    readonly_fields = fields
+    list_select_related = ["registration"]
+    actions = ["disable_clients"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        now = timezone.now()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                live_token_count=Count("accesstoken", filter=Q(accesstoken__expires__gt=now), distinct=True),
+                last_token_issued=Max("accesstoken__created"),
+            )
+        )
+
+    @admin.display(description="registered from", ordering="registration__ip_address")
+    def registered_from(self, application: Any) -> str:
+        registration = getattr(application, "registration", None)
+        return registration.ip_address if registration else "-"
+
+    @admin.display(description="last token issued", ordering="last_token_issued")
+    def last_token(self, application: Any) -> Any:
+        return application.last_token_issued or "-"
+
+    @admin.display(description="live access tokens", ordering="live_token_count")
+    def live_tokens(self, application: Any) -> int:
+        return application.live_token_count
+
+    @admin.action(description="Disable: revoke every token of the selected clients")
+    def disable_clients(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        applications = list(queryset)
+        count = tokens_revoke(
+            access_tokens=AccessToken.objects.filter(application__in=applications),
+            refresh_tokens=RefreshToken.objects.filter(application__in=applications),
+        )
+        self.message_user(
+            request,
+            f"{len(applications)} client(s) disabled: {count} token(s) revoked; a user must sign in again to use them.",
+            messages.SUCCESS,
+        )
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(StaffOnly, admin.ModelAdmin):
+    list_display = ["id", "user", "application", "scope", "resource", "expires", "created"]
+    list_filter = ["application", "expires"]
+    search_fields = ["user__username", "application__name", "application__client_id"]
+    list_select_related = ["user", "application"]
+    fields = ["user", "application", "scope", "resource", "expires", "created", "updated"]
+    readonly_fields = fields
+    actions = ["revoke_tokens"]
+
+    @admin.action(description="Revoke the selected tokens (with their refresh tokens)")
+    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        count = tokens_revoke(access_tokens=queryset)
+        self.message_user(request, f"{count} access token(s) revoked; /mcp refuses them now.", messages.SUCCESS)
+
+
+@admin.register(RefreshToken)
+class RefreshTokenAdmin(StaffOnly, admin.ModelAdmin):
+    list_display = ["id", "user", "application", "resource", "token_family", "created", "revoked"]
+    list_filter = ["application", "revoked"]
+    search_fields = ["user__username", "application__name", "application__client_id"]
+    list_select_related = ["user", "application"]
+    fields = ["user", "application", "resource", "token_family", "created", "updated", "revoked"]
+    readonly_fields = fields
+    actions = ["revoke_tokens"]
+
+    @admin.action(description="Revoke the selected refresh tokens and their whole family")
+    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        count = tokens_revoke(refresh_tokens=queryset)
+        self.message_user(request, f"{count} refresh token(s) revoked with their families.", messages.SUCCESS)
+
+
+@admin.register(UpstreamToken)
+class UpstreamTokenAdmin(StaffOnly, admin.ModelAdmin):
+    """Only when the sealed upstream tokens expire: nothing here decrypts them."""
+
+    list_display = ["user", "provider", "issuer", "expires", "updated"]
+    list_filter = ["provider"]
+    search_fields = ["user__username", "issuer"]
+    list_select_related = ["user"]
+    fields = ["user", "provider", "issuer", "expires", "created", "updated"]
+    readonly_fields = fields
