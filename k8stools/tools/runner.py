@@ -152,6 +152,12 @@ class ToolRunner:
         outcome = _cap(outcome, server.config.max_response_bytes)
         seconds = time.perf_counter() - started
         server.metrics.tool_call(tool=spec.name, outcome=outcome.outcome, seconds=seconds)
+        if log is not None:
+            # The client's log (subject to logging/setLevel) shows every call, and why one failed.
+            level = {"ok": "debug", "error": "warning", "denied": "warning"}[outcome.outcome]
+            summary = f"{spec.name}: {outcome.outcome} in {seconds * 1000:.0f} ms"
+            with contextlib.suppress(Exception):
+                await log(level, summary if outcome.outcome == "ok" else f"{summary}: {outcome.text[:300]}")
         if self.audit_enabled:
             call = call_holder[0] if call_holder else None
             await anyio.to_thread.run_sync(

@@ -26,3 +26,42 @@ class SetLevelTests(LiveServerTestCase):
         request = {"jsonrpc": "2.0", "id": 1, "method": "logging/setLevel", "params": {"level": "loud"}}
         [answer] = json_rpc_messages(send(self.server.mcp_url, request))
         self.assertEqual(answer["error"]["code"], -32602)
+
+
+class LogNotificationTests(LiveServerTestCase):
+    """Each call is reported in the client's log; a failure arrives as a warning with its reason."""
+
+    def received(self, tool: str, arguments: dict[str, Any], **client_options: Any) -> list[Any]:
+        messages: list[Any] = []
+
+        async def on_log(params: Any) -> None:
+            messages.append(params)
+
+        async def call(client: Any) -> None:
+            await client.call_tool(tool, arguments)
+
+        self.with_client(call, mode="legacy", logging_callback=on_log, **client_options)
+        return messages
+
+    def test_a_failed_call_sends_a_warning_with_the_reason(self) -> None:
+        [message] = self.received("get", {"resourceType": "pods", "name": "no-such-pod"})
+        self.assertEqual(message.level, "warning")
+        self.assertIn("get: error", message.data)
+        self.assertIn('"no-such-pod" not found', message.data)
+
+    def test_a_successful_call_is_logged_at_debug_level_only(self) -> None:
+        self.assertEqual(self.received("context_list", {}), [])
+
+    def test_the_2026_era_sends_logs_only_to_a_client_that_opted_in(self) -> None:
+        messages: list[Any] = []
+
+        async def on_log(params: Any) -> None:
+            messages.append(params)
+
+        async def call(client: Any) -> None:
+            await client.call_tool("get", {"resourceType": "pods", "name": "no-such-pod"})
+
+        self.with_client(call, mode="auto", logging_callback=on_log)
+        self.assertEqual(messages, [])
+        self.with_client(call, mode="auto", logging_callback=on_log, log_level="warning")
+        self.assertEqual([message.level for message in messages], ["warning"])
