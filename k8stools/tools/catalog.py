@@ -10,3 +10,4 @@ from k8stools.tools import portforward  # noqa: F401
 from k8stools.tools import write  # noqa: F401
 from k8stools.tools import rollout  # noqa: F401
 from k8stools.tools import nodes  # noqa: F401
+from k8stools.tools import generators  # noqa: F401

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tests.live import LiveServerTestCase
+from tests.tools_extras.generator_cases import NonDestructiveGeneratorCases, WritableGeneratorCases
 from tests.tools_extras.node_cases import NonDestructiveNodeCases, WritableNodeCases
 
 
-class WritableServerTests(WritableNodeCases, LiveServerTestCase):
+class WritableServerTests(WritableNodeCases, WritableGeneratorCases, LiveServerTestCase):
     seed: ClassVar[dict[str, int]] = {"pods": 8, "namespaces": 1}
     server_env: ClassVar[dict[str, str]] = {"NON_DESTRUCTIVE": "false"}
 
 
-class NonDestructiveServerTests(NonDestructiveNodeCases, LiveServerTestCase):
+class NonDestructiveServerTests(NonDestructiveNodeCases, NonDestructiveGeneratorCases, LiveServerTestCase):
     seed: ClassVar[dict[str, int]] = {"pods": 8, "namespaces": 1}
     server_env: ClassVar[dict[str, str]] = {"NON_DESTRUCTIVE": "true"}
