@@ -11,3 +11,4 @@ from k8stools.tools import write  # noqa: F401
 from k8stools.tools import rollout  # noqa: F401
 from k8stools.tools import nodes  # noqa: F401
 from k8stools.tools import generators  # noqa: F401
+from k8stools.tools import kubeconfig  # noqa: F401

@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tests.live import LiveServerTestCase
-from tests.tools_extras.generator_cases import NonDestructiveGeneratorCases, WritableGeneratorCases
+from tests.tools_extras.generator_cases import (  # noqa: F401 - BuilderTests runs from here
+    BuilderTests,
+    NonDestructiveGeneratorCases,
+    WritableGeneratorCases,
+)
+from tests.tools_extras.kubeconfig_cases import KubeconfigFunctionTests, KubeconfigViewCases  # noqa: F401 - the function tests run from here
 from tests.tools_extras.node_cases import NonDestructiveNodeCases, WritableNodeCases
 
 
@@ -14,6 +19,9 @@ class WritableServerTests(WritableNodeCases, WritableGeneratorCases, LiveServerT
     server_env: ClassVar[dict[str, str]] = {"NON_DESTRUCTIVE": "false"}
 
 
-class NonDestructiveServerTests(NonDestructiveNodeCases, NonDestructiveGeneratorCases, LiveServerTestCase):
+class NonDestructiveServerTests(
+    NonDestructiveNodeCases, NonDestructiveGeneratorCases, KubeconfigViewCases, LiveServerTestCase
+):
     seed: ClassVar[dict[str, int]] = {"pods": 8, "namespaces": 1}
     server_env: ClassVar[dict[str, str]] = {"NON_DESTRUCTIVE": "true"}
+    extra_contexts = ("other", ("alice", "alice-secret-token"))  # type: ignore[assignment]

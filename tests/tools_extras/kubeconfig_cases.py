@@ -1,0 +1,95 @@
+"""kubeconfig_view, mixed into the live test classes of test_live.py, and its pure parts."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+from django.test import SimpleTestCase
+
+from k8stools.tools.kubeconfig import merged_kubeconfig, minify, without_credentials
+
+if TYPE_CHECKING:
+    from tests.live import LiveServerTestCase as Base
+else:
+    Base = object
+
+
+class KubeconfigViewCases(Base):
+    """The class's kubeconfig has contexts fake, other and alice (alice with token alice-secret-token)."""
+
+    def test_it_shows_the_current_context_only_minified(self) -> None:
+        config = yaml.safe_load(self.text("kubeconfig_view"))
+        self.assertEqual(config["current-context"], "fake")
+        self.assertEqual([c["name"] for c in config["contexts"]], ["fake"])
+        self.assertEqual(len(config["clusters"]), 1)
+        self.assertEqual(len(config["users"]), 1)
+
+    def test_all_shows_every_context_without_any_credential(self) -> None:
+        text = self.text("kubeconfig_view", all=True)
+        self.assertNotIn("alice-secret-token", text)
+        config = yaml.safe_load(text)
+        self.assertEqual({c["name"] for c in config["contexts"]}, {"fake", "other", "alice"})
+        alice_user = next(c["context"]["user"] for c in config["contexts"] if c["name"] == "alice")
+        user = next(u["user"] for u in config["users"] if u["name"] == alice_user)
+        self.assertEqual(user["token"], "REDACTED")
+
+    def test_the_context_argument_picks_the_context_shown(self) -> None:
+        config = yaml.safe_load(self.text("kubeconfig_view", context="alice"))
+        self.assertEqual(config["current-context"], "alice")
+        self.assertEqual(config["users"][0]["user"]["token"], "REDACTED")
+
+    def test_an_unknown_context_is_a_tool_error_naming_the_known_ones(self) -> None:
+        self.assertIn("fake", self.error("kubeconfig_view", context="nowhere"))
+
+
+class KubeconfigFunctionTests(SimpleTestCase):
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "current-context": "prod",
+        "clusters": [{"name": "c", "cluster": {"server": "https://k", "certificate-authority-data": "Q0E="}}],
+        "contexts": [{"name": "prod", "context": {"cluster": "c", "user": "u"}}],
+        "users": [
+            {
+                "name": "u",
+                "user": {
+                    "client-key-data": "S0VZ",
+                    "client-certificate-data": "Q0VSVA==",
+                    "exec": {"command": "aws", "env": [{"name": "AWS_SECRET", "value": "s3cr3t"}]},
+                    "auth-provider": {"name": "oidc", "config": {"refresh-token": "r3fr3sh"}},
+                    "username": "admin",
+                    "password": "pa55",
+                },
+            }
+        ],
+    }
+
+    def test_every_credential_is_redacted_and_certificate_data_omitted(self) -> None:
+        shown = yaml.safe_dump(without_credentials(minify(self.config, "prod")))
+        for secret in ("S0VZ", "Q0VSVA==", "s3cr3t", "r3fr3sh", "pa55", "Q0E="):
+            self.assertNotIn(secret, shown)
+        self.assertIn("username: admin", shown)
+        self.assertIn("DATA+OMITTED", shown)
+
+    def test_merging_keeps_the_first_file_s_entries_and_current_context(self) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            first, second = Path(folder) / "a", Path(folder) / "b"
+            first.write_text(yaml.safe_dump({"current-context": "one", "contexts": [{"name": "one", "context": {}}]}))
+            second.write_text(
+                yaml.safe_dump(
+                    {"current-context": "two", "contexts": [{"name": "one", "context": {"x": 1}}, {"name": "two"}]}
+                )
+            )
+            merged = merged_kubeconfig([first, second, Path(folder) / "missing"])
+        self.assertEqual(merged["current-context"], "one")
+        self.assertEqual(merged["contexts"], [{"name": "one", "context": {}}, {"name": "two"}])
+
+    def test_a_kubeconfig_that_is_not_yaml_is_a_clear_error(self) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "broken"
+            path.write_text("clusters: [")
+            with self.assertRaisesMessage(Exception, "cannot be read"):
+                merged_kubeconfig([path])
