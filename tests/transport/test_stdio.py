@@ -87,10 +87,19 @@ class StdioTests(SimpleTestCase):
             assert process.stdin is not None and process.stdout is not None
             process.stdin.write("".join(json.dumps(message) + "\n" for message in messages))
             process.stdin.flush()
-            # Any stray text would fail to parse here. Requests are served concurrently, in any order.
-            parsed = sorted((json.loads(process.stdout.readline()) for _ in range(answers)), key=lambda a: a["id"])
+            # Any stray text would fail to parse here. Requests are served concurrently, in any order;
+            # notifications (log messages about the calls) may come between the answers.
+            parsed: list[Any] = []
+            notifications: list[Any] = []
+            while len(parsed) < answers:
+                message = json.loads(process.stdout.readline())
+                (parsed if "id" in message else notifications).append(message)
+            parsed.sort(key=lambda answer: answer["id"])
             process.stdin.close()  # the end of input ends the server
-            rest = process.stdout.read()
+            rest = "".join(
+                line for line in process.stdout if "id" in json.loads(line) or json.loads(line)["method"] != "notifications/message"
+            )
+            self.assertTrue(all(note["method"] == "notifications/message" for note in notifications), notifications)
             self.assertEqual(process.wait(timeout=30), 0)
             stderr.seek(0)
             return parsed, rest, stderr.read()
