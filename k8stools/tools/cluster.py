@@ -232,6 +232,10 @@ def _resource_attributes(
     subresource: str | None,
 ) -> tuple[dict[str, Any], list[str]]:
     text, _, sub = resource.strip().partition("/")
+    if not text:
+        raise ToolInputError(
+            "resource is empty; give a type such as pods or deployments.apps, or a URL such as /healthz"
+        )
     if sub and subresource and sub != subresource:
         raise ToolInputError(
             f"resource '{resource}' names subresource '{sub}' but subresource is '{subresource}'; give one"
