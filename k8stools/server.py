@@ -29,7 +29,9 @@ from mcp_types import Tool as MCPTool
 from k8stools.completion import ArgumentCompleter
 from k8stools.context import ServerContext, get_server_context
 from k8stools.identity import LOCAL, caller_from_scope
+from k8stools.mcp_resources import register_resources
 from k8stools.policy import PolicySource
+from k8stools.prompts import register_prompts
 from k8stools.tools import catalog  # noqa: F401 - registers the tools
 from k8stools.tools.registry import DEPRECATED_ALIAS_PREFIX, TOOLS, ToolSpec
 from k8stools.tools.runner import ToolRunner
@@ -106,6 +108,13 @@ class KubeMCPServer(MCPServer[Any]):
         self._lowlevel_server.add_request_handler("logging/setLevel", SetLevelRequestParams, self._set_log_level)
         completer = ArgumentCompleter(server=server, policy=self.policy)
         self._lowlevel_server.add_request_handler("completion/complete", CompleteRequestParams, completer.handle)
+        if "get" in self._specs:  # a server built with a subset of the tools may lack it
+            register_resources(self, contexts=contexts)
+        register_prompts(self)
+
+    def tool_schema(self, name: str) -> dict[str, Any]:
+        """The strict JSON schema a tool's arguments are checked against."""
+        return self._schemas[name]
 
     # --- tools/list ------------------------------------------------------------------------
 

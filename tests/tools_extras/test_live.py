@@ -12,6 +12,7 @@ from tests.tools_extras.generator_cases import (  # noqa: F401 - BuilderTests ru
 )
 from tests.tools_extras.kubeconfig_cases import KubeconfigFunctionTests, KubeconfigViewCases  # noqa: F401 - the function tests run from here
 from tests.tools_extras.node_cases import NonDestructiveNodeCases, WritableNodeCases
+from tests.tools_extras.resource_prompt_cases import ResourcePromptCases
 
 
 class WritableServerTests(WritableNodeCases, WritableGeneratorCases, LiveServerTestCase):
@@ -20,7 +21,7 @@ class WritableServerTests(WritableNodeCases, WritableGeneratorCases, LiveServerT
 
 
 class NonDestructiveServerTests(
-    NonDestructiveNodeCases, NonDestructiveGeneratorCases, KubeconfigViewCases, LiveServerTestCase
+    NonDestructiveNodeCases, NonDestructiveGeneratorCases, KubeconfigViewCases, ResourcePromptCases, LiveServerTestCase
 ):
     seed: ClassVar[dict[str, int]] = {"pods": 8, "namespaces": 1}
     server_env: ClassVar[dict[str, str]] = {"NON_DESTRUCTIVE": "true"}
