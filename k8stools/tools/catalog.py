@@ -12,3 +12,4 @@ from k8stools.tools import rollout  # noqa: F401
 from k8stools.tools import nodes  # noqa: F401
 from k8stools.tools import generators  # noqa: F401
 from k8stools.tools import kubeconfig  # noqa: F401
+from k8stools.tools import helm  # noqa: F401

@@ -1,0 +1,132 @@
+"""Helm releases read from their Secrets, and helm_change without a helm binary; mixed into test_live.py."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+from typing import TYPE_CHECKING, Any
+
+from django.test import SimpleTestCase
+
+from k8stools.tools.helm import decode_release, mask_values, merged_values
+
+if TYPE_CHECKING:
+    from tests.live import LiveServerTestCase as Base
+else:
+    Base = object
+
+MANIFEST = """---
+# Source: shop/templates/secret.yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: shop-db
+data:
+  password: aHVudGVyMg==
+---
+# Source: shop/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: shop
+"""
+
+
+def release_secret(name: str, namespace: str, revision: int, status: str, chart_version: str) -> dict[str, Any]:
+    release = {
+        "name": name,
+        "namespace": namespace,
+        "version": revision,
+        "info": {
+            "first_deployed": "2026-11-20T10:00:00Z",
+            "last_deployed": f"2026-11-2{revision}T10:00:00Z",
+            "status": status,
+            "description": "Install complete" if revision == 1 else "Upgrade complete",
+            "notes": "Visit http://shop.example.com",
+        },
+        "chart": {
+            "metadata": {"name": "shop", "version": chart_version, "appVersion": "2.0"},
+            "values": {"replicas": 1, "image": {"tag": "2.0"}, "db": {"host": "db", "password": "chart-default"}},
+        },
+        "config": {"replicas": 3, "db": {"password": "user-s3cret"}},
+        "manifest": MANIFEST,
+    }
+    helm_encoded = base64.b64encode(gzip.compress(json.dumps(release).encode()))
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "helm.sh/release.v1",
+        "metadata": {
+            "name": f"sh.helm.release.v1.{name}.v{revision}",
+            "namespace": namespace,
+            "labels": {"owner": "helm", "name": name, "status": status, "version": str(revision)},
+        },
+        "data": {"release": base64.b64encode(helm_encoded).decode()},
+    }
+
+
+class HelmReadCases(Base):
+    @classmethod
+    def add_releases(cls) -> None:
+        cls.fake.add_object(release_secret("shop", "default", 1, "superseded", "1.0.0"))
+        cls.fake.add_object(release_secret("shop", "default", 2, "deployed", "1.1.0"))
+
+    def test_helm_list_shows_the_latest_revision_of_each_release(self) -> None:
+        text = self.text("helm_list")
+        self.assertRegex(text, r"shop\s+default\s+2\s+\S+\s+deployed\s+shop-1.1.0\s+2.0")
+        self.assertNotIn("superseded", text)
+
+    def test_helm_list_in_a_namespace_without_releases_says_so(self) -> None:
+        self.assertEqual(self.text("helm_list", namespace="empty-ns"), "No Helm releases in namespace empty-ns.")
+
+    def test_helm_history_lists_every_revision(self) -> None:
+        text = self.text("helm_history", release="shop")
+        self.assertRegex(text, r"1\s+\S+\s+superseded\s+shop-1.0.0")
+        self.assertRegex(text, r"2\s+\S+\s+deployed\s+shop-1.1.0")
+
+    def test_helm_get_status_values_and_manifest_mask_secrets(self) -> None:
+        status = self.text("helm_get", release="shop")
+        self.assertIn("STATUS: deployed", status)
+        self.assertIn("Visit http://shop.example.com", status)
+        values = self.text("helm_get", release="shop", what="values")
+        self.assertIn("replicas: 3", values)
+        self.assertNotIn("user-s3cret", values)
+        computed = self.text("helm_get", release="shop", what="values", allValues=True)
+        self.assertIn("tag: '2.0'", computed)
+        self.assertNotIn("chart-default", computed)
+        manifest = self.text("helm_get", release="shop", what="manifest", revision=1)
+        self.assertIn("kind: Deployment", manifest)
+        self.assertNotIn("aHVudGVyMg==", manifest)
+
+    def test_unknown_releases_and_revisions_are_tool_errors_with_the_fix(self) -> None:
+        self.assertIn("helm_list shows", self.error("helm_get", release="nothing"))
+        self.assertIn("it has 1, 2", self.error("helm_get", release="shop", revision=9))
+
+
+class HelmWithoutBinaryCases(Base):
+    """The server's PATH holds no helm binary."""
+
+    def test_helm_change_says_helm_is_not_installed_and_changes_nothing(self) -> None:
+        self.fake.clear_requests()
+        text = self.error("helm_change", action="install", release="web", chart="bitnami/nginx")
+        self.assertIn("helm binary is not on this server's PATH", text)
+        self.assertEqual(self.fake.mutations(), [])
+
+
+class NonDestructiveHelmCases(Base):
+    def test_helm_change_is_refused_in_non_destructive_mode(self) -> None:
+        text = self.error("helm_change", action="uninstall", release="shop")
+        self.assertIn("not allowed in non-destructive mode", text)
+
+
+class HelmFunctionTests(SimpleTestCase):
+    def test_a_release_decodes_from_its_secret(self) -> None:
+        self.assertEqual(decode_release(release_secret("a", "ns", 4, "deployed", "1"))["version"], 4)
+
+    def test_values_merge_like_helm_and_secret_looking_keys_are_masked(self) -> None:
+        merged = merged_values({"a": {"b": 1, "c": 2}, "d": 1}, {"a": {"c": 3}, "d": None})
+        self.assertEqual(merged, {"a": {"b": 1, "c": 3}})
+        self.assertEqual(
+            mask_values({"db": {"apiKey": "k", "host": "h"}}), {"db": {"apiKey": "***REDACTED***", "host": "h"}}
+        )
