@@ -29,6 +29,9 @@ JSON = "application/json"
 CONNECT_TIMEOUT_SECONDS = 5.0
 # A 429 is retried when the server asks for a wait this short; longer waits become a tool error.
 MAX_RETRY_AFTER_SECONDS = 3.0
+# urllib3's default retry would sleep out any Retry-After of a 429 or 503 itself (two minutes, if the server says
+# so) before `raw` could apply the limit above; connection and read retries stay as urllib3's default.
+URLLIB3_RETRIES = urllib3.util.Retry(3, respect_retry_after_header=False)
 
 
 class KubeError(Exception):
@@ -477,6 +480,7 @@ class KubeClientFactory:
         configuration.verify_ssl = template.verify_ssl
         configuration.api_key = {"authorization": f"Bearer {token}"}
         configuration.connection_pool_maxsize = self.pool_size
+        configuration.retries = URLLIB3_RETRIES
         client = KubeClient(
             k8s_client.ApiClient(configuration), context=context or self.default_context_name(), limiter=self._limiter()
         )
@@ -493,6 +497,7 @@ class KubeClientFactory:
         if token:
             configuration.api_key = {"authorization": f"Bearer {token}"}
         configuration.connection_pool_maxsize = self.pool_size
+        configuration.retries = URLLIB3_RETRIES
         return KubeClient(k8s_client.ApiClient(configuration), context=host, limiter=self._limiter())
 
     def close(self) -> None:
@@ -519,6 +524,7 @@ class KubeClientFactory:
         except (ConfigException, OSError) as error:
             raise KubeConfigError(_kubeconfig_problem(self.kubeconfig, error)) from None
         configuration.connection_pool_maxsize = self.pool_size
+        configuration.retries = URLLIB3_RETRIES
         return k8s_client.ApiClient(configuration)
 
 
