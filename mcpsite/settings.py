@@ -374,3 +374,17 @@ PORT_FORWARD_MAX_CONNECTIONS = env_int("PORT_FORWARD_MAX_CONNECTIONS", 64, minim
 PORT_FORWARD_IDLE_TIMEOUT_SECONDS = env_float("PORT_FORWARD_IDLE_TIMEOUT_SECONDS", 900.0, minimum=0.0)
 # How often a worker saves byte counters, proves it is alive, and checks its pods and the policy.
 PORT_FORWARD_CHECK_SECONDS = env_float("PORT_FORWARD_CHECK_SECONDS", 10.0, minimum=0.05, maximum=300.0)
+
+# --- Admin and metrics -------------------------------------------------------------------------
+# /metrics answers a scraper that sends `Authorization: Bearer $METRICS_TOKEN`, or one connecting
+# from these networks (the direct peer address; proxies are not trusted here).
+METRICS_TOKEN = env_secret("METRICS_TOKEN", "")
+try:
+    METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(item, strict=False)
+        for item in env_list("METRICS_ALLOWED_NETWORKS", ["127.0.0.0/8", "::1/128"])
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(
+        f"Unexpected value METRICS_ALLOWED_NETWORKS: {error}; use CIDRs separated by commas, e.g. 10.0.0.0/8,::1/128"
+    ) from None

@@ -4,10 +4,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import path
 
-from mcpsite import health
+from mcpsite import dashboard, health, metrics_view
 
 urlpatterns = [
+    path("admin/dashboard/", dashboard.dashboard_view, name="admin-dashboard"),
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view.metrics, name="metrics"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]
