@@ -1,9 +1,10 @@
 """A skeletal OpenAPI surface. v3: the group-version index and, per group-version, a schema per kind carrying
 `x-kubernetes-group-version-kind`; v2: a document with no definitions.
+Deployment and Pod (with the types they reference) also describe their fields; see `openapi_schemas`.
 
 kubectl downloads v2 before validating and reads v3 to learn that the server validates fields itself (it then
 sends `fieldValidation` instead of validating client-side), so `kubectl apply` and `kubectl create -f` work
-without `--validate=false`. The schemas have no properties: nothing here describes fields.
+without `--validate=false`. Other kinds' schemas have no properties.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import json
 from typing import Any
 
+from .openapi_schemas import field_schemas
 from .types import ResourceType, TypeRegistry
 
 
@@ -37,6 +39,9 @@ def group_version_document(registry: TypeRegistry, group: str, version: str) -> 
         schemas[schema_name(resource_type)] = {
             "type": "object", "x-kubernetes-preserve-unknown-fields": True,
             "x-kubernetes-group-version-kind": [{"group": group, "kind": resource_type.kind, "version": version}]}
+    for name, detailed in field_schemas(group, version).items():
+        schemas[name] = {**detailed, **schemas.get(name, {})}
+        schemas[name].pop("x-kubernetes-preserve-unknown-fields", None)
     return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.4"}, "paths": {},
             "components": {"schemas": schemas}}
 

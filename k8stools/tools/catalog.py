@@ -13,3 +13,4 @@ from k8stools.tools import nodes  # noqa: F401
 from k8stools.tools import generators  # noqa: F401
 from k8stools.tools import kubeconfig  # noqa: F401
 from k8stools.tools import helm  # noqa: F401
+from k8stools.tools import explain  # noqa: F401

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from tests.live import LiveServerTestCase
+from tests.tools_extras.explain_cases import ExplainCases
 from tests.tools_extras.generator_cases import (  # noqa: F401 - BuilderTests runs from here
     BuilderTests,
     NonDestructiveGeneratorCases,
@@ -36,6 +37,7 @@ class NonDestructiveServerTests(
     ResourcePromptCases,
     HelmReadCases,
     NonDestructiveHelmCases,
+    ExplainCases,
     LiveServerTestCase,
 ):
     seed: ClassVar[dict[str, int]] = {"pods": 8, "namespaces": 1}
