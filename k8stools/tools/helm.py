@@ -247,6 +247,11 @@ def helm_change(
 ) -> str | ToolOutput:
     """Change a Helm release with the helm binary (needed on the server's PATH): install, upgrade (with
     --install), rollback to a revision, or uninstall. Not available in dry-run mode: helm changes for real."""
+    if call.policy.dry_run:
+        return ToolOutput(
+            "dry-run mode is on and helm cannot simulate a change against the API server; nothing was run",
+            is_error=True,
+        )
     helm = shutil.which("helm")
     if helm is None:
         return ToolOutput(NO_HELM, is_error=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.test import SimpleTestCase
 
+from k8stools.models import PolicySettings
 from k8stools.tools.helm import decode_release, mask_values, merged_values
 
 if TYPE_CHECKING:
@@ -118,6 +119,12 @@ class NonDestructiveHelmCases(Base):
     def test_helm_change_is_refused_in_non_destructive_mode(self) -> None:
         text = self.error("helm_change", action="uninstall", release="shop")
         self.assertIn("not allowed in non-destructive mode", text)
+
+
+class DryRunHelmCases(Base):
+    def test_helm_change_refuses_to_run_in_dry_run_mode(self) -> None:
+        PolicySettings.objects.create(non_destructive=False, dry_run=True)
+        self.assertIn("dry-run mode is on", self.error("helm_change", action="uninstall", release="shop"))
 
 
 class HelmFunctionTests(SimpleTestCase):

@@ -14,6 +14,7 @@ from tests.tools_extras.generator_cases import (  # noqa: F401 - BuilderTests ru
     WritableGeneratorCases,
 )
 from tests.tools_extras.helm_cases import (  # noqa: F401 - the function tests run from here
+    DryRunHelmCases,
     HelmFunctionTests,
     HelmReadCases,
     HelmWithoutBinaryCases,
@@ -37,6 +38,7 @@ class NonDestructiveServerTests(
     ResourcePromptCases,
     HelmReadCases,
     NonDestructiveHelmCases,
+    DryRunHelmCases,
     ExplainCases,
     LiveServerTestCase,
 ):
