@@ -5,10 +5,9 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
-from k8stools.context import get_server_context
 from k8stools.models import AuditRecord
 from mcpsite import figures
-from tests.admin.base import AdminTestCase
+from tests.admin.base import AdminTestCase, OwnMetrics
 
 URL = "/admin/dashboard/"
 
@@ -20,16 +19,17 @@ def call(tool: str, outcome: str, duration_ms: float, *, hours_ago: float = 0) -
     AuditRecord.objects.filter(pk=record.pk).update(created=timezone.now() - timedelta(hours=hours_ago))
 
 
-class DashboardTests(AdminTestCase):
+class DashboardTests(OwnMetrics, AdminTestCase):
     def setUp(self) -> None:
         cache.clear()
+        super().setUp()
 
     def test_it_shows_calls_latency_denials_and_a_chart_to_staff(self) -> None:
         for duration in range(1, 21):  # 1..20 ms
             call("get", "ok", float(duration))
         call("delete", "denied", 2.0, hours_ago=3)
         call("list", "error", 5.0, hours_ago=30)  # outside the window
-        get_server_context().metrics.increment("rate_limited_total", limit="ip")
+        self.metrics.increment("rate_limited_total", limit="ip")
         self.client.force_login(self.bob)
         response = self.client.get(URL)
         self.assertEqual(response.status_code, 200)

@@ -5,19 +5,20 @@ import ipaddress
 from django.core.cache import cache
 from django.test import TestCase, override_settings
 
-from k8stools.context import get_server_context
 from k8stools.models import AuditRecord
+from tests.admin.base import OwnMetrics
 
 LOOPBACK = [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")]
 
 
 @override_settings(METRICS_TOKEN="", METRICS_ALLOWED_NETWORKS=LOOPBACK)
-class MetricsEndpointTests(TestCase):
+class MetricsEndpointTests(OwnMetrics, TestCase):
     def setUp(self) -> None:
         cache.clear()
+        super().setUp()
 
     def test_loopback_reads_prometheus_text_with_the_shared_figures(self) -> None:
-        metrics = get_server_context().metrics
+        metrics = self.metrics
         metrics.tool_call(tool="get", outcome="ok", seconds=0.5)
         metrics.increment("downstream_auth_total", result="failure")
         AuditRecord.objects.create(user="u", tool="get", operation="get", outcome="ok", duration_ms=40.0)
