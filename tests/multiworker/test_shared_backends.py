@@ -1,0 +1,192 @@
+"""Two daphne workers behind a round-robin proxy, sharing a fresh PostgreSQL database and Redis: any worker answers
+any MCP request, a policy edit reaches both, and both write their audit records to the shared database.
+
+PostgreSQL (127.0.0.1:5432, user postgres) and Redis (127.0.0.1:6379) run on this machine (CI starts them); when
+either is unreachable the tests fail and say so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any, ClassVar
+
+import psycopg
+import redis
+from django.test import SimpleTestCase
+
+from fakekube import FakeCluster
+from tests.live import BASE_DIR, LiveServer, mcp_client, run, server_environment
+from tests.multiworker.proxy import RoundRobinProxy
+from tests.tools_pods.fixtures import running_pod
+
+POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER = "127.0.0.1", 5432, "postgres"
+POSTGRES = f"host={POSTGRES_HOST} port={POSTGRES_PORT} user={POSTGRES_USER} connect_timeout=5"
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+POLICY_REFRESH_SECONDS = 1.0
+
+
+def create_database(stack: contextlib.ExitStack) -> str:
+    """A uniquely named, empty PostgreSQL database, dropped when `stack` closes."""
+    name = f"kubemcp_mw_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True)
+    except psycopg.OperationalError as error:
+        raise AssertionError(
+            f"PostgreSQL is not reachable at {POSTGRES_HOST}:{POSTGRES_PORT} as {POSTGRES_USER} "
+            f"(CI starts it; start it locally to run these tests): {error}"
+        ) from None
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    stack.callback(drop)
+    return name
+
+
+def redis_url() -> str:
+    number = random.randint(1, 15)
+    try:
+        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=number, socket_connect_timeout=5).ping()
+    except redis.RedisError as error:
+        raise AssertionError(
+            f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT} (CI starts it; start it locally to run these "
+            f"tests): {error}"
+        ) from None
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/{number}"
+
+
+class SharedBackendsTests(SimpleTestCase):
+    database: ClassVar[str]
+    workers: ClassVar[list[LiveServer]]
+    proxy: ClassVar[RoundRobinProxy]
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.stack = contextlib.ExitStack()
+        try:
+            cls.start(cls.stack)
+        except BaseException:
+            cls.stack.close()
+            raise
+
+    @classmethod
+    def start(cls, stack: contextlib.ExitStack) -> None:
+        cls.database = create_database(stack)
+        directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-multiworker-"))
+        cluster = FakeCluster()
+        cluster.seed(pods=3, namespaces=1)
+        cluster.add_object(running_pod("box"))
+        running = stack.enter_context(cluster.serve())
+        kubeconfig = str(Path(directory) / "kubeconfig")
+        running.write_kubeconfig(kubeconfig)
+        env = server_environment(
+            DATABASE_URL=f"postgres://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{cls.database}",
+            REDIS_URL=redis_url(),
+            KUBECONFIG=kubeconfig,
+            DATA_DIR=directory,
+            POLICY_REFRESH_SECONDS=str(POLICY_REFRESH_SECONDS),
+        )
+        migrate = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=BASE_DIR, env=env,
+                                 capture_output=True, text=True, timeout=120)  # fmt: skip
+        if migrate.returncode != 0:
+            raise AssertionError(f"migrate into {cls.database} failed:\n{migrate.stderr}")
+        cls.workers = [LiveServer(env=env), LiveServer(env=env)]
+        for worker in cls.workers:
+            stack.callback(worker.stop)
+            worker.start()
+        cls.proxy = stack.enter_context(RoundRobinProxy([worker.port for worker in cls.workers]))
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.stack.close()
+        super().tearDownClass()
+
+    def sql(self, statement: str, parameters: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with psycopg.connect(f"{POSTGRES} dbname={self.database}") as connection:
+            cursor = connection.execute(statement, parameters)
+            return cursor.fetchall() if cursor.description else []
+
+    def calls(self, url: str, mode: str, calls: list[tuple[str, dict[str, Any]]]) -> list[tuple[bool, str]]:
+        """The calls, concurrently, in one client session: (is_error, text) for each."""
+
+        async def go() -> list[tuple[bool, str]]:
+            async with mcp_client(f"{url}/mcp", mode=mode) as client:
+                results = await asyncio.gather(*(client.call_tool(tool, arguments) for tool, arguments in calls))
+            return [(bool(r.is_error), "".join(getattr(block, "text", "") for block in r.content)) for r in results]
+
+        return run(go())
+
+    def assert_any_worker_answers(self, mode: str) -> None:
+        before = dict(self.proxy.connections)
+        names = [f"{mode}-{uuid.uuid4().hex[:8]}-{number}" for number in range(6)]
+        calls = [("get", {"resourceType": "pods", "name": name, "namespace": "shop"}) for name in names]
+        calls += [("list", {"resourceType": "pods", "namespace": "shop"})] * 4
+        results = self.calls(self.proxy.url, mode, calls)
+        for (is_error, text), name in zip(results, names, strict=False):
+            self.assertTrue(is_error, text)
+            self.assertIn(name, text)  # each answer is to its own request
+        for is_error, text in results[len(names) :]:
+            self.assertFalse(is_error, text)
+            self.assertIn("box", text)
+        used = {port for port in self.proxy.connections if self.proxy.connections[port] > before.get(port, 0)}
+        self.assertEqual(used, {worker.port for worker in self.workers}, self.proxy.connections)
+
+    def test_a_legacy_client_whose_requests_alternate_workers_works(self) -> None:
+        self.assert_any_worker_answers("legacy")
+
+    def test_an_auto_client_whose_requests_alternate_workers_works(self) -> None:
+        self.assert_any_worker_answers("auto")
+
+    def lists_shop(self, worker: LiveServer) -> tuple[bool, str]:
+        [(is_error, text)] = self.calls(worker.url, "legacy", [("list", {"resourceType": "pods", "namespace": "shop"})])
+        return not is_error, text
+
+    def assert_both_workers_within_the_refresh(self, *, list_shop: bool) -> None:
+        edited = time.monotonic()
+        for worker in self.workers:
+            while (answer := self.lists_shop(worker))[0] != list_shop:
+                self.assertLess(time.monotonic() - edited, POLICY_REFRESH_SECONDS + 2, f"{worker.url}: {answer[1]}")
+                time.sleep(0.1)
+            if not list_shop:
+                self.assertIn('namespace "shop" is restricted by the server policy', answer[1])
+        self.assertLess(time.monotonic() - edited, POLICY_REFRESH_SECONDS + 2)
+
+    def test_a_policy_edit_in_the_database_is_enforced_by_both_workers_within_the_refresh(self) -> None:
+        for worker in self.workers:
+            self.assertTrue(self.lists_shop(worker)[0])
+        # What the admin's save writes: the singleton row.
+        self.sql(
+            "INSERT INTO k8stools_policysettings (id, non_destructive, dry_run, allowed_operations, "
+            "restricted_namespaces, updated_at) VALUES (1, true, false, %s, %s, now())",
+            (json.dumps([]), json.dumps(["shop"])),
+        )
+        try:
+            self.assert_both_workers_within_the_refresh(list_shop=False)
+        finally:
+            self.sql("DELETE FROM k8stools_policysettings")
+        self.assert_both_workers_within_the_refresh(list_shop=True)
+
+    def test_both_workers_write_their_audit_records_to_the_shared_database(self) -> None:
+        names = {}
+        for index, worker in enumerate(self.workers):
+            names[worker.port] = [f"audit-{index}-{uuid.uuid4().hex[:8]}-{number}" for number in range(3)]
+            calls = [
+                ("get", {"resourceType": "pods", "name": name, "namespace": "shop"}) for name in names[worker.port]
+            ]
+            self.calls(worker.url, "legacy", calls)
+        wanted = [name for port_names in names.values() for name in port_names]
+        rows = self.sql("SELECT name, tool FROM k8stools_auditrecord WHERE name = ANY(%s)", (wanted,))
+        self.assertEqual(sorted(rows), sorted((name, "get") for name in wanted))
