@@ -43,10 +43,15 @@ def decode_release(secret: dict[str, Any]) -> dict[str, Any]:
     payload = (secret.get("data") or {}).get("release")
     if not payload:
         raise ToolInputError(f"secret {secret['metadata']['name']} holds no Helm release")
-    raw = base64.b64decode(base64.b64decode(payload))
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    release: dict[str, Any] = json.loads(raw)
+    try:
+        raw = base64.b64decode(base64.b64decode(payload))
+        if raw[:2] == b"\x1f\x8b":
+            raw = gzip.decompress(raw)
+        release = json.loads(raw)
+    except (ValueError, OSError, EOFError) as error:  # binascii.Error and JSONDecodeError are ValueErrors
+        raise ToolInputError(f"secret {secret['metadata']['name']} is not a readable Helm release ({error})") from None
+    if not isinstance(release, dict):
+        raise ToolInputError(f"secret {secret['metadata']['name']} is not a readable Helm release")
     return release
 
 

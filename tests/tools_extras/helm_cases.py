@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.test import SimpleTestCase
 
 from k8stools.models import PolicySettings
+from k8stools.tools.errors import ToolInputError
 from k8stools.tools.helm import decode_release, mask_values, merged_values
 
 if TYPE_CHECKING:
@@ -130,6 +131,12 @@ class DryRunHelmCases(Base):
 class HelmFunctionTests(SimpleTestCase):
     def test_a_release_decodes_from_its_secret(self) -> None:
         self.assertEqual(decode_release(release_secret("a", "ns", 4, "deployed", "1"))["version"], 4)
+
+    def test_a_damaged_release_secret_is_a_tool_input_error(self) -> None:
+        secret = release_secret("a", "ns", 1, "deployed", "1")
+        secret["data"]["release"] = base64.b64encode(b"not base64 of gzip").decode()
+        with self.assertRaisesMessage(ToolInputError, "is not a readable Helm release"):
+            decode_release(secret)
 
     def test_values_merge_like_helm_and_secret_looking_keys_are_masked(self) -> None:
         merged = merged_values({"a": {"b": 1, "c": 2}, "d": 1}, {"a": {"c": 3}, "d": None})
