@@ -271,10 +271,10 @@ def helm_change(
         raise ToolInputError("chart, version and values apply to install and upgrade")
     if action != "rollback" and revision is not None:
         raise ToolInputError("revision applies to rollback")
-    return _run_helm(call, helm, action, release, ns, chart, version, values, revision)
+    return run_helm_command(call, helm, action, release, ns, chart, version, values, revision)
 
 
-def _run_helm(
+def run_helm_command(
     call: ToolCall,
     helm: str,
     action: str,

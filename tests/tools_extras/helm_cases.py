@@ -5,13 +5,17 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.test import SimpleTestCase
 
 from k8stools.models import PolicySettings
+from k8stools.tools.call import ToolOutput
 from k8stools.tools.errors import ToolInputError
-from k8stools.tools.helm import decode_release, mask_values, merged_values
+from k8stools.tools.helm import decode_release, mask_values, merged_values, run_helm_command
 
 if TYPE_CHECKING:
     from tests.live import LiveServerTestCase as Base
@@ -137,6 +141,28 @@ class HelmFunctionTests(SimpleTestCase):
         secret["data"]["release"] = base64.b64encode(b"not base64 of gzip").decode()
         with self.assertRaisesMessage(ToolInputError, "is not a readable Helm release"):
             decode_release(secret)
+
+    def test_helm_change_runs_helm_with_the_server_s_kubeconfig_context_and_namespace(self) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            helm = Path(folder) / "helm"
+            helm.write_text('#!/bin/sh\necho "$@"\necho "KUBECONFIG=$KUBECONFIG"\n[ "$1" != fail ] || exit 3\n')
+            helm.chmod(0o755)
+            factory = SimpleNamespace(kubeconfig="/tmp/kc", default_context_name=lambda: "prod")
+            call: Any = SimpleNamespace(
+                server=SimpleNamespace(client_factory=factory),
+                config=SimpleNamespace(in_cluster=False),
+                context_name="",
+            )
+            text = run_helm_command(
+                call, str(helm), "upgrade", "web", "shop", "bitnami/nginx", "1.2.3", {"replicas": 2}, None
+            )
+            self.assertRegex(
+                text,
+                r"^upgrade --install web bitnami/nginx --version 1.2.3 --namespace shop --kube-context prod --values \S+",
+            )
+            self.assertIn("KUBECONFIG=/tmp/kc", text)
+            failed = run_helm_command(call, str(helm), "fail", "web", "shop", None, None, None, None)
+        self.assertTrue(isinstance(failed, ToolOutput) and failed.is_error and "helm fail failed" in failed.text)
 
     def test_values_merge_like_helm_and_secret_looking_keys_are_masked(self) -> None:
         merged = merged_values({"a": {"b": 1, "c": 2}, "d": 1}, {"a": {"c": 3}, "d": None})
