@@ -21,6 +21,7 @@ from typing import Any
 import anyio
 import anyio.from_thread
 import anyio.to_thread
+from django.db import close_old_connections
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
@@ -131,7 +132,7 @@ class ToolRunner:
         timeout = server.config.tool_timeout_seconds
         try:
             with anyio.fail_after(timeout):
-                outcome = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+                outcome = await anyio.to_thread.run_sync(_releasing_connections(work), abandon_on_cancel=True)
         except TimeoutError:
             outcome = Outcome(f'tool "{spec.name}" exceeded the timeout of {timeout:g}s; narrow the request', "error")
         except PolicyDenied as denied:
@@ -147,7 +148,9 @@ class ToolRunner:
             server.logger.error(
                 "tool failed unexpectedly", tool=spec.name, reference=reference, error=repr(error), exc_info=True
             )
-            outcome = Outcome(f"internal error in tool {spec.name} (reference {reference}); the server log has details", "error")
+            outcome = Outcome(
+                f"internal error in tool {spec.name} (reference {reference}); the server log has details", "error"
+            )
 
         outcome = _cap(outcome, server.config.max_response_bytes)
         seconds = time.perf_counter() - started
@@ -161,23 +164,41 @@ class ToolRunner:
         if self.audit_enabled:
             call = call_holder[0] if call_holder else None
             await anyio.to_thread.run_sync(
-                lambda: audit.record_call(
-                    user=caller.username,
-                    tool=spec.name,
-                    operation=spec.operation,
-                    outcome=outcome.outcome,
-                    duration_ms=seconds * 1000,
-                    arguments=arguments,
-                    context=call.context_name if call else "",
-                    namespace=call.target.namespace if call else str(arguments.get("namespace") or ""),
-                    kind=call.target.kind if call else str(arguments.get("resourceType") or ""),
-                    name=call.target.name if call else str(arguments.get("name") or ""),
-                    dry_run=bool(policy_holder and spec.mutating and policy_holder[0].dry_run_for(spec.operation)),
-                    message=outcome.text if outcome.is_error else "",
-                    request_id=request_id,
+                _releasing_connections(
+                    lambda: audit.record_call(
+                        user=caller.username,
+                        tool=spec.name,
+                        operation=spec.operation,
+                        outcome=outcome.outcome,
+                        duration_ms=seconds * 1000,
+                        arguments=arguments,
+                        context=call.context_name if call else "",
+                        namespace=call.target.namespace if call else str(arguments.get("namespace") or ""),
+                        kind=call.target.kind if call else str(arguments.get("resourceType") or ""),
+                        name=call.target.name if call else str(arguments.get("name") or ""),
+                        dry_run=bool(policy_holder and spec.mutating and policy_holder[0].dry_run_for(spec.operation)),
+                        message=outcome.text if outcome.is_error else "",
+                        request_id=request_id,
+                    )
                 )
             )
         return outcome
+
+
+def _releasing_connections(work: Callable[[], Any]) -> Callable[[], Any]:
+    """Run `work`, then let Django close the thread's database connection by DB_CONN_MAX_AGE.
+
+    Tool threads never see a Django request, whose end is where connections are normally
+    closed; without this, every pool thread kept its own connection and PostgreSQL ran out.
+    """
+
+    def run() -> Any:
+        try:
+            return work()
+        finally:
+            close_old_connections()
+
+    return run
 
 
 def _resolve_context(server: ServerContext, caller: Caller, requested: str) -> str:
