@@ -39,7 +39,7 @@ class ServerContext:
             burst=config.burst,
         )
         self.logger = logger or Logger("kubemcp")
-        self.metrics = metrics or Metrics()
+        self.metrics = metrics or Metrics.shared()
         self._shutdown = threading.Event()
         self._shutdown_hooks: list[Callable[[], Any]] = []
 
