@@ -3,13 +3,21 @@ restrict a namespace in the policy, and see the next tool call into it refused."
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from playwright.sync_api import sync_playwright
 
 from k8stools.models import AuditRecord, PolicySettings
 from tests.live import BASE_DIR, LiveServerTestCase
 
-SCREENSHOTS = BASE_DIR / "docs" / "screenshots"
+# The screenshots in docs/screenshots are refreshed on request (SCREENSHOTS_DIR=docs/screenshots),
+# so that an ordinary test run leaves the working tree as it found it.
+SCREENSHOTS = BASE_DIR / os.environ["SCREENSHOTS_DIR"] if os.environ.get("SCREENSHOTS_DIR") else Path(
+    tempfile.gettempdir(), "kubemcp-screenshots"
+)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
