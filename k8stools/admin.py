@@ -14,10 +14,7 @@ from k8stools.config import KNOWN_OPERATIONS
 from k8stools.identity import Caller
 from k8stools.models import AuditRecord, PolicySettings, PortForwardSession
 from k8stools.portforward.workflows import PortForwardError, port_forward_stop
-
-
-def _is_staff(request: HttpRequest) -> bool:
-    return bool(request.user.is_active and request.user.is_staff)
+from mcpsite.admin_access import StaffReadOnly, is_staff
 
 
 def _is_superuser(request: HttpRequest) -> bool:
@@ -85,10 +82,10 @@ class PolicySettingsAdmin(admin.ModelAdmin):
         return ", ".join(policy.restricted_namespaces) or "-"
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_staff(request)
+        return is_staff(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_staff(request)
+        return is_staff(request)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return _is_superuser(request) and not PolicySettings.objects.exists()
@@ -116,7 +113,7 @@ class PolicySettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(StaffReadOnly, admin.ModelAdmin):
     list_display = ["created", "user", "tool", "outcome", "target", "dry_run", "duration_ms", "message"]
     list_filter = ["outcome", "tool", "user", "dry_run", "created"]
     search_fields = ["user", "tool", "namespace", "kind", "name", "message", "request_id"]
@@ -129,24 +126,9 @@ class AuditRecordAdmin(admin.ModelAdmin):
         parts = [part for part in (record.namespace, record.kind, record.name) if part]
         return "/".join(parts) or "-"
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_staff(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_staff(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(PortForwardSession)
-class PortForwardSessionAdmin(admin.ModelAdmin):
+class PortForwardSessionAdmin(StaffReadOnly, admin.ModelAdmin):
     list_display = ["created", "owner_name", "target", "port_pairs", "status", "bytes_in", "bytes_out", "connections"]
     list_filter = ["status", "owner_name", "namespace"]
     search_fields = ["owner_name", "owner", "namespace", "target_name", "pod_name"]
@@ -161,25 +143,10 @@ class PortForwardSessionAdmin(admin.ModelAdmin):
     def port_pairs(self, session: PortForwardSession) -> str:
         return ", ".join(f"{local}:{remote}" for local, remote in session.ports) or "-"
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _is_staff(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _is_staff(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         # Staff may stop sessions although nobody may change a row by hand.
         actions = super().get_actions(request)
-        if not _is_staff(request):
+        if not is_staff(request):
             actions.pop("stop_sessions", None)
         return actions
 

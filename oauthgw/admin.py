@@ -22,6 +22,7 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
+from mcpsite.admin_access import StaffReadOnly
 from oauthgw.models import UpstreamToken
 
 Application = get_application_model()
@@ -56,27 +57,8 @@ def tokens_revoke(*, access_tokens: QuerySet[Any] | None = None, refresh_tokens:
     return count
 
 
-class StaffOnly:
-    """Staff read everything here; changing is limited to the actions."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Application)
-class ApplicationAdmin(StaffOnly, admin.ModelAdmin):
+class ApplicationAdmin(StaffReadOnly, admin.ModelAdmin):
     list_display = ["name", "client_id", "client_type", "registered_from", "created", "last_token", "live_tokens"]
     list_filter = ["client_type", "created"]
     search_fields = ["name", "client_id", "registration__ip_address"]
@@ -124,7 +106,7 @@ class ApplicationAdmin(StaffOnly, admin.ModelAdmin):
 
 
 @admin.register(AccessToken)
-class AccessTokenAdmin(StaffOnly, admin.ModelAdmin):
+class AccessTokenAdmin(StaffReadOnly, admin.ModelAdmin):
     list_display = ["id", "user", "application", "scope", "resource", "expires", "created"]
     list_filter = ["application", "expires"]
     search_fields = ["user__username", "application__name", "application__client_id"]
@@ -140,7 +122,7 @@ class AccessTokenAdmin(StaffOnly, admin.ModelAdmin):
 
 
 @admin.register(RefreshToken)
-class RefreshTokenAdmin(StaffOnly, admin.ModelAdmin):
+class RefreshTokenAdmin(StaffReadOnly, admin.ModelAdmin):
     list_display = ["id", "user", "application", "resource", "token_family", "created", "revoked"]
     list_filter = ["application", "revoked"]
     search_fields = ["user__username", "application__name", "application__client_id"]
@@ -156,7 +138,7 @@ class RefreshTokenAdmin(StaffOnly, admin.ModelAdmin):
 
 
 @admin.register(UpstreamToken)
-class UpstreamTokenAdmin(StaffOnly, admin.ModelAdmin):
+class UpstreamTokenAdmin(StaffReadOnly, admin.ModelAdmin):
     """Only when the sealed upstream tokens expire: nothing here decrypts them."""
 
     list_display = ["user", "provider", "issuer", "expires", "updated"]
