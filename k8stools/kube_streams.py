@@ -122,7 +122,7 @@ def exec_in_pod(
         # (capture_all is forced on) and swaps `call_api` on the client other threads share.
         socket = WSClient(api_client.configuration, get_websocket_url(url), headers, capture_all=False, binary=True)
     except WebSocketBadStatusException as error:
-        raise _refusal(error) from None
+        raise websocket_refusal(error) from None
     except (OSError, WebSocketException) as error:
         raise KubeUnavailable(
             f"cannot open an exec stream to the Kubernetes API server at {client.host}: {error}"
@@ -210,7 +210,7 @@ def _exit_status(raw: bytes, command: list[str]) -> tuple[int | None, str]:
     return None, str(status.get("message") or text)
 
 
-def _refusal(error: WebSocketBadStatusException) -> KubeError:
+def websocket_refusal(error: WebSocketBadStatusException) -> KubeError:
     """The API server's answer to the websocket upgrade, as a `KubeError` with its own message."""
     body: dict[str, Any] = {}
     raw = error.resp_body or b""

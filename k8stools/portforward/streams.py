@@ -16,7 +16,6 @@ is closed.
 from __future__ import annotations
 
 import contextlib
-import json
 import select
 import ssl
 from typing import Any
@@ -26,6 +25,7 @@ from kubernetes.stream.ws_client import create_websocket, get_websocket_url
 from websocket import ABNF, WebSocketBadStatusException, WebSocketException
 
 from k8stools.kube import KubeClient, KubeError, KubeUnavailable
+from k8stools.kube_streams import websocket_refusal
 
 DATA_CHANNEL, ERROR_CHANNEL = 0, 1
 PORTFORWARD_PATH = "/api/v1/namespaces/{namespace}/pods/{name}/portforward"
@@ -113,7 +113,7 @@ def open_pod_port(client: KubeClient, *, namespace: str, pod: str, port: int) ->
         lowered = {key.lower(): value for key, value in headers.items()}
         websocket = create_websocket(api_client.configuration, get_websocket_url(url), lowered)
     except WebSocketBadStatusException as error:
-        raise _refusal(error) from None
+        raise websocket_refusal(error) from None
     except ApiException as error:  # credentials that could not be loaded (an exec plugin failing...)
         raise KubeError(int(error.status or 0), str(error.reason or ""), str(error.reason or error)) from None
     except (OSError, WebSocketException) as error:
@@ -122,16 +122,3 @@ def open_pod_port(client: KubeClient, *, namespace: str, pod: str, port: int) ->
             f"{type(error).__name__}: {error}"
         ) from None
     return PodPortStream(websocket, port)
-
-
-def _refusal(error: WebSocketBadStatusException) -> KubeError:
-    """The API server's answer to the websocket upgrade, as a `KubeError` with its own message."""
-    raw = error.resp_body or b""
-    body: dict[str, Any] = {}
-    try:
-        parsed = json.loads(raw) if raw else {}
-        body = parsed if isinstance(parsed, dict) else {}
-    except ValueError:
-        pass
-    message = body.get("message") or raw.decode("utf-8", "replace").strip() or str(error.status_message or "")
-    return KubeError(int(error.status_code), str(body.get("reason") or error.status_message or ""), message, body)
