@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import AsyncIterator, Callable
@@ -30,8 +31,19 @@ from fakekube import FakeCluster
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Variables of the developer's shell that must not leak into a test server.
-_ISOLATED = ("KUBECONFIG", "KUBE_CONTEXT", "DATABASE_URL", "REDIS_URL", "IN_CLUSTER", "RESTRICTED_NAMESPACES",
-             "ALLOWED_OPERATIONS", "NON_DESTRUCTIVE", "DRY_RUN", "OAUTH_ENABLED", "DOWNSTREAM_OAUTH")
+_ISOLATED = (
+    "KUBECONFIG",
+    "KUBE_CONTEXT",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "IN_CLUSTER",
+    "RESTRICTED_NAMESPACES",
+    "ALLOWED_OPERATIONS",
+    "NON_DESTRUCTIVE",
+    "DRY_RUN",
+    "OAUTH_ENABLED",
+    "DOWNSTREAM_OAUTH",
+)
 
 
 def free_port() -> int:
@@ -68,6 +80,39 @@ def server_environment(**overrides: str) -> dict[str, str]:
     return env
 
 
+def wait_until_answering(
+    process: subprocess.Popen[bytes], url: str, *, what: str, timeout: float, log: Callable[[], str]
+) -> bool:
+    """Poll `url` until it answers 200 (True), the process exits (RuntimeError) or `timeout` passes (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited during start-up:\n{log()}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def when_requested(fake: FakeCluster, predicate: Any, then: Any, timeout: float = 10.0) -> threading.Thread:
+    """In a thread: once a request matching `predicate` has reached the fake, run `then()`."""
+
+    def wait_then_act() -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(predicate(request) for request in fake.requests):
+                then()
+                return
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=wait_then_act, daemon=True)
+    thread.start()
+    return thread
+
+
 class LiveServer:
     """One kubemcp server process (daphne) on a free loopback port."""
 
@@ -89,16 +134,8 @@ class LiveServer:
         command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "mcpsite.asgi:application"]
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited during start-up:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
+        if wait_until_answering(self.process, f"{self.url}/healthz", what="the server", timeout=timeout, log=self.log):
+            return self
         self.stop()
         raise RuntimeError(f"the server did not answer /healthz within {timeout}s:\n{self.log()}")
 

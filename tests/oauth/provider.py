@@ -12,11 +12,9 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-from tests.live import free_port
+from tests.live import free_port, wait_until_answering
 
 HERE = Path(__file__).resolve().parent
 BASE_DIR = HERE.parent.parent
@@ -89,16 +87,9 @@ class OIDCProvider:
             self.process = subprocess.Popen(
                 ["node", "provider.mjs"], cwd=directory, env=env, stdout=log, stderr=subprocess.STDOUT
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the OIDC provider exited during start-up:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(f"{self.issuer}/.well-known/openid-configuration", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
+        url = f"{self.issuer}/.well-known/openid-configuration"
+        if wait_until_answering(self.process, url, what="the OIDC provider", timeout=timeout, log=self.log):
+            return self
         self.stop()
         raise RuntimeError(f"the OIDC provider did not start within {timeout}s:\n{self.log()}")
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
-import time
 from typing import Any
 from unittest import mock
 
@@ -60,21 +58,6 @@ def requests_to(fake: FakeCluster, *, subresource: str, namespace: str | None = 
         if request.subresource == subresource and (namespace is None or request.namespace == namespace)
     ]
 
-
-def when_requested(fake: FakeCluster, predicate: Any, then: Any, timeout: float = 10.0) -> threading.Thread:
-    """In a thread: once a request matching `predicate` reached the fake, run `then()`."""
-
-    def wait_then_act() -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(predicate(request) for request in fake.requests):
-                then()
-                return
-            time.sleep(0.02)
-
-    thread = threading.Thread(target=wait_then_act, daemon=True)
-    thread.start()
-    return thread
 
 
 class NoMetricsLiveServerTestCase(LiveServerTestCase):

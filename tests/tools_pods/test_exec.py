@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tests.live import LiveServerTestCase
-from tests.tools_pods.fixtures import requests_to, running_pod, when_requested
+from tests.live import LiveServerTestCase, when_requested
+from tests.tools_pods.fixtures import requests_to, running_pod
 
 
 def arrange_pods(test_class: type[LiveServerTestCase]) -> None:

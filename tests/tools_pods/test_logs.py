@@ -8,8 +8,8 @@ from typing import Any, ClassVar
 
 from mcp import Client
 
-from tests.live import LiveServerTestCase
-from tests.tools_pods.fixtures import requests_to, running_pod, when_requested
+from tests.live import LiveServerTestCase, when_requested
+from tests.tools_pods.fixtures import requests_to, running_pod
 
 
 class LogsTests(LiveServerTestCase):

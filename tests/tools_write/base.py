@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any, ClassVar
 
 import yaml
@@ -56,18 +54,3 @@ class WritingTestCase(LiveServerTestCase):
         """Requests that changed state, since the last `clear_requests`."""
         return self.fake.mutations()
 
-
-def when_requested(fake: Any, predicate: Any, then: Any, timeout: float = 10.0) -> threading.Thread:
-    """In a thread: once a request matching `predicate` has reached the fake, run `then()`."""
-
-    def wait_then_act() -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(predicate(request) for request in fake.requests):
-                then()
-                return
-            time.sleep(0.02)
-
-    thread = threading.Thread(target=wait_then_act, daemon=True)
-    thread.start()
-    return thread

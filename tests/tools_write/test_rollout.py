@@ -7,7 +7,8 @@ from mcp import Client
 
 from k8stools.kube import ResourceType
 from k8stools.rollouts import REVISION, Revision, label_selector, rollout_state, undo_patch
-from tests.tools_write.base import WritingTestCase, deployment, when_requested
+from tests.live import when_requested
+from tests.tools_write.base import WritingTestCase, deployment
 
 
 def state_of(resource: str, generation: int, spec: dict[str, Any], status: dict[str, Any]) -> tuple[str, bool, bool]:
