@@ -23,7 +23,6 @@ import random
 import re
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,16 +41,9 @@ import psycopg  # noqa: E402
 from mcp import Client  # noqa: E402
 
 from fakekube import FakeCluster  # noqa: E402
-from tests.live import BASE_DIR, LiveServer, server_environment  # noqa: E402
+from tests.live import LiveServer  # noqa: E402
+from tests.multiworker.backends import POSTGRES, create_database, redis_url, shared_environment  # noqa: E402
 from tests.multiworker.proxy import RoundRobinProxy  # noqa: E402
-from tests.multiworker.test_shared_backends import (  # noqa: E402
-    POSTGRES,
-    POSTGRES_HOST,
-    POSTGRES_PORT,
-    POSTGRES_USER,
-    create_database,
-    redis_url,
-)
 
 KILL_MARGIN_SECONDS = 2.0
 
@@ -125,23 +117,22 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     options = parser.parse_args()
     with contextlib.ExitStack() as stack:
-        database = create_database(stack)
+        database = create_database(stack, "kubemcp_load")
         directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-load-"))
         cluster = FakeCluster()
         cluster.seed(pods=50, namespaces=2)
         running = stack.enter_context(cluster.serve())
         kubeconfig = str(Path(directory) / "kubeconfig")
         running.write_kubeconfig(kubeconfig)
-        env = server_environment(
-            DATABASE_URL=f"postgres://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{database}",
-            REDIS_URL=redis_url(),
+        env = shared_environment(
+            database,
+            redis_url(),
             KUBECONFIG=kubeconfig,
             DATA_DIR=directory,
             DRY_RUN="true",
             NON_DESTRUCTIVE="true",
             POLICY_REFRESH_SECONDS="2",
         )
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)
         workers = [LiveServer(env=env), LiveServer(env=env)]
         for worker in workers:
             stack.callback(worker.stop)

@@ -10,61 +10,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import random
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
-import psycopg
-import redis
 from django.test import SimpleTestCase
 
 from fakekube import FakeCluster
-from tests.live import BASE_DIR, LiveServer, mcp_client, run, server_environment
+from tests.live import LiveServer, mcp_client, run
+from tests.multiworker.backends import create_database, redis_url, shared_environment, sql
 from tests.multiworker.proxy import RoundRobinProxy
 from tests.tools_pods.fixtures import running_pod
 
-POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER = "127.0.0.1", 5432, "postgres"
-POSTGRES = f"host={POSTGRES_HOST} port={POSTGRES_PORT} user={POSTGRES_USER} connect_timeout=5"
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 POLICY_REFRESH_SECONDS = 1.0
-
-
-def create_database(stack: contextlib.ExitStack) -> str:
-    """A uniquely named, empty PostgreSQL database, dropped when `stack` closes."""
-    name = f"kubemcp_mw_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True)
-    except psycopg.OperationalError as error:
-        raise AssertionError(
-            f"PostgreSQL is not reachable at {POSTGRES_HOST}:{POSTGRES_PORT} as {POSTGRES_USER} "
-            f"(CI starts it; start it locally to run these tests): {error}"
-        ) from None
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    stack.callback(drop)
-    return name
-
-
-def redis_url() -> str:
-    number = random.randint(1, 15)
-    try:
-        redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=number, socket_connect_timeout=5).ping()
-    except redis.RedisError as error:
-        raise AssertionError(
-            f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT} (CI starts it; start it locally to run these "
-            f"tests): {error}"
-        ) from None
-    return f"redis://{REDIS_HOST}:{REDIS_PORT}/{number}"
 
 
 class SharedBackendsTests(SimpleTestCase):
@@ -84,7 +44,7 @@ class SharedBackendsTests(SimpleTestCase):
 
     @classmethod
     def start(cls, stack: contextlib.ExitStack) -> None:
-        cls.database = create_database(stack)
+        cls.database = create_database(stack, "kubemcp_mw")
         directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-multiworker-"))
         cluster = FakeCluster()
         cluster.seed(pods=3, namespaces=1)
@@ -92,17 +52,13 @@ class SharedBackendsTests(SimpleTestCase):
         running = stack.enter_context(cluster.serve())
         kubeconfig = str(Path(directory) / "kubeconfig")
         running.write_kubeconfig(kubeconfig)
-        env = server_environment(
-            DATABASE_URL=f"postgres://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{cls.database}",
-            REDIS_URL=redis_url(),
+        env = shared_environment(
+            cls.database,
+            redis_url(),
             KUBECONFIG=kubeconfig,
             DATA_DIR=directory,
             POLICY_REFRESH_SECONDS=str(POLICY_REFRESH_SECONDS),
         )
-        migrate = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=BASE_DIR, env=env,
-                                 capture_output=True, text=True, timeout=120)  # fmt: skip
-        if migrate.returncode != 0:
-            raise AssertionError(f"migrate into {cls.database} failed:\n{migrate.stderr}")
         cls.workers = [LiveServer(env=env), LiveServer(env=env)]
         for worker in cls.workers:
             stack.callback(worker.stop)
@@ -115,9 +71,7 @@ class SharedBackendsTests(SimpleTestCase):
         super().tearDownClass()
 
     def sql(self, statement: str, parameters: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with psycopg.connect(f"{POSTGRES} dbname={self.database}") as connection:
-            cursor = connection.execute(statement, parameters)
-            return cursor.fetchall() if cursor.description else []
+        return sql(self.database, statement, parameters)
 
     def calls(self, url: str, mode: str, calls: list[tuple[str, dict[str, Any]]]) -> list[tuple[bool, str]]:
         """The calls, concurrently, in one client session: (is_error, text) for each."""

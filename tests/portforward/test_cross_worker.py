@@ -6,21 +6,16 @@ Both servers run on this machine (CI starts them); when one is not reachable the
 from __future__ import annotations
 
 import contextlib
-import random
-import subprocess
-import sys
 import tempfile
-import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
-import psycopg
-import redis
 from django.test import SimpleTestCase
 
 from fakekube import FakeCluster
 from k8stools.models import PortForwardSession
-from tests.live import BASE_DIR, LiveServer, LiveServerTestCase, mcp_client, run, server_environment
+from tests.live import LiveServer, LiveServerTestCase, mcp_client, run
+from tests.multiworker.backends import create_database, redis_url, shared_environment, sql
 from tests.portforward.support import (
     EchoServer,
     add_echo_pod,
@@ -31,17 +26,12 @@ from tests.portforward.support import (
     wait_for,
 )
 
-POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER = "127.0.0.1", 5432, "postgres"
-POSTGRES = f"host={POSTGRES_HOST} port={POSTGRES_PORT} user={POSTGRES_USER} connect_timeout=5"
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-
 
 class CrossWorkerStopTests(SimpleTestCase):
     def setUp(self) -> None:
         self.stack = contextlib.ExitStack()
         self.addCleanup(self.stack.close)
-        database = self.create_database()
-        redis_url = self.redis_url()
+        database = create_database(self.stack, "kubemcp_pf")
         directory = self.stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-xworker-"))
         cluster = FakeCluster()
         self.echo = EchoServer()
@@ -50,50 +40,21 @@ class CrossWorkerStopTests(SimpleTestCase):
         running = self.stack.enter_context(cluster.serve())
         kubeconfig = str(Path(directory) / "kubeconfig")
         running.write_kubeconfig(kubeconfig)
-        env = server_environment(
-            DATABASE_URL=f"postgres://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{database}",
-            REDIS_URL=redis_url,
+        env = shared_environment(
+            database,
+            redis_url(),
             KUBECONFIG=kubeconfig,
             DATA_DIR=directory,
             ALLOWED_OPERATIONS="port-forward",
             # Far beyond the test: only the message through Redis can close the listener in time.
             PORT_FORWARD_CHECK_SECONDS="300",
         )
-        migrate = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=BASE_DIR, env=env,
-                                 capture_output=True, text=True, timeout=120)  # fmt: skip
-        self.assertEqual(migrate.returncode, 0, migrate.stderr)
         self.worker_a = LiveServer(env=env)
         self.worker_b = LiveServer(env=env)
         for worker in (self.worker_a, self.worker_b):
             self.stack.callback(worker.stop)
             worker.start()
         self.database = database
-
-    def create_database(self) -> str:
-        name = f"kubemcp_pf_{uuid.uuid4().hex[:12]}"
-        try:
-            admin = psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True)
-        except psycopg.OperationalError as error:
-            self.fail(f"PostgreSQL is not reachable at {POSTGRES_HOST}:{POSTGRES_PORT} as {POSTGRES_USER} "
-                      f"(CI starts it; start it locally to run this test): {error}")  # fmt: skip
-        with admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-
-        def drop() -> None:
-            with psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-        self.stack.callback(drop)  # after the workers stop: callbacks run last-in, first-out
-        return name
-
-    def redis_url(self) -> str:
-        number = random.randint(1, 15)
-        try:
-            redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=number, socket_connect_timeout=5).ping()
-        except redis.RedisError as error:
-            self.fail(f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT} (CI starts it; start it locally to run "
-                      f"this test): {error}")  # fmt: skip
-        return f"redis://{REDIS_HOST}:{REDIS_PORT}/{number}"
 
     def call(self, worker: LiveServer, tool: str, **arguments: Any) -> str:
         async def go() -> Any:
@@ -106,12 +67,10 @@ class CrossWorkerStopTests(SimpleTestCase):
         return text
 
     def row(self, session_id: str) -> tuple[str, str, str]:
-        with psycopg.connect(f"{POSTGRES} dbname={self.database}") as connection:
-            found = connection.execute(
-                "SELECT status, stopped_by, worker_id FROM k8stools_portforwardsession WHERE id = %s", (session_id,)
-            ).fetchone()
-        assert found is not None, f"no row for session {session_id}"
-        return found[0], found[1], found[2]
+        rows = sql(self.database, "SELECT status, stopped_by, worker_id FROM k8stools_portforwardsession WHERE id = %s",
+                   (session_id,))  # fmt: skip
+        self.assertEqual(len(rows), 1, f"no row for session {session_id}")
+        return rows[0][0], rows[0][1], rows[0][2]
 
     def test_a_stop_through_one_worker_closes_the_listener_held_by_the_other(self) -> None:
         started = answer(self.call(self.worker_a, "port_forward", namespace="default", resourceName="web-1",

@@ -1,0 +1,92 @@
+"""The team deployment's shared backends for tests: a fresh PostgreSQL database and a Redis database per test class,
+and the environment of workers that share them.
+
+PostgreSQL (127.0.0.1:5432, user postgres, trust auth) and Redis (127.0.0.1:6379) run on this machine and `.ci/run`
+starts them when they are stopped. When either is unreachable the tests fail and say what to start: a missing
+backend is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import subprocess
+import sys
+import uuid
+from typing import Any
+
+import psycopg
+import redis
+
+from tests.live import BASE_DIR, server_environment
+
+POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER = "127.0.0.1", 5432, "postgres"
+POSTGRES = f"host={POSTGRES_HOST} port={POSTGRES_PORT} user={POSTGRES_USER} connect_timeout=5"
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+class BackendUnavailable(AssertionError):
+    """PostgreSQL or Redis cannot be reached: the message says which and how to start it."""
+
+
+def create_database(stack: contextlib.ExitStack, prefix: str = "kubemcp_test") -> str:
+    """A uniquely named, empty PostgreSQL database, dropped (with its open connections) when `stack` closes.
+
+    Register the workers' `stop` on the same stack after this call: callbacks run last-in, first-out, so the
+    workers stop before their database goes.
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True)
+    except psycopg.OperationalError as error:
+        raise BackendUnavailable(
+            f"PostgreSQL is not reachable at {POSTGRES_HOST}:{POSTGRES_PORT} as {POSTGRES_USER} "
+            f"(.ci/run starts it; start it locally to run these tests): {error}"
+        ) from None
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(f"{POSTGRES} dbname=postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    stack.callback(drop)
+    return name
+
+
+def database_url(name: str) -> str:
+    return f"postgres://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{name}"
+
+
+def redis_url(*, flush: bool = False) -> str:
+    """The URL of one of Redis's databases 1-15, picked at random so that parallel classes rarely share one;
+    `flush` empties it first, for tests that count (rate limits, metrics)."""
+    number = random.randint(1, 15)
+    try:
+        client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=number, socket_connect_timeout=5)
+        client.ping()
+        if flush:
+            client.flushdb()
+    except redis.RedisError as error:
+        raise BackendUnavailable(
+            f"Redis is not reachable at {REDIS_HOST}:{REDIS_PORT} (.ci/run starts it; start it locally to run these "
+            f"tests): {error}"
+        ) from None
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/{number}"
+
+
+def shared_environment(database: str, redis: str, **overrides: str) -> dict[str, str]:
+    """The environment of every worker of one team deployment, migrated: `manage.py migrate` has run into `database`."""
+    env = server_environment(DATABASE_URL=database_url(database), REDIS_URL=redis, **overrides)
+    migrate = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=BASE_DIR, env=env,
+                             capture_output=True, text=True, timeout=120)  # fmt: skip
+    if migrate.returncode != 0:
+        raise AssertionError(f"migrate into {database} failed:\n{migrate.stderr}")
+    return env
+
+
+def sql(database: str, statement: str, parameters: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Run one statement in `database` (committed) and return its rows, if it has any."""
+    with psycopg.connect(f"{POSTGRES} dbname={database}") as connection:
+        cursor = connection.execute(statement, parameters)
+        return cursor.fetchall() if cursor.description else []
