@@ -1,23 +1,46 @@
-"""The admin in a real browser (headless Chromium) against a real server: log in, read the dashboard,
-restrict a namespace in the policy, and see the next tool call into it refused."""
+"""The admin in a real browser (headless Chromium) against a real server with OAuth on: log in, read the
+dashboard and every list page, and see what each admin action does at /mcp: a revoked token and a disabled
+client's token are refused, a stopped port-forward closes its port, a restricted namespace refuses the next call."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-import tempfile
-from pathlib import Path
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar, TypeVar
 
+import httpx2
 from django.contrib.auth import get_user_model
-from playwright.sync_api import sync_playwright
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
+from playwright.sync_api import Page, sync_playwright
 
-from k8stools.models import AuditRecord, PolicySettings
-from tests.live import BASE_DIR, LiveServerTestCase
+from k8stools.models import AuditRecord, PolicySettings, PortForwardSession
+from oauthgw import bearer
+from oauthgw.models import UpstreamToken
+from tests.live import BASE_DIR, run
+from tests.oauth.base import OAuthLiveTestCase
+from tests.portforward.support import (
+    EchoServer,
+    add_echo_pod,
+    answer,
+    local_ports_of,
+    refuses_connections,
+    round_trip,
+    wait_for,
+)
+
+AccessToken = get_access_token_model()
+Application = get_application_model()
+RefreshToken = get_refresh_token_model()
+T = TypeVar("T")
 
 # The screenshots in docs/screenshots are refreshed on request (SCREENSHOTS_DIR=docs/screenshots),
 # so that an ordinary test run leaves the working tree as it found it.
-SCREENSHOTS = BASE_DIR / os.environ["SCREENSHOTS_DIR"] if os.environ.get("SCREENSHOTS_DIR") else Path(
-    tempfile.gettempdir(), "kubemcp-screenshots"
-)
+SCREENSHOTS = BASE_DIR / os.environ["SCREENSHOTS_DIR"] if os.environ.get("SCREENSHOTS_DIR") else None
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -26,55 +49,264 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+PASSWORD = "a-long-browser-password"
+POLICY = "/admin/k8stools/policysettings/"
+AUDIT = "/admin/k8stools/auditrecord/"
+SESSIONS = "/admin/k8stools/portforwardsession/"
+CLIENTS = "/admin/oauth2_provider/application/"
+ACCESS_TOKENS = "/admin/oauth2_provider/accesstoken/"
+REFRESH_TOKENS = "/admin/oauth2_provider/refreshtoken/"
+UPSTREAM = "/admin/oauthgw/upstreamtoken/"
 LIST_PAGES = {
-    "policy": "/admin/k8stools/policysettings/",
-    "audit-log": "/admin/k8stools/auditrecord/",
-    "port-forward-sessions": "/admin/k8stools/portforwardsession/",
-    "oauth-clients": "/admin/oauth2_provider/application/",
-    "access-tokens": "/admin/oauth2_provider/accesstoken/",
+    "policy": POLICY,
+    "audit-log": AUDIT,
+    "port-forward-sessions": SESSIONS,
+    "oauth-clients": CLIENTS,
+    "access-tokens": ACCESS_TOKENS,
+    "refresh-tokens": REFRESH_TOKENS,
+    "upstream-credentials": UPSTREAM,
 }
 
 
-class AdminInTheBrowserTests(LiveServerTestCase):
+class Chromium:
+    """Headless Chromium driven from a thread of its own: Playwright's sync API marks the thread that drives
+    it as running an event loop, where Django's ORM and asyncio.run() (the MCP client) refuse to work."""
+
+    def __init__(self) -> None:
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="chromium")
+        self.playwright = self.run(lambda: sync_playwright().start())
+        self.browser = self.run(
+            lambda: self.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        )
+
+    def run(self, step: Callable[[], T]) -> T:
+        return self.thread.submit(step).result(timeout=60)
+
+    def new_page(self, base_url: str) -> AdminPage:
+        return AdminPage(
+            self, base_url, self.run(lambda: self.browser.new_page(viewport={"width": 1920, "height": 1000}))
+        )
+
+    def close(self) -> None:
+        self.run(self.browser.close)
+        self.run(self.playwright.stop)
+        self.thread.shutdown()
+
+
+class AdminPage:
+    """One browser tab (with its own cookies) on the admin; each method is one step a person takes."""
+
+    def __init__(self, chromium: Chromium, base_url: str, page: Page) -> None:
+        self.chromium, self.base_url, self.page = chromium, base_url, page
+
+    def log_in(self, username: str, password: str) -> None:
+        def step() -> None:
+            self.page.goto(f"{self.base_url}/admin/login/?next=/admin/")
+            self.page.fill("#id_username", username)
+            self.page.fill("#id_password", password)
+            self.page.click("input[type=submit]")
+            self.page.wait_for_selector("#dashboard-link")
+
+        self.chromium.run(step)
+
+    def open(self, path: str) -> int:
+        response = self.chromium.run(lambda: self.page.goto(self.base_url + path))
+        assert response is not None
+        return response.status
+
+    def click(self, selector: str, wait_for: str) -> None:
+        def step() -> None:
+            self.page.click(selector)
+            self.page.wait_for_selector(wait_for)
+
+        self.chromium.run(step)
+
+    def text(self, selector: str) -> str:
+        return self.chromium.run(lambda: self.page.inner_text(selector))
+
+    def texts(self, selector: str) -> list[str]:
+        return [text.strip() for text in self.chromium.run(self.page.locator(selector).all_text_contents)]
+
+    def html(self) -> str:
+        return self.chromium.run(self.page.content)
+
+    def screenshot(self, name: str) -> None:
+        if SCREENSHOTS is not None:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            self.chromium.run(lambda: self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True))
+
+    def act(self, path: str, action: str, pks: list[Any]) -> str:
+        """Tick the rows on a list page, choose the action, press Go; the message the admin answers with."""
+
+        def step() -> str:
+            self.page.goto(self.base_url + path)
+            for pk in pks:
+                self.page.check(f"input.action-select[value='{pk}']")
+            self.page.select_option("select[name=action]", action)
+            self.page.click("button[name=index]")
+            return self.page.inner_text(".messagelist")
+
+        return self.chromium.run(step)
+
+    def save_form(self, path: str, fields: dict[str, str]) -> str:
+        def step() -> str:
+            self.page.goto(self.base_url + path)
+            for selector, value in fields.items():
+                self.page.fill(selector, value)
+            self.page.click("input[name=_save]")
+            return self.page.inner_text(".messagelist")
+
+        return self.chromium.run(step)
+
+    def close(self) -> None:
+        self.chromium.run(self.page.close)
+
+
+class AdminInTheBrowserTests(OAuthLiveTestCase):
+    """One kubemcp server, one OIDC provider and one Chromium for the class; alice signs in through OAuth
+    and uses /mcp, root (a superuser with a local password) uses the admin."""
+
+    _stack: ClassVar[contextlib.ExitStack]
+    echo: ClassVar[EchoServer]
+    chromium: ClassVar[Chromium]
+    oauth_env = {"PORT_FORWARD_CHECK_SECONDS": "0.2"}  # byte counters reach the database at once
+
+    @classmethod
+    def _start(cls) -> None:
+        super()._start()
+        cls.echo = EchoServer()
+        cls._stack.callback(cls.echo.close)
+        add_echo_pod(cls.fake, cls.echo, "web-1")
+        cls.chromium = Chromium()
+        cls._stack.callback(cls.chromium.close)
+
     def setUp(self) -> None:
-        get_user_model().objects.create_superuser("root", "root@example.com", "a-long-browser-password")
-        PolicySettings.objects.create(non_destructive=True)
-        self.text("list", resourceType="pods", namespace="default")  # one audited call for the chart
+        get_user_model().objects.create_superuser("root", "root@example.com", PASSWORD)
+        PolicySettings.objects.create(non_destructive=True, allowed_operations=["port-forward"])
+        self.tokens = self.login_and_get_tokens(login="alice")
+        self.bearer = self.tokens["access_token"]
+        self.admin = self.chromium.new_page(self.base_url)
+        self.addCleanup(self.admin.close)
+        self.admin.log_in("root", PASSWORD)
 
-    def test_a_superuser_logs_in_reads_the_dashboard_and_restricts_a_namespace(self) -> None:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        base = self.server.url
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(f"{base}/admin/login/?next=/admin/")
-                page.fill("#id_username", "root")
-                page.fill("#id_password", "a-long-browser-password")
-                page.click("input[type=submit]")
-                page.wait_for_selector("#dashboard-link")
+    def call(self, tool: str, **arguments: Any) -> tuple[bool, str]:
+        """One tools/call as alice, with her bearer token: (is it an error, its text)."""
 
-                page.click("#dashboard-link a")
-                page.wait_for_selector("svg.hourly-chart")
-                self.assertEqual(page.inner_text("#total-calls"), "1")
-                self.assertEqual(page.locator("svg.hourly-chart rect.calls").count(), 24)
-                page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+        async def go() -> Any:
+            http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {self.bearer}"}, timeout=30)
+            async with (
+                http,
+                Client(streamable_http_client(self.server.mcp_url, http_client=http), mode="legacy") as client,
+            ):
+                return await client.call_tool(tool, arguments)
 
-                for name, path in LIST_PAGES.items():
-                    response = page.goto(base + path)
-                    assert response is not None
-                    self.assertEqual(response.status, 200, path)
-                    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        result = run(go())
+        return result.is_error, "".join(getattr(block, "text", "") for block in result.content)
 
-                page.goto(f"{base}/admin/k8stools/policysettings/1/change/")
-                page.fill("#id_restricted_namespaces", "default, kube-system")
-                page.click("input[name=_save]")
-                page.wait_for_selector(".messagelist .success")
-            finally:
-                browser.close()
+    def ok(self, tool: str, **arguments: Any) -> str:
+        is_error, text = self.call(tool, **arguments)
+        self.assertFalse(is_error, text)
+        return text
 
+    def forward(self) -> tuple[str, int]:
+        """A live port-forward of alice's to web-1: its session id and local port."""
+        started = answer(self.ok("port_forward", namespace="default", resourceName="web-1", ports=["8080"]))
+        [port] = local_ports_of(started)
+        self.assertEqual(round_trip(port, b"through the forward"), b"through the forward")
+        return started["sessionId"], port
+
+    def test_the_dashboard_charts_the_calls_and_every_list_page_shows_them(self) -> None:
+        self.ok("list", resourceType="pods", namespace="default")
+        self.forward()
+        self.addCleanup(self.ok, "stop_all_port_forward_sessions")
+        wait_for(lambda: PortForwardSession.objects.filter(bytes_out__gt=0, bytes_in__gt=0).exists())
+
+        self.admin.click("#dashboard-link a", wait_for="svg.hourly-chart")
+        self.assertEqual(self.admin.text("#total-calls"), "2")
+        self.assertEqual(self.admin.text("#active-sessions"), "1")
+        self.assertEqual(self.admin.text("#active-tokens"), "2")  # alice's, and the one registration gave her client
+        bars = self.admin.texts("svg.hourly-chart > g > title")
+        self.assertEqual(len(bars), 24)
+        self.assertEqual(sum(int(calls) for calls in re.findall(r"(\d+) calls", " ".join(bars))), 2)
+        self.assertIn("port_forward", self.admin.text("#calls"))
+        self.admin.screenshot("dashboard")
+
+        for name, path in LIST_PAGES.items():
+            self.assertEqual(self.admin.open(path), 200, path)
+            self.admin.screenshot(name)
+            page = self.admin.html()
+            for secret in (self.bearer, self.tokens["refresh_token"], bearer.checksum(self.bearer)):
+                self.assertNotIn(secret, page, path)
+            self.assertNotIn(UpstreamToken.objects.get().id_token, page, path)
+            if path == AUDIT:
+                self.assertIn("alice@example.com", self.admin.texts("td.field-user"))
+            if path == SESSIONS:
+                self.assertEqual(self.admin.texts("td.field-status"), ["active"])
+                self.assertEqual(self.admin.texts("td.field-owner_name"), ["alice@example.com"])
+                self.assertEqual(
+                    self.admin.texts("td.field-bytes_in") + self.admin.texts("td.field-bytes_out"), ["19", "19"]
+                )
+            if path == CLIENTS:
+                self.assertEqual(self.admin.texts("td.field-registered_from"), ["127.0.0.1"])
+                self.assertEqual(self.admin.texts("td.field-live_tokens"), ["2"])
+                self.assertNotEqual(self.admin.texts("td.field-last_token"), ["-"])
+            if path == ACCESS_TOKENS:
+                rows = self.admin.texts("#result_list tbody tr")
+                [alices] = [row for row in rows if "alice@example.com" in row]
+                for shown in ("test", "mcp", self.server.mcp_url):
+                    self.assertIn(shown, alices)
+            if path == UPSTREAM:
+                self.assertEqual(self.admin.texts("td.field-provider"), ["dex"])
+
+    def test_a_token_revoked_in_the_admin_is_refused_at_mcp(self) -> None:
+        self.assertEqual(self.mcp_post(self.bearer).status_code, 200)
+
+        message = self.admin.act(ACCESS_TOKENS, "revoke_tokens", [AccessToken.objects.get(scope="mcp").pk])
+
+        self.assertIn("1 access token(s) revoked", message)
+        refused = self.mcp_post(self.bearer)
+        self.assertEqual(refused.status_code, 401, refused.text)
+        self.assertIn("invalid_token", refused.headers["WWW-Authenticate"])
+        renewal = self.token(
+            self.tokens["client"], grant_type="refresh_token", refresh_token=self.tokens["refresh_token"]
+        )
+        self.assertEqual(renewal.json()["error"], "invalid_grant")
+
+    def test_a_client_disabled_in_the_admin_stays_registered_but_its_tokens_stop_working(self) -> None:
+        self.assertEqual(self.mcp_post(self.bearer).status_code, 200)
+        client = Application.objects.get()
+
+        message = self.admin.act(CLIENTS, "disable_clients", [client.pk])
+
+        self.assertIn("1 client(s) disabled", message)
+        self.assertEqual(self.mcp_post(self.bearer).status_code, 401)
+        self.assertEqual(self.admin.texts("td.field-client_id"), [client.client_id])
+        self.assertEqual(self.admin.texts("td.field-live_tokens"), ["0"])
+        self.assertFalse(RefreshToken.objects.filter(revoked__isnull=True).exists())
+        again = self.login_and_get_tokens(login="alice", client=self.tokens["client"])
+        self.assertEqual(self.mcp_post(again["access_token"]).status_code, 200)
+
+    def test_a_port_forward_stopped_in_the_admin_closes_its_port(self) -> None:
+        session_id, port = self.forward()
+
+        message = self.admin.act(SESSIONS, "stop_sessions", [session_id])
+
+        self.assertIn("1 session(s) stopped, 0 had already ended.", message)
+        self.assertEqual(self.admin.texts("td.field-status"), ["stopped"])
+        self.assertTrue(refuses_connections(port))
+        session = PortForwardSession.objects.get(pk=session_id)
+        self.assertEqual((session.status, session.stopped_by), (PortForwardSession.Status.STOPPED, "root"))
+        self.assertIn("No active port forwarding sessions.", self.ok("list_port_forward_sessions"))
+
+    def test_a_namespace_restricted_in_the_admin_refuses_the_next_call(self) -> None:
+        self.ok("list", resourceType="pods", namespace="default")
+
+        message = self.admin.save_form(f"{POLICY}1/change/", {"#id_restricted_namespaces": "default, kube-system"})
+
+        self.assertIn("was changed successfully", message)
         self.assertEqual(PolicySettings.objects.get().restricted_namespaces, ["default", "kube-system"])
         self.assertTrue(AuditRecord.objects.filter(tool="admin:policy", user="root").exists())
-        refusal = self.error("list", resourceType="pods", namespace="default")
+        is_error, refusal = self.call("list", resourceType="pods", namespace="default")
+        self.assertTrue(is_error, refusal)
         self.assertIn("default", refusal)
         self.assertIn("restricted", refusal)
