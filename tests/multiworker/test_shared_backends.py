@@ -1,5 +1,6 @@
 """Two daphne workers behind a round-robin proxy, sharing a fresh PostgreSQL database and Redis: any worker answers
-any MCP request, a policy edit reaches both, and both write their audit records to the shared database.
+any MCP request, a policy saved in the admin of one is enforced by both, both write their audit records to the
+shared database, and /metrics and the dashboard of either add up the calls of both.
 
 PostgreSQL (127.0.0.1:5432, user postgres) and Redis (127.0.0.1:6379) run on this machine (CI starts them); when
 either is unreachable the tests fail and say so.
@@ -9,25 +10,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
+import requests
 from django.test import SimpleTestCase
+from prometheus_client.parser import text_string_to_metric_families
 
 from fakekube import FakeCluster
 from tests.live import LiveServer, mcp_client, run
-from tests.multiworker.backends import create_database, redis_url, shared_environment, sql
+from tests.multiworker.backends import create_database, create_superuser, redis_url, shared_environment, sql
 from tests.multiworker.proxy import RoundRobinProxy
+from tests.multiworker.staff import StaffSession
 from tests.tools_pods.fixtures import running_pod
 
 POLICY_REFRESH_SECONDS = 1.0
+# How long after a call its counters can reach the shared cache (CacheCounterStore's flush_seconds), with room.
+COUNTERS_SECONDS = 3.0
+STAFF, STAFF_PASSWORD = "olga", "olga-password-1234"
 
 
 class SharedBackendsTests(SimpleTestCase):
+    stack: ClassVar[contextlib.ExitStack]
     database: ClassVar[str]
     workers: ClassVar[list[LiveServer]]
     proxy: ClassVar[RoundRobinProxy]
@@ -54,11 +61,12 @@ class SharedBackendsTests(SimpleTestCase):
         running.write_kubeconfig(kubeconfig)
         env = shared_environment(
             cls.database,
-            redis_url(),
+            redis_url(stack),
             KUBECONFIG=kubeconfig,
             DATA_DIR=directory,
             POLICY_REFRESH_SECONDS=str(POLICY_REFRESH_SECONDS),
         )
+        create_superuser(env, STAFF, STAFF_PASSWORD)
         cls.workers = [LiveServer(env=env), LiveServer(env=env)]
         for worker in cls.workers:
             stack.callback(worker.stop)
@@ -118,20 +126,22 @@ class SharedBackendsTests(SimpleTestCase):
                 self.assertIn('namespace "shop" is restricted by the server policy', answer[1])
         self.assertLess(time.monotonic() - edited, POLICY_REFRESH_SECONDS + 2)
 
-    def test_a_policy_edit_in_the_database_is_enforced_by_both_workers_within_the_refresh(self) -> None:
+    def staff(self, worker: LiveServer) -> StaffSession:
+        return StaffSession(worker.url, STAFF, STAFF_PASSWORD)
+
+    def test_a_policy_saved_in_the_admin_of_one_worker_is_enforced_by_both_within_the_refresh(self) -> None:
+        worker_a, worker_b = self.workers
         for worker in self.workers:
             self.assertTrue(self.lists_shop(worker)[0])
-        # What the admin's save writes: the singleton row.
-        self.sql(
-            "INSERT INTO k8stools_policysettings (id, non_destructive, dry_run, allowed_operations, "
-            "restricted_namespaces, updated_at) VALUES (1, true, false, %s, %s, now())",
-            (json.dumps([]), json.dumps(["shop"])),
-        )
-        try:
-            self.assert_both_workers_within_the_refresh(list_shop=False)
-        finally:
-            self.sql("DELETE FROM k8stools_policysettings")
+        self.addCleanup(self.sql, "DELETE FROM k8stools_policysettings")  # should lifting through the admin fail
+        saved = self.staff(worker_a).post("/admin/k8stools/policysettings/add/", {"restricted_namespaces": "shop"})
+        self.assertEqual(StaffSession.message(saved.text)[0], "success", saved.text[:800])
+        self.assert_both_workers_within_the_refresh(list_shop=False)
+
+        lifted = self.staff(worker_b).post("/admin/k8stools/policysettings/1/change/", {"restricted_namespaces": ""})
+        self.assertEqual(StaffSession.message(lifted.text)[0], "success", lifted.text[:800])
         self.assert_both_workers_within_the_refresh(list_shop=True)
+        self.assertEqual(self.sql("SELECT count(*) FROM k8stools_auditrecord WHERE tool = 'admin:policy'"), [(2,)])
 
     def test_both_workers_write_their_audit_records_to_the_shared_database(self) -> None:
         names = {}
@@ -144,3 +154,28 @@ class SharedBackendsTests(SimpleTestCase):
         wanted = [name for port_names in names.values() for name in port_names]
         rows = self.sql("SELECT name, tool FROM k8stools_auditrecord WHERE name = ANY(%s)", (wanted,))
         self.assertEqual(sorted(rows), sorted((name, "get") for name in wanted))
+
+    def metric(self, worker: LiveServer, name: str, **labels: str) -> float:
+        body = requests.get(f"{worker.url}/metrics", timeout=30).text
+        for family in text_string_to_metric_families(body):
+            for sample in family.samples:
+                if sample.name == name and sample.labels == labels:
+                    return float(sample.value)
+        return 0.0
+
+    def test_metrics_and_the_dashboard_of_either_worker_add_up_the_calls_of_both(self) -> None:
+        # Only this test gets a pod that exists: the others' gets fail, so `get`/`ok` counts this test's calls.
+        get_box = ("get", {"resourceType": "pods", "name": "box", "namespace": "shop"})
+        worker_a, worker_b = self.workers
+        results = self.calls(worker_a.url, "legacy", [get_box] * 3) + self.calls(worker_b.url, "auto", [get_box] * 2)
+        self.assertEqual([is_error for is_error, _ in results], [False] * 5, results)
+
+        for worker in self.workers:
+            deadline = time.monotonic() + COUNTERS_SECONDS
+            while (counted := self.metric(worker, "kubemcp_tool_calls_total", tool="get", outcome="ok")) != 5:
+                self.assertLess(time.monotonic(), deadline, f"{worker.url}/metrics counts {counted} calls, not 5")
+                time.sleep(0.1)
+            audited = self.metric(worker, "kubemcp_audited_tool_calls_24h", tool="get", outcome="ok")
+            self.assertEqual(audited, 5, worker.url)
+            dashboard = self.staff(worker).get("/admin/dashboard/").text
+            self.assertIn("<tr><td>get</td><td>ok</td><td>5</td></tr>", dashboard, worker.url)

@@ -43,6 +43,9 @@ const configuration = {
 };
 
 const provider = new Provider(issuer, configuration);
+// One line per token request, which tests/oauth/provider.py counts (`grants()`).
+provider.on('grant.success', (ctx) => console.log(`grant.success ${ctx.oidc.params.grant_type}`));
+provider.on('grant.error', (ctx, error) => console.log(`grant.error ${ctx.oidc.params?.grant_type} ${error.message}`));
 provider.listen(port, '127.0.0.1', () => {
   console.log(`oidc-provider listening on ${issuer}`);
 });

@@ -104,3 +104,8 @@ class OIDCProvider:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:]
+
+    def grants(self, outcome: str, grant_type: str) -> int:
+        """How many token requests of `grant_type` the provider answered with `outcome` ("success" or "error")."""
+        lines = self.log_path.read_text(errors="replace").splitlines()
+        return sum(1 for line in lines if line.startswith(f"grant.{outcome} {grant_type}"))

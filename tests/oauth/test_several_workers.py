@@ -1,36 +1,92 @@
-"""Two workers behind one issuer, sharing the database and Redis (the team deployment).
+"""Two workers with OAuth on behind a round-robin proxy (the issuer's address), sharing a fresh PostgreSQL database
+and Redis: the team deployment.
 
-A token revoked through one worker is refused by the other at once (the verification cache is the
-shared cache), and the per-user limit counts the requests made to both.
+A token revoked through one worker is refused by both at once (the verification cache is the shared cache), the
+per-user limit counts the requests made to both, and an expired upstream token is refreshed once, at the upstream
+provider, however many calls on both workers find it expired together (Dex-style refresh tokens are single-use:
+a second refresh would log the user out).
 """
 
 from __future__ import annotations
 
+import asyncio
+import secrets
+import tempfile
+from pathlib import Path
 from typing import ClassVar
 
-import redis
+import httpx2
 import requests
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
-from tests.live import LiveServer, free_port
-from tests.oauth.base import OAuthLiveTestCase
+from fakekube import FakeCluster
+from tests.live import LiveServer, free_port, run
+from tests.multiworker.backends import create_database, redis_url, shared_environment, sql
+from tests.multiworker.proxy import RoundRobinProxy
+from tests.oauth.base import UPSTREAM_CLIENT_ID, OAuthLiveTestCase, new_encryption_key
+from tests.oauth.provider import OIDCProvider
 
-# A Redis database of its own: the test empties it first, so counters of earlier runs do not leak in.
-REDIS_URL = "redis://127.0.0.1:6379/11"
+USER_LIMIT = 30
+CONCURRENT_CALLS = 6
 
 
 class SeveralWorkersTest(OAuthLiveTestCase):
-    oauth_env = {"REDIS_URL": REDIS_URL, "RATE_LIMIT_PER_USER": "4/h"}
-    other: ClassVar[LiveServer]
+    database: ClassVar[str]
+    proxy: ClassVar[RoundRobinProxy]
+    workers: ClassVar[list[LiveServer]]
 
     @classmethod
     def _start(cls) -> None:
-        try:
-            redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).flushdb()
-        except redis.RedisError as error:
-            raise RuntimeError(f"these tests need Redis at {REDIS_URL} (.ci/run starts it): {error}") from None
-        super()._start()
-        cls.other = LiveServer(env=cls.server.env, port=free_port()).start()
-        cls._stack.callback(cls.other.stop)
+        stack = cls._stack
+        cls.database = create_database(stack, "kubemcp_oauth")
+        redis = redis_url(stack)
+        cls.fake = FakeCluster()
+        cls.fake.seed(**cls.seed)
+        running = stack.enter_context(cls.fake.serve())
+        directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-oauth-workers-"))
+        cls.kubeconfig = str(Path(directory) / "kubeconfig")
+        running.write_kubeconfig(cls.kubeconfig)
+        ports = [free_port(), free_port()]
+        cls.proxy = stack.enter_context(RoundRobinProxy(ports))
+        cls.upstream_secret = secrets.token_urlsafe(24)
+        cls.provider = OIDCProvider(
+            client_id=UPSTREAM_CLIENT_ID,
+            client_secret=cls.upstream_secret,
+            redirect_uri=f"{cls.proxy.url}/oidc/callback/",
+        ).start()
+        stack.callback(cls.provider.stop)
+        cls.encryption_key = new_encryption_key()
+        cls.registration_token = secrets.token_urlsafe(32)
+        env = shared_environment(
+            cls.database,
+            redis,
+            KUBECONFIG=cls.kubeconfig,
+            DATA_DIR=directory,
+            OAUTH_ENABLED="true",
+            OAUTH_BASE_URL=cls.proxy.url,
+            OAUTH_PROVIDER="dex",
+            DEX_ISSUER_URL=cls.provider.issuer,
+            DEX_CLIENT_ID=UPSTREAM_CLIENT_ID,
+            DEX_CLIENT_SECRET=cls.upstream_secret,
+            ALLOW_PRIVATE_OAUTH_URLS="true",
+            OAUTH_ENCRYPTION_KEY=cls.encryption_key,
+            REGISTRATION_TOKEN=cls.registration_token,
+            MAX_REGISTRATIONS_PER_HOUR="1000",
+            RATE_LIMIT_PER_IP="200/2s",
+            RATE_LIMIT_PER_USER=f"{USER_LIMIT}/h",
+            # Each call reaches the cluster with the user's own upstream ID token, refreshed when it expires.
+            DOWNSTREAM_OAUTH="true",
+        )
+        cls.workers = [LiveServer(env=env, port=port) for port in ports]
+        for worker in cls.workers:
+            stack.callback(worker.stop)
+            worker.start()
+        cls.server = cls.workers[0]
+
+    @property
+    def base_url(self) -> str:
+        return self.proxy.url
 
     def post_to(self, server: LiveServer, token: str) -> int:
         response = requests.post(
@@ -45,21 +101,70 @@ class SeveralWorkersTest(OAuthLiveTestCase):
         )
         return response.status_code
 
-    def test_a_token_revoked_through_one_worker_is_refused_by_the_other_at_once(self) -> None:
+    def test_a_token_revoked_through_one_worker_is_refused_by_both_at_once(self) -> None:
         tokens = self.login_and_get_tokens(login="liam")
         access, client = tokens["access_token"], tokens["client"]
-        self.assertEqual(self.post_to(self.other, access), 200)  # verified and cached
+        self.assertEqual([self.post_to(worker, access) for worker in self.workers], [200, 200])  # verified, cached
         revoked = requests.post(
-            f"{self.base_url}/o/revoke_token/",
+            f"{self.workers[1].url}/o/revoke_token/",
             timeout=30,
             data={"token": access, "client_id": client["client_id"], "client_secret": client["client_secret"]},
         )
         self.assertEqual(revoked.status_code, 200)
-        self.assertEqual(self.post_to(self.other, access), 401)
+        self.assertEqual([self.post_to(worker, access) for worker in self.workers], [401, 401])
 
     def test_the_per_user_limit_counts_requests_to_every_worker(self) -> None:
         access = self.login_and_get_tokens(login="mia")["access_token"]
-        statuses = [self.post_to(server, access) for server in (self.server, self.other, self.server, self.other)]
-        self.assertEqual(statuses, [200, 200, 200, 200])
-        self.assertEqual(self.post_to(self.other, access), 429)
-        self.assertEqual(self.post_to(self.server, access), 429)
+        statuses = [self.post_to(self.workers[number % 2], access) for number in range(USER_LIMIT)]
+        self.assertEqual(statuses, [200] * USER_LIMIT)  # half on each worker: a limit per worker would allow double
+        self.assertEqual([self.post_to(worker, access) for worker in self.workers], [429, 429])
+
+    def upstream_expiry_is_past(self, username: str) -> bool:
+        [(past,)] = sql(
+            self.database,
+            "SELECT t.expires < now() FROM oauthgw_upstreamtoken t JOIN auth_user u ON u.id = t.user_id "
+            "WHERE u.username = %s",
+            (username,),
+        )
+        return bool(past)
+
+    def expire_upstream_token(self, username: str) -> None:
+        sql(
+            self.database,
+            "UPDATE oauthgw_upstreamtoken SET expires = now() - interval '1 minute' "
+            "WHERE user_id = (SELECT id FROM auth_user WHERE username = %s)",
+            (username,),
+        )
+        self.assertTrue(self.upstream_expiry_is_past(username))
+
+    def test_an_expired_upstream_token_is_refreshed_once_for_concurrent_calls_on_both_workers(self) -> None:
+        access = self.login_and_get_tokens(login="nora")["access_token"]
+        self.expire_upstream_token("nora@example.com")
+        refreshed_before = self.provider.grants("success", "refresh_token")
+        connections_before = dict(self.proxy.connections)
+
+        async def call() -> tuple[bool, str]:
+            # A client of its own, so a connection of its own: the proxy sends each to the next worker.
+            http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {access}"}, timeout=30)
+            transport = streamable_http_client(f"{self.proxy.url}/mcp", http_client=http)
+            async with http, Client(transport, mode="legacy") as client:
+                result = await client.call_tool("list", {"resourceType": "pods", "namespace": "default"})
+            return bool(result.is_error), "".join(getattr(block, "text", "") for block in result.content)
+
+        async def calls(count: int) -> list[tuple[bool, str]]:
+            return await asyncio.gather(*(call() for _ in range(count)))
+
+        results = run(calls(CONCURRENT_CALLS))
+
+        self.assertEqual([is_error for is_error, _ in results], [False] * CONCURRENT_CALLS, results)
+        used = {port for port, count in self.proxy.connections.items() if count > connections_before.get(port, 0)}
+        self.assertEqual(used, {worker.port for worker in self.workers})
+        self.assertEqual(self.provider.grants("success", "refresh_token") - refreshed_before, 1, self.provider.log())
+        self.assertEqual(self.provider.grants("error", "refresh_token"), 0, self.provider.log())
+        self.assertFalse(self.upstream_expiry_is_past("nora@example.com"))
+        # The chain of single-use refresh tokens is intact (a replayed one makes the provider revoke the grant, and
+        # the user would have to log in again): the next expiry is refreshed too.
+        self.expire_upstream_token("nora@example.com")
+        [(is_error, text)] = run(calls(1))
+        self.assertFalse(is_error, text)
+        self.assertEqual(self.provider.grants("success", "refresh_token") - refreshed_before, 2, self.provider.log())

@@ -1,4 +1,5 @@
-"""Two daphne workers sharing PostgreSQL and Redis: a session started through one is stopped through the other.
+"""Two daphne workers sharing PostgreSQL and Redis: a session started through one is stopped through the other,
+by a tool call or by the admin's stop action.
 
 Both servers run on this machine (CI starts them); when one is not reachable the test fails and says so.
 """
@@ -15,7 +16,8 @@ from django.test import SimpleTestCase
 from fakekube import FakeCluster
 from k8stools.models import PortForwardSession
 from tests.live import LiveServer, LiveServerTestCase, mcp_client, run
-from tests.multiworker.backends import create_database, redis_url, shared_environment, sql
+from tests.multiworker.backends import create_database, create_superuser, redis_url, shared_environment, sql
+from tests.multiworker.staff import StaffSession
 from tests.portforward.support import (
     EchoServer,
     add_echo_pod,
@@ -26,35 +28,56 @@ from tests.portforward.support import (
     wait_for,
 )
 
+STAFF, STAFF_PASSWORD = "olga", "olga-password-1234"
+
 
 class CrossWorkerStopTests(SimpleTestCase):
-    def setUp(self) -> None:
-        self.stack = contextlib.ExitStack()
-        self.addCleanup(self.stack.close)
-        database = create_database(self.stack, "kubemcp_pf")
-        directory = self.stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-xworker-"))
+    stack: ClassVar[contextlib.ExitStack]
+    database: ClassVar[str]
+    worker_a: ClassVar[LiveServer]
+    worker_b: ClassVar[LiveServer]
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.stack = contextlib.ExitStack()
+        try:
+            cls.start(cls.stack)
+        except BaseException:
+            cls.stack.close()
+            raise
+
+    @classmethod
+    def start(cls, stack: contextlib.ExitStack) -> None:
+        cls.database = create_database(stack, "kubemcp_pf")
+        directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-xworker-"))
         cluster = FakeCluster()
-        self.echo = EchoServer()
-        self.stack.callback(self.echo.close)
-        add_echo_pod(cluster, self.echo, "web-1")
-        running = self.stack.enter_context(cluster.serve())
+        echo = EchoServer()
+        stack.callback(echo.close)
+        add_echo_pod(cluster, echo, "web-1")
+        running = stack.enter_context(cluster.serve())
         kubeconfig = str(Path(directory) / "kubeconfig")
         running.write_kubeconfig(kubeconfig)
         env = shared_environment(
-            database,
-            redis_url(),
+            cls.database,
+            redis_url(stack),
             KUBECONFIG=kubeconfig,
             DATA_DIR=directory,
             ALLOWED_OPERATIONS="port-forward",
             # Far beyond the test: only the message through Redis can close the listener in time.
             PORT_FORWARD_CHECK_SECONDS="300",
         )
-        self.worker_a = LiveServer(env=env)
-        self.worker_b = LiveServer(env=env)
-        for worker in (self.worker_a, self.worker_b):
-            self.stack.callback(worker.stop)
+        create_superuser(env, STAFF, STAFF_PASSWORD)
+        cls.worker_a = LiveServer(env=env)
+        cls.worker_b = LiveServer(env=env)
+        for worker in (cls.worker_a, cls.worker_b):
+            stack.callback(worker.stop)
             worker.start()
-        self.database = database
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.stack.close()
+        super().tearDownClass()
 
     def call(self, worker: LiveServer, tool: str, **arguments: Any) -> str:
         async def go() -> Any:
@@ -72,7 +95,8 @@ class CrossWorkerStopTests(SimpleTestCase):
         self.assertEqual(len(rows), 1, f"no row for session {session_id}")
         return rows[0][0], rows[0][1], rows[0][2]
 
-    def test_a_stop_through_one_worker_closes_the_listener_held_by_the_other(self) -> None:
+    def start_through_a(self) -> tuple[str, int]:
+        """A session started through worker A, which holds its listener: its id and local port."""
         started = answer(self.call(self.worker_a, "port_forward", namespace="default", resourceName="web-1",
                                    ports=["8080"]))  # fmt: skip
         [port] = local_ports_of(started)
@@ -80,12 +104,27 @@ class CrossWorkerStopTests(SimpleTestCase):
         status, _, worker_id = self.row(started["sessionId"])
         assert self.worker_a.process is not None
         self.assertEqual((status, worker_id.split(":")[1]), ("active", str(self.worker_a.process.pid)))
+        return started["sessionId"], port
 
-        stopped = self.call(self.worker_b, "stop_port_forward_session", sessionId=started["sessionId"])
+    def test_a_stop_through_one_worker_closes_the_listener_held_by_the_other(self) -> None:
+        session_id, port = self.start_through_a()
+
+        stopped = self.call(self.worker_b, "stop_port_forward_session", sessionId=session_id)
 
         self.assertIn("stopped successfully; its local ports are closed", stopped)
         self.assertTrue(refuses_connections(port))
-        self.assertEqual(self.row(started["sessionId"])[:2], ("stopped", "local"))
+        self.assertEqual(self.row(session_id)[:2], ("stopped", "local"))
+        self.assertIn("No active port forwarding sessions.", self.call(self.worker_a, "list_port_forward_sessions"))
+
+    def test_a_stop_pressed_in_the_admin_of_one_worker_closes_the_listener_held_by_the_other(self) -> None:
+        session_id, port = self.start_through_a()
+        staff = StaffSession(self.worker_b.url, STAFF, STAFF_PASSWORD)
+
+        message = staff.action("/admin/k8stools/portforwardsession/", "stop_sessions", [session_id])
+
+        self.assertEqual(message, ("success", "1 session(s) stopped, 0 had already ended."))
+        self.assertTrue(refuses_connections(port))
+        self.assertEqual(self.row(session_id)[:2], ("stopped", STAFF))
         self.assertIn("No active port forwarding sessions.", self.call(self.worker_a, "list_port_forward_sessions"))
 
 
@@ -94,6 +133,8 @@ class WithoutSharedChannelLayerTests(LiveServerTestCase):
 
     seed: ClassVar[dict[str, int]] = {"pods": 1, "namespaces": 1}
     server_env: ClassVar[dict[str, str]] = {"ALLOWED_OPERATIONS": "port-forward", "PORT_FORWARD_CHECK_SECONDS": "0.2"}
+    echo: ClassVar[EchoServer]
+    worker_b: ClassVar[LiveServer]
 
     @classmethod
     def setUpClass(cls) -> None:
