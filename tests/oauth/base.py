@@ -109,6 +109,67 @@ def query_of(url: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
 
 
+def register_client(
+    base_url: str, registration_token: str | None, redirect_uris: list[str] | None = None, **metadata: Any
+) -> requests.Response:
+    """POST /o/register/, with `registration_token` as the bearer unless it is None."""
+    headers = {"Authorization": f"Bearer {registration_token}"} if registration_token is not None else {}
+    body = {
+        "redirect_uris": redirect_uris or [CLIENT_REDIRECT_URI],
+        "client_name": "test",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "token_endpoint_auth_method": "client_secret_post",
+        **metadata,
+    }
+    return requests.post(f"{base_url}/o/register/", json=body, headers=headers, timeout=30)
+
+
+def authorization_url(base_url: str, client_id: str, challenge: str, **overrides: str | None) -> str:
+    params: dict[str, str | None] = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": CLIENT_REDIRECT_URI,
+        "scope": "mcp",
+        "state": secrets.token_urlsafe(32),
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "resource": f"{base_url}/mcp",
+    }
+    params.update(overrides)
+    return f"{base_url}/o/authorize/?{urlencode({k: v for k, v in params.items() if v is not None})}"
+
+
+def request_token(base_url: str, client: dict[str, Any], **data: str) -> requests.Response:
+    """POST /o/token/ as `client` (client_secret_post)."""
+    body = {"client_id": client["client_id"], "client_secret": client.get("client_secret", ""), **data}
+    return requests.post(f"{base_url}/o/token/", data=body, timeout=30)
+
+
+def log_in(
+    base_url: str, registration_token: str, *, login: str = "alice", client: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Register (unless given a client), authorize through the upstream login, exchange the code: the token
+    response, with the client under "client"."""
+    if client is None:
+        registered = register_client(base_url, registration_token)
+        assert registered.status_code == 201, registered.text
+        client = registered.json()
+    verifier, challenge = pkce_pair()
+    landed = Browser(login=login).authorize(authorization_url(base_url, client["client_id"], challenge))
+    code = query_of(landed)["code"]
+    response = request_token(
+        base_url,
+        client,
+        grant_type="authorization_code",
+        code=code,
+        redirect_uri=CLIENT_REDIRECT_URI,
+        code_verifier=verifier,
+        resource=f"{base_url}/mcp",
+    )
+    assert response.status_code == 200, response.text
+    return {**response.json(), "client": client}
+
+
 class MemoryStorage:
     """The SDK client's token storage, in memory."""
 
@@ -246,52 +307,18 @@ class OAuthLiveTestCase(TransactionTestCase):
         self, redirect_uris: list[str] | None = None, *, token: str | None = "default", **metadata: Any
     ) -> requests.Response:
         """POST /o/register/ (with the registration token unless `token` is None or another value)."""
-        headers = {}
-        if token is not None:
-            headers["Authorization"] = f"Bearer {self.registration_token if token == 'default' else token}"
-        body = {
-            "redirect_uris": redirect_uris or [CLIENT_REDIRECT_URI],
-            "client_name": "test",
-            "grant_types": ["authorization_code", "refresh_token"],
-            "token_endpoint_auth_method": "client_secret_post",
-            **metadata,
-        }
-        return requests.post(f"{self.base_url}/o/register/", json=body, headers=headers, timeout=30)
+        bearer = self.registration_token if token == "default" else token
+        return register_client(self.base_url, bearer, redirect_uris, **metadata)
 
     def authorization_url(self, client_id: str, challenge: str, **overrides: str | None) -> str:
-        params: dict[str, str | None] = {
-            "response_type": "code",
-            "client_id": client_id,
-            "redirect_uri": CLIENT_REDIRECT_URI,
-            "scope": "mcp",
-            "state": secrets.token_urlsafe(32),
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-            "resource": f"{self.base_url}/mcp",
-        }
-        params.update(overrides)
-        return f"{self.base_url}/o/authorize/?{urlencode({k: v for k, v in params.items() if v is not None})}"
+        return authorization_url(self.base_url, client_id, challenge, **overrides)
 
     def token(self, client: dict[str, Any], **data: str) -> requests.Response:
-        body = {"client_id": client["client_id"], "client_secret": client.get("client_secret", ""), **data}
-        return requests.post(f"{self.base_url}/o/token/", data=body, timeout=30)
+        return request_token(self.base_url, client, **data)
 
     def login_and_get_tokens(self, *, login: str = "alice", client: dict[str, Any] | None = None) -> dict[str, Any]:
         """Register (unless given a client), authorize through the upstream login, exchange the code."""
-        client = client or self.register().json()
-        verifier, challenge = pkce_pair()
-        landed = Browser(login=login).authorize(self.authorization_url(client["client_id"], challenge))
-        code = query_of(landed)["code"]
-        response = self.token(
-            client,
-            grant_type="authorization_code",
-            code=code,
-            redirect_uri=CLIENT_REDIRECT_URI,
-            code_verifier=verifier,
-            resource=f"{self.base_url}/mcp",
-        )
-        assert response.status_code == 200, response.text
-        return {**response.json(), "client": client}
+        return log_in(self.base_url, self.registration_token, login=login, client=client)
 
     def mcp_post(self, token: str | None, body: dict[str, Any] | None = None, **headers: str) -> requests.Response:
         """One raw JSON-RPC POST to /mcp."""
