@@ -2,17 +2,52 @@
 
 `logger.with_fields(tool="list", namespace="default")` returns a logger that adds those fields
 to every record; the text format appends them as `key=value`, the JSON format as keys.
+While a request is served (`bound_request_id`), `RequestIdFilter` adds its id to every record,
+ours or a library's, in whatever task or thread: the SDK hands each message's context to the
+task that handles it, and anyio copies the context into its worker threads.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 _RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+
+# Where the ASGI layer leaves the request id in the request scope, for the tool call to read.
+REQUEST_ID_SCOPE_KEY = "kubemcp.request_id"
+_request_id: ContextVar[str] = ContextVar("kubemcp_request_id", default="")
+
+
+def request_id_from_scope(scope: Any) -> str:
+    """The id the ASGI layer gave the request, or "" (stdio, or an app without the layer)."""
+    request_id = scope.get(REQUEST_ID_SCOPE_KEY) if isinstance(scope, dict) else None
+    return request_id if isinstance(request_id, str) else ""
+
+
+@contextlib.contextmanager
+def bound_request_id(request_id: str) -> Iterator[None]:
+    """Serve the block as request `request_id`: every log record it emits carries the id."""
+    token = _request_id.set(request_id)
+    try:
+        yield
+    finally:
+        _request_id.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to the records emitted while a request is served; lets every record through."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request_id = _request_id.get()
+        if request_id and not hasattr(record, "request_id"):
+            record.request_id = request_id
+        return True
 
 
 class Logger:
@@ -45,9 +80,12 @@ class Logger:
 
 def record_fields(record: logging.LogRecord) -> dict[str, Any]:
     fields = getattr(record, "kubemcp_fields", None)
-    if fields is not None:
-        return dict(fields)
-    return {key: value for key, value in record.__dict__.items() if key not in _RESERVED}
+    if fields is None:
+        return {key: value for key, value in record.__dict__.items() if key not in _RESERVED}
+    request_id = getattr(record, "request_id", None)
+    if request_id and "request_id" not in fields:
+        return {"request_id": request_id, **fields}
+    return dict(fields)
 
 
 class TextFormatter(logging.Formatter):

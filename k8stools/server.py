@@ -7,6 +7,8 @@ deprecated `kubernetes_<name>` aliases are never listed); `tools/call` goes thro
 
 from __future__ import annotations
 
+import time
+import uuid
 import warnings
 import weakref
 from collections.abc import Callable
@@ -29,6 +31,7 @@ from mcp_types import Tool as MCPTool
 from k8stools.completion import ArgumentCompleter
 from k8stools.context import ServerContext, get_server_context
 from k8stools.identity import LOCAL, caller_from_scope
+from k8stools.log import bound_request_id, request_id_from_scope
 from k8stools.mcp_resources import register_resources
 from k8stools.policy import PolicySource
 from k8stools.prompts import register_prompts
@@ -135,16 +138,30 @@ class KubeMCPServer(MCPServer[Any]):
         if spec is None:
             raise MCPError(code=INVALID_PARAMS, message=f"Unknown tool: {name}")
         request = context.request_context.request if context is not None else None
-        caller = caller_from_scope(getattr(request, "scope", None)) if request is not None else LOCAL
-        outcome = await self.runner.run(
-            spec,
-            arguments,
-            caller=caller,
-            schema=self._schemas[name],
-            progress=self._progress_sender(context),
-            log=self._log_sender(context),
-            request_id=str(context.request_id) if context is not None else "",
-        )
+        scope = getattr(request, "scope", None)
+        caller = caller_from_scope(scope) if request is not None else LOCAL
+        # The id the HTTP layer gave the request travels in the scope, like the caller; a call over
+        # stdio has none and gets one of its own, for its log lines and its audit record.
+        request_id = request_id_from_scope(scope) or uuid.uuid4().hex
+        started = time.perf_counter()
+        with bound_request_id(request_id):
+            outcome = await self.runner.run(
+                spec,
+                arguments,
+                caller=caller,
+                schema=self._schemas[name],
+                progress=self._progress_sender(context),
+                log=self._log_sender(context),
+                request_id=request_id,
+            )
+            self._server().logger.info(
+                "tool call",
+                tool=name,
+                outcome=outcome.outcome,
+                user=caller.username,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+                jsonrpc_id=context.request_id if context is not None else None,
+            )
         return CallToolResult(
             content=[TextContent(type="text", text=outcome.text)],
             structured_content=outcome.structured,

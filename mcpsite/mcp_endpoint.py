@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from django.conf import settings
 from mcp.server.transport_security import TransportSecuritySettings
 
+from k8stools.portforward.lifecycle import shutdown_forwarder
 from k8stools.server import KubeMCPServer
+from mcpsite.graceful import GracefulShutdown
 from mcpsite.mcp_http import (
     ASGIApp,
     HostOriginGuard,
@@ -13,8 +17,14 @@ from mcpsite.mcp_http import (
     RequestScreen,
     flush_sse_headers,
     json_error_bodies,
+    with_request_id,
     with_session_manager,
 )
+
+
+async def stop_port_forwards() -> None:
+    """Stop this worker's port-forward sessions, also any a call started while the worker drained."""
+    await asyncio.to_thread(shutdown_forwarder)
 
 
 def build_mcp_application(server: KubeMCPServer | None = None) -> ASGIApp:
@@ -29,6 +39,9 @@ def build_mcp_application(server: KubeMCPServer | None = None) -> ASGIApp:
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
     )
     manager = LazySessionManager(server.session_manager.run)
+    shutdown = GracefulShutdown(grace_seconds=settings.SHUTDOWN_GRACE_SECONDS)
+    shutdown.after_drain(manager.stop)
+    shutdown.after_drain(stop_port_forwards)
     app: ASGIApp = with_session_manager(flush_sse_headers(starlette_app), manager)
     app = RequestScreen(app, stateless=not settings.MCP_STATEFUL, max_body_bytes=settings.MAX_REQUEST_BODY_BYTES)
     if settings.OAUTH_ENABLED:
@@ -36,4 +49,4 @@ def build_mcp_application(server: KubeMCPServer | None = None) -> ASGIApp:
 
         app = protect(app)
     app = HostOriginGuard(app, allowed_hosts=settings.ALLOWED_HOSTS, allowed_origins=settings.ALLOWED_ORIGINS)
-    return json_error_bodies(app)
+    return with_request_id(shutdown.wrap(json_error_bodies(app)))

@@ -1,9 +1,12 @@
 """The MCP endpoint over streamable HTTP, as daphne serves it.
 
 The SDK's Starlette app does the protocol; the wrappers here make it fit daphne and the web:
+- `with_request_id`: every request has an id (the client's `X-Request-ID` when it is a short
+  token, else a new one), echoed on the response and carried into the logs and the tool call.
 - `LazySessionManager`: daphne sends no ASGI lifespan events, so the SDK's session manager is
-  started on the first request, once per process, and stopped from Twisted's "before shutdown"
-  trigger (otherwise daphne hangs on SIGTERM once a sync tool has run in a worker thread).
+  started on the first request, once per process, and stopped on shutdown once the requests in
+  flight have drained (otherwise daphne hangs on SIGTERM once a sync tool has run in a worker
+  thread); see mcpsite.graceful.
 - `flush_sse_headers`: daphne holds response headers until the first body chunk; an SSE stream
   whose first event comes late would keep the client waiting, so an empty chunk follows them.
 - `HostOriginGuard`: DNS-rebinding protection with Django's host rules, answering in JSON-RPC.
@@ -16,8 +19,11 @@ The SDK's Starlette app does the protocol; the wrappers here make it fit daphne 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
+import re
+import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from http import HTTPStatus
 from typing import Any
@@ -25,6 +31,8 @@ from typing import Any
 from django.http.request import split_domain_port, validate_host
 from mcp_types import INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, UNSUPPORTED_PROTOCOL_VERSION
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
+
+from k8stools.log import REQUEST_ID_SCOPE_KEY, bound_request_id
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -34,6 +42,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 logger = logging.getLogger("kubemcp.http")
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]", "::1")
+REQUEST_ID_HEADER = b"x-request-id"
+# HTTP token characters (RFC 9110), so an id from the client is safe in a header, a log line and a search.
+_REQUEST_ID = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}")
 SUPPORTED_PROTOCOL_VERSIONS = (*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS)
 
 
@@ -65,6 +76,35 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return value.decode("latin-1")
     return None
+
+
+def request_id_for(scope: Scope) -> str:
+    """The client's `X-Request-ID` when it is a token of at most 64 characters, else a new id."""
+    given = _header(scope, REQUEST_ID_HEADER)
+    if given is not None and _REQUEST_ID.fullmatch(given):
+        return given
+    return uuid.uuid4().hex
+
+
+def with_request_id(app: ASGIApp) -> ASGIApp:
+    """Serve each request under its id: in the scope for the tool call, in every log line, in the response."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        request_id = request_id_for(scope)
+        header = (REQUEST_ID_HEADER, request_id.encode())
+
+        async def sending(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*(message.get("headers") or []), header]}
+            await send(message)
+
+        with bound_request_id(request_id):
+            await app({**scope, REQUEST_ID_SCOPE_KEY: request_id}, receive, sending)
+
+    return wrapped
 
 
 class HostOriginGuard:
@@ -117,7 +157,10 @@ def flush_sse_headers(app: ASGIApp) -> ASGIApp:
 
 
 class LazySessionManager:
-    """Runs the SDK session manager's task group for the life of the process, started on first use."""
+    """Runs the SDK session manager's task group for the life of the process, started on first use.
+
+    Its task starts in an empty context: it would otherwise keep the first request's id for good.
+    """
 
     def __init__(self, run: Callable[[], Any]) -> None:
         self._run = run
@@ -133,8 +176,7 @@ class LazySessionManager:
             if self._task is None:
                 self._started = asyncio.Event()
                 self._stop = asyncio.Event()
-                self._task = asyncio.get_running_loop().create_task(self._serve())
-                _register_shutdown(self.stop)
+                self._task = asyncio.get_running_loop().create_task(self._serve(), context=contextvars.Context())
         assert self._started is not None
         await self._started.wait()
 
@@ -152,22 +194,6 @@ class LazySessionManager:
             await asyncio.wait_for(self._task, timeout=10)
         except (TimeoutError, asyncio.CancelledError):
             self._task.cancel()
-
-
-def _register_shutdown(stop: Callable[[], Awaitable[None]]) -> None:
-    """Stop the session manager before daphne's reactor shuts down (no-op outside Twisted)."""
-    try:
-        from twisted.internet import reactor
-        from twisted.internet.defer import Deferred
-    except ImportError:  # pragma: no cover - daphne depends on Twisted
-        return
-    if not getattr(reactor, "running", False):
-        return
-
-    def before_shutdown() -> Deferred[Any]:
-        return Deferred.fromFuture(asyncio.ensure_future(stop()))
-
-    reactor.addSystemEventTrigger("before", "shutdown", before_shutdown)
 
 
 def with_session_manager(app: ASGIApp, manager: LazySessionManager) -> ASGIApp:

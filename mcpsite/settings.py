@@ -181,8 +181,16 @@ LOGGING = {
         "text": {"()": "k8stools.log.TextFormatter"},
         "json": {"()": "k8stools.log.JsonFormatter"},
     },
+    "filters": {"request_id": {"()": "k8stools.log.RequestIdFilter"}},
     # stderr only: on the stdio transport, stdout belongs to the MCP protocol.
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": sys.stderr, "formatter": LOG_FORMAT}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": sys.stderr,
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
         "django.server": {"level": "WARNING"},
@@ -234,6 +242,8 @@ MCP_JSON_RESPONSE = env_bool("MCP_JSON_RESPONSE", False)
 # Seals multi-round-trip request state so that another worker can open it (shared by all workers).
 MCP_REQUEST_STATE_KEY = env_secret("MCP_REQUEST_STATE_KEY")
 TOOL_TIMEOUT_SECONDS = env_float("TOOL_TIMEOUT_SECONDS", 30.0, minimum=0.1, maximum=3600.0)
+# On SIGTERM a worker stops accepting requests and lets the tool calls in flight finish for this long.
+SHUTDOWN_GRACE_SECONDS = env_float("SHUTDOWN_GRACE_SECONDS", TOOL_TIMEOUT_SECONDS + 2.0, minimum=0.0, maximum=3600.0)
 MAX_RESPONSE_BYTES = env_int("MAX_RESPONSE_BYTES", 128 * 1024, minimum=1024)
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 4 * 1024 * 1024, minimum=1024)
 # /readyz also asks the Kubernetes API server; turn off where the API may be down without the pod being unready.
