@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q
 from django.db.models.functions import TruncHour
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_application_model
+from oauth2_provider.models import get_application_model
 
 from k8stools.context import get_server_context
 from k8stools.models import AuditRecord, PortForwardSession
+from oauthgw.models import user_access_tokens
 
 WINDOW = timedelta(hours=24)
 
@@ -94,6 +95,6 @@ def collect(now: datetime | None = None) -> Figures:
         hours=hours,
         counters=dict(counters),
         clients=get_application_model().objects.count(),
-        active_tokens=get_access_token_model().objects.filter(expires__gt=now).count(),
+        active_tokens=user_access_tokens().filter(expires__gt=now).count(),
         active_sessions=PortForwardSession.objects.live().count(),
     )

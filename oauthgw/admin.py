@@ -21,6 +21,7 @@ from oauth2_provider.models import (
     get_id_token_model,
     get_refresh_token_model,
 )
+from oauth2_provider.settings import oauth2_settings
 
 from mcpsite.admin_access import StaffReadOnly
 from oauthgw.models import UpstreamToken
@@ -59,7 +60,16 @@ def tokens_revoke(*, access_tokens: QuerySet[Any] | None = None, refresh_tokens:
 
 @admin.register(Application)
 class ApplicationAdmin(StaffReadOnly, admin.ModelAdmin):
-    list_display = ["name", "client_id", "client_type", "registered_from", "created", "last_token", "live_tokens"]
+    list_display = [
+        "name",
+        "client_id",
+        "client_type",
+        "registered_from",
+        "created",
+        "last_token",
+        "last_used",
+        "live_tokens",
+    ]
     list_filter = ["client_type", "created"]
     search_fields = ["name", "client_id", "registration__ip_address"]
     fields = ["name", "client_id", "client_type", "authorization_grant_type", "redirect_uris", "created", "updated"]
@@ -68,13 +78,15 @@ class ApplicationAdmin(StaffReadOnly, admin.ModelAdmin):
     actions = ["disable_clients"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        now = timezone.now()
+        issued_to_users = ~Q(accesstoken__scope=oauth2_settings.DCR_REGISTRATION_SCOPE)
         return (
             super()
             .get_queryset(request)
             .annotate(
-                live_token_count=Count("accesstoken", filter=Q(accesstoken__expires__gt=now), distinct=True),
-                last_token_issued=Max("accesstoken__created"),
+                live_token_count=Count(
+                    "accesstoken", filter=issued_to_users & Q(accesstoken__expires__gt=timezone.now()), distinct=True
+                ),
+                last_token_issued=Max("accesstoken__created", filter=issued_to_users),
             )
         )
 
@@ -86,6 +98,11 @@ class ApplicationAdmin(StaffReadOnly, admin.ModelAdmin):
     @admin.display(description="last token issued", ordering="last_token_issued")
     def last_token(self, application: Any) -> Any:
         return application.last_token_issued or "-"
+
+    @admin.display(description="last used", ordering="registration__last_used")
+    def last_used(self, application: Any) -> Any:
+        registration = getattr(application, "registration", None)
+        return (registration.last_used if registration else None) or "-"
 
     @admin.display(description="live access tokens", ordering="live_token_count")
     def live_tokens(self, application: Any) -> int:
@@ -114,6 +131,9 @@ class AccessTokenAdmin(StaffReadOnly, admin.ModelAdmin):
     fields = ["user", "application", "scope", "resource", "expires", "created", "updated"]
     readonly_fields = fields
     actions = ["revoke_tokens"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).exclude(scope=oauth2_settings.DCR_REGISTRATION_SCOPE)
 
     @admin.action(description="Revoke the selected tokens (with their refresh tokens)")
     def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:

@@ -2,7 +2,8 @@
 
 The token is looked up by its SHA-256 checksum (the table never holds the token itself). What a
 lookup found is kept in the Django cache for `OAUTH_TOKEN_CACHE_SECONDS` (two seconds by default,
-never past the token's expiry), so a busy client costs one query every few seconds; a revoked or
+never past the token's expiry), so a busy client costs one query every few seconds (and, once a minute, the
+write of its client's "last used"); a revoked or
 deleted token drops its cache entry at once (oauthgw.signals), so revocation is immediate.
 """
 
@@ -18,6 +19,7 @@ from django.core.cache import cache
 from oauth2_provider.models import get_access_token_model
 
 from oauthgw.identifiers import MCP_SCOPE, audience
+from oauthgw.models import ClientRegistration
 
 CACHE_PREFIX = "oauthgw:bearer:"
 
@@ -67,6 +69,8 @@ def _load(token_checksum: str) -> Grant | None:
     )
     if token is None or not hmac.compare_digest(token.token_checksum, token_checksum):
         return None
+    if token.application_id is not None:
+        ClientRegistration.note_use(token.application_id)
     user = token.user
     return Grant(
         user_id=user.pk if user else None,

@@ -3,10 +3,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from oauth2_provider.models import get_access_token_model
 from oauth2_provider.settings import oauth2_settings
+
+# How stale "last used" may be: a client in use costs one write per this many seconds, not one per request.
+LAST_USE_PRECISION = timedelta(seconds=60)
+
+
+def user_access_tokens() -> QuerySet[Any]:
+    """Access tokens issued to people. DOT keeps each client's RFC 7592 registration token (no user, scope
+    `DCR_REGISTRATION_SCOPE`) in the same table; it opens no /mcp session, so counts leave it out."""
+    return get_access_token_model().objects.exclude(scope=oauth2_settings.DCR_REGISTRATION_SCOPE)
 
 
 class UpstreamToken(models.Model):
@@ -42,12 +56,23 @@ class ClientRegistration(models.Model):
     )
     ip_address = models.GenericIPAddressField()
     created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(
+        null=True, blank=True, help_text="When /mcp last accepted one of the client's tokens (to the minute)."
+    )
 
     class Meta:
         indexes = [models.Index(fields=["ip_address"])]
 
     def __str__(self) -> str:
         return f"{self.application} from {self.ip_address}"
+
+    @classmethod
+    def note_use(cls, application_id: int) -> None:
+        """Record that a token of the client was accepted, unless that was recorded within the precision."""
+        now = timezone.now()
+        cls.objects.filter(
+            Q(last_used__isnull=True) | Q(last_used__lt=now - LAST_USE_PRECISION), application_id=application_id
+        ).update(last_used=now)
 
 
 class ConsumedCode(models.Model):

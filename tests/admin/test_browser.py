@@ -224,7 +224,7 @@ class AdminInTheBrowserTests(OAuthLiveTestCase):
         self.admin.click("#dashboard-link a", wait_for="svg.hourly-chart")
         self.assertEqual(self.admin.text("#total-calls"), "2")
         self.assertEqual(self.admin.text("#active-sessions"), "1")
-        self.assertEqual(self.admin.text("#active-tokens"), "2")  # alice's, and the one registration gave her client
+        self.assertEqual(self.admin.text("#active-tokens"), "1")  # alice's; not her client's registration token
         bars = self.admin.texts("svg.hourly-chart > g > title")
         self.assertEqual(len(bars), 24)
         self.assertEqual(sum(int(calls) for calls in re.findall(r"(\d+) calls", " ".join(bars))), 2)
@@ -248,8 +248,9 @@ class AdminInTheBrowserTests(OAuthLiveTestCase):
                 )
             if path == CLIENTS:
                 self.assertEqual(self.admin.texts("td.field-registered_from"), ["127.0.0.1"])
-                self.assertEqual(self.admin.texts("td.field-live_tokens"), ["2"])
+                self.assertEqual(self.admin.texts("td.field-live_tokens"), ["1"])  # alice's; not the RFC 7592 one
                 self.assertNotEqual(self.admin.texts("td.field-last_token"), ["-"])
+                self.assertNotEqual(self.admin.texts("td.field-last_used"), ["-"])
             if path == ACCESS_TOKENS:
                 rows = self.admin.texts("#result_list tbody tr")
                 [alices] = [row for row in rows if "alice@example.com" in row]

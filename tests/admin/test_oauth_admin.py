@@ -6,10 +6,12 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
+from oauth2_provider.settings import oauth2_settings
 
+from mcpsite.figures import collect
 from oauthgw import bearer
 from oauthgw.identifiers import MCP_SCOPE, audience
-from oauthgw.models import ClientRegistration, UpstreamToken
+from oauthgw.models import LAST_USE_PRECISION, ClientRegistration, UpstreamToken
 from tests.admin.base import AdminTestCase
 
 Application = get_application_model()
@@ -58,6 +60,45 @@ class OAuthAdminTests(AdminTestCase):
         self.assertContains(response, "Claude Desktop")
         self.assertContains(response, "198.51.100.7")
         self.assertContains(response, '<td class="field-live_tokens">2</td>', html=False)
+
+    def test_a_clients_registration_token_is_neither_counted_nor_listed_as_a_users_token(self) -> None:
+        self.issue("access-one-0123456789")
+        AccessToken.objects.create(  # what DOT issues with each registration, for RFC 7592 client management
+            user=None,
+            application=self.app,
+            token_checksum=bearer.checksum("registration-0123456789"),
+            expires=timezone.now() + timedelta(days=3650),
+            scope=oauth2_settings.DCR_REGISTRATION_SCOPE,
+        )
+        self.client.force_login(self.bob)
+        clients = self.client.get("/admin/oauth2_provider/application/")
+        self.assertContains(clients, '<td class="field-live_tokens">1</td>', html=False)
+        tokens = self.client.get("/admin/oauth2_provider/accesstoken/")
+        self.assertContains(tokens, "1 access token")
+        self.assertNotContains(tokens, oauth2_settings.DCR_REGISTRATION_SCOPE)
+        self.assertEqual(collect().active_tokens, 1)
+
+    def test_the_client_list_shows_when_mcp_last_accepted_a_token_of_the_client(self) -> None:
+        self.issue("access-used-0123456789")
+        self.client.force_login(self.bob)
+        self.assertContains(
+            self.client.get("/admin/oauth2_provider/application/"), '<td class="field-last_used">-</td>', html=False
+        )
+        before = timezone.now()
+        bearer.verify("access-used-0123456789")
+        used = ClientRegistration.objects.get().last_used
+        self.assertIsNotNone(used)
+        self.assertGreaterEqual(used, before)
+        cache.clear()
+        bearer.verify("access-used-0123456789")  # within the precision: no second write
+        self.assertEqual(ClientRegistration.objects.get().last_used, used)
+        ClientRegistration.objects.update(last_used=used - LAST_USE_PRECISION - timedelta(seconds=1))
+        cache.clear()
+        bearer.verify("access-used-0123456789")
+        self.assertGreaterEqual(ClientRegistration.objects.get().last_used, before)
+        self.assertNotContains(
+            self.client.get("/admin/oauth2_provider/application/"), '<td class="field-last_used">-</td>', html=False
+        )
 
     def test_client_list_queries_do_not_grow_with_clients(self) -> None:
         self.client.force_login(self.bob)
