@@ -18,6 +18,7 @@ from typing import Any
 from k8stools.formatting.events import sort_events_newest_first
 from k8stools.guard import GuardedClient
 from k8stools.kube import ResourceType
+from k8stools.memory import BIG_LIST_ITEMS, big_lists, release_free_memory
 from k8stools.policy import Policy
 from k8stools.resources import resolve
 from k8stools.tools.errors import ToolInputError
@@ -207,3 +208,25 @@ def keyword_arguments(**renames: str) -> Callable[[Callable[..., Any]], Callable
         return wrapper
 
     return decorate
+
+
+def bounded_when_big(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a list tool asked for a big page (or a summary, which scans many) under `big_lists`, then give the
+    freed memory back: a worker holds at most two big decoded lists at a time (see k8stools.memory)."""
+
+    @functools.wraps(fn)
+    def wrapper(call: Any, **arguments: Any) -> Any:
+        if int(arguments.get("limit") or 0) <= BIG_LIST_ITEMS and not arguments.get("summary"):
+            return fn(call, **arguments)
+        if not big_lists.acquire(timeout=call.config.tool_timeout_seconds):
+            raise ToolInputError(
+                f"the server is busy with other big lists; try again, or ask for limit: {BIG_LIST_ITEMS}"
+            )
+        try:
+            answer = fn(call, **arguments)
+        finally:
+            big_lists.release()
+        release_free_memory()
+        return answer
+
+    return wrapper

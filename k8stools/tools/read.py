@@ -24,6 +24,7 @@ from k8stools.tools.listing import (
     MAX_LIMIT,
     SUMMARY_SCAN_LIMIT,
     ListPage,
+    bounded_when_big,
     combine_selectors,
     event_window,
     exclusion_selector,
@@ -111,6 +112,7 @@ def get(
 
 
 @kube_tool("list", operation="list", title="List resources", read_only=True, idempotent=True, alias=True)
+@bounded_when_big
 @keyword_arguments(**{"continue": "continue_"})
 def list_(
     call: ToolCall,
