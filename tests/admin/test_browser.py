@@ -11,25 +11,22 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar, TypeVar
 
-import httpx2
 from django.contrib.auth import get_user_model
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 from playwright.sync_api import Page, sync_playwright
 
 from k8stools.models import AuditRecord, PolicySettings, PortForwardSession
 from oauthgw import bearer
 from oauthgw.models import UpstreamToken
-from tests.live import BASE_DIR, run
+from tests.live import BASE_DIR
 from tests.oauth.base import OAuthLiveTestCase
 from tests.portforward.support import (
     EchoServer,
-    add_echo_pod,
     answer,
     local_ports_of,
     refuses_connections,
     round_trip,
+    serve_echo_pod,
     wait_for,
 )
 
@@ -174,9 +171,7 @@ class AdminInTheBrowserTests(OAuthLiveTestCase):
     @classmethod
     def _start(cls) -> None:
         super()._start()
-        cls.echo = EchoServer()
-        cls._stack.callback(cls.echo.close)
-        add_echo_pod(cls.fake, cls.echo, "web-1")
+        cls.echo = serve_echo_pod(cls, cls.fake)
         cls.chromium = Chromium()
         cls._stack.callback(cls.chromium.close)
 
@@ -191,17 +186,7 @@ class AdminInTheBrowserTests(OAuthLiveTestCase):
 
     def call(self, tool: str, **arguments: Any) -> tuple[bool, str]:
         """One tools/call as alice, with her bearer token: (is it an error, its text)."""
-
-        async def go() -> Any:
-            http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {self.bearer}"}, timeout=30)
-            async with (
-                http,
-                Client(streamable_http_client(self.server.mcp_url, http_client=http), mode="legacy") as client,
-            ):
-                return await client.call_tool(tool, arguments)
-
-        result = run(go())
-        return result.is_error, "".join(getattr(block, "text", "") for block in result.content)
+        return self.call_as(self.bearer, tool, **arguments)
 
     def ok(self, tool: str, **arguments: Any) -> str:
         is_error, text = self.call(tool, **arguments)

@@ -34,7 +34,6 @@ STAFF, STAFF_PASSWORD = "olga", "olga-password-1234"
 
 
 class SharedBackendsTests(SimpleTestCase):
-    stack: ClassVar[contextlib.ExitStack]
     database: ClassVar[str]
     workers: ClassVar[list[LiveServer]]
     proxy: ClassVar[RoundRobinProxy]
@@ -42,12 +41,7 @@ class SharedBackendsTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.stack = contextlib.ExitStack()
-        try:
-            cls.start(cls.stack)
-        except BaseException:
-            cls.stack.close()
-            raise
+        cls.start(cls.enterClassContext(contextlib.ExitStack()))  # closed with the class, or if start fails
 
     @classmethod
     def start(cls, stack: contextlib.ExitStack) -> None:
@@ -72,11 +66,6 @@ class SharedBackendsTests(SimpleTestCase):
             stack.callback(worker.stop)
             worker.start()
         cls.proxy = stack.enter_context(RoundRobinProxy([worker.port for worker in cls.workers]))
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.stack.close()
-        super().tearDownClass()
 
     def sql(self, statement: str, parameters: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return sql(self.database, statement, parameters)

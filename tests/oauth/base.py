@@ -320,6 +320,20 @@ class OAuthLiveTestCase(TransactionTestCase):
         """Register (unless given a client), authorize through the upstream login, exchange the code."""
         return log_in(self.base_url, self.registration_token, login=login, client=client)
 
+    def call_as(self, token: str, tool: str, **arguments: Any) -> tuple[bool, str]:
+        """One tools/call through the MCP SDK's client with `token` as the bearer: (is it an error, its text)."""
+
+        async def go() -> Any:
+            http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            async with (
+                http,
+                Client(streamable_http_client(self.server.mcp_url, http_client=http), mode="legacy") as client,
+            ):
+                return await client.call_tool(tool, arguments)
+
+        result = anyio.run(go)
+        return result.is_error, "".join(getattr(block, "text", "") for block in result.content)
+
     def mcp_post(self, token: str | None, body: dict[str, Any] | None = None, **headers: str) -> requests.Response:
         """One raw JSON-RPC POST to /mcp."""
         request_headers = {

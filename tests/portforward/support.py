@@ -7,6 +7,7 @@ import socket
 import socketserver
 import threading
 import time
+import unittest
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -79,6 +80,14 @@ def add_echo_pod(
 ) -> None:
     cluster.add_object(web_pod(name, namespace=namespace, app=app, port=port))
     cluster.runtime.expose_port(namespace, name, port, "127.0.0.1", echo.port)
+
+
+def serve_echo_pod(test_class: type[unittest.TestCase], cluster: FakeCluster, name: str = "web-1") -> EchoServer:
+    """A new echo server behind pod `name` of `cluster`, closed with the class's cleanups."""
+    echo = EchoServer()
+    test_class.addClassCleanup(echo.close)
+    add_echo_pod(cluster, echo, name)
+    return echo
 
 
 def round_trip(port: int, payload: bytes, *, timeout: float = 10.0) -> bytes:

@@ -20,11 +20,11 @@ from tests.multiworker.backends import create_database, create_superuser, redis_
 from tests.multiworker.staff import StaffSession
 from tests.portforward.support import (
     EchoServer,
-    add_echo_pod,
     answer,
     local_ports_of,
     refuses_connections,
     round_trip,
+    serve_echo_pod,
     wait_for,
 )
 
@@ -32,7 +32,6 @@ STAFF, STAFF_PASSWORD = "olga", "olga-password-1234"
 
 
 class CrossWorkerStopTests(SimpleTestCase):
-    stack: ClassVar[contextlib.ExitStack]
     database: ClassVar[str]
     worker_a: ClassVar[LiveServer]
     worker_b: ClassVar[LiveServer]
@@ -40,21 +39,14 @@ class CrossWorkerStopTests(SimpleTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.stack = contextlib.ExitStack()
-        try:
-            cls.start(cls.stack)
-        except BaseException:
-            cls.stack.close()
-            raise
+        cls.start(cls.enterClassContext(contextlib.ExitStack()))  # closed with the class, or if start fails
 
     @classmethod
     def start(cls, stack: contextlib.ExitStack) -> None:
         cls.database = create_database(stack, "kubemcp_pf")
         directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-xworker-"))
         cluster = FakeCluster()
-        echo = EchoServer()
-        stack.callback(echo.close)
-        add_echo_pod(cluster, echo, "web-1")
+        serve_echo_pod(cls, cluster)
         running = stack.enter_context(cluster.serve())
         kubeconfig = str(Path(directory) / "kubeconfig")
         running.write_kubeconfig(kubeconfig)
@@ -73,11 +65,6 @@ class CrossWorkerStopTests(SimpleTestCase):
         for worker in (cls.worker_a, cls.worker_b):
             stack.callback(worker.stop)
             worker.start()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.stack.close()
-        super().tearDownClass()
 
     def call(self, worker: LiveServer, tool: str, **arguments: Any) -> str:
         async def go() -> Any:
@@ -139,14 +126,12 @@ class WithoutSharedChannelLayerTests(LiveServerTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.echo = EchoServer()
-        add_echo_pod(cls.fake, cls.echo, "web-1")
+        cls.echo = serve_echo_pod(cls, cls.fake)
         cls.worker_b = LiveServer(env=cls.server.env).start()
 
     @classmethod
     def tearDownClass(cls) -> None:
         cls.worker_b.stop()
-        cls.echo.close()
         super().tearDownClass()
 
     def test_the_stop_is_recorded_at_once_and_the_listener_closes_at_the_holders_next_check(self) -> None:

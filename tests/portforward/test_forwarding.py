@@ -7,13 +7,13 @@ from typing import Any, ClassVar
 from k8stools.models import PortForwardSession
 from tests.live import LiveServerTestCase, free_port
 from tests.portforward.support import (
-    EchoServer,
     add_echo_pod,
     answer,
     concurrent_round_trips,
     local_ports_of,
     refuses_connections,
     round_trip,
+    serve_echo_pod,
     wait_for,
     web_pod,
     web_service,
@@ -32,16 +32,10 @@ class ForwardingTests(LiveServerTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.echo = EchoServer()
-        add_echo_pod(cls.fake, cls.echo, "web-1")
+        cls.echo = serve_echo_pod(cls, cls.fake)
         cls.fake.add_object(web_service())
         cls.fake.add_object(web_pod("pending-1", phase="Pending", app="pending"))
         add_echo_pod(cls.fake, cls.echo, "secret-1", namespace="vault", app="secret")
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.echo.close()
-        super().tearDownClass()
 
     def tearDown(self) -> None:
         self.text("stop_all_port_forward_sessions")

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx2
 from django.contrib.auth import get_user_model
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
 from k8stools.models import PortForwardSession
-from tests.live import run
 from tests.oauth.base import OAuthLiveTestCase
-from tests.portforward.support import EchoServer, add_echo_pod, answer, local_ports_of, refuses_connections, round_trip
+from tests.portforward.support import answer, local_ports_of, refuses_connections, round_trip, serve_echo_pod
 
 
 class OAuthOwnershipTests(OAuthLiveTestCase):
@@ -21,24 +17,10 @@ class OAuthOwnershipTests(OAuthLiveTestCase):
     @classmethod
     def _start(cls) -> None:
         super()._start()
-        cls.echo = EchoServer()
-        cls._stack.callback(cls.echo.close)
-        add_echo_pod(cls.fake, cls.echo, "web-1")
-
-    def call(self, token: str, tool: str, **arguments: Any) -> tuple[bool, str]:
-        async def go() -> Any:
-            http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30)
-            async with (
-                http,
-                Client(streamable_http_client(self.server.mcp_url, http_client=http), mode="legacy") as client,
-            ):
-                return await client.call_tool(tool, arguments)
-
-        result = run(go())
-        return result.is_error, "".join(getattr(block, "text", "") for block in result.content)
+        cls.echo = serve_echo_pod(cls, cls.fake)
 
     def ok(self, token: str, tool: str, **arguments: Any) -> str:
-        is_error, text = self.call(token, tool, **arguments)
+        is_error, text = self.call_as(token, tool, **arguments)
         self.assertFalse(is_error, text)
         return text
 
@@ -55,7 +37,7 @@ class OAuthOwnershipTests(OAuthLiveTestCase):
         self.assertEqual(round_trip(port, b"alice's"), b"alice's")
 
         self.assertIn("No active port forwarding sessions.", self.ok(bob, "list_port_forward_sessions"))
-        is_error, refused = self.call(bob, "stop_port_forward_session", sessionId=session_id)
+        is_error, refused = self.call_as(bob, "stop_port_forward_session", sessionId=session_id)
         self.assertTrue(is_error)
         self.assertIn(f"no port-forward session {session_id} among yours", refused)
         self.assertIn("No active port forwarding sessions to stop.", self.ok(bob, "stop_all_port_forward_sessions"))

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from k8stools.models import PortForwardSession
 from tests.live import LiveServer, LiveServerTestCase
-from tests.portforward.support import EchoServer, add_echo_pod, answer, local_ports_of, refuses_connections, round_trip
+from tests.portforward.support import answer, local_ports_of, refuses_connections, round_trip, serve_echo_pod
 
 
 class ShutdownTests(LiveServerTestCase):
@@ -20,13 +20,7 @@ class ShutdownTests(LiveServerTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.echo = EchoServer()
-        add_echo_pod(cls.fake, cls.echo, "web-1")
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.echo.close()
-        super().tearDownClass()
+        cls.echo = serve_echo_pod(cls, cls.fake)
 
     def test_sigterm_stops_every_session_and_the_next_start_fails_what_a_dead_worker_left(self) -> None:
         started = [

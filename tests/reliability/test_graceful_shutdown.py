@@ -15,7 +15,14 @@ import httpx2
 
 from k8stools.models import PortForwardSession
 from tests.live import LiveServer, LiveServerTestCase, when_requested
-from tests.portforward.support import EchoServer, add_echo_pod, answer, local_ports_of, refuses_connections, round_trip
+from tests.portforward.support import (
+    EchoServer,
+    answer,
+    local_ports_of,
+    refuses_connections,
+    round_trip,
+    serve_echo_pod,
+)
 from tests.transport.raw import MCP_HEADERS, json_rpc_messages, send
 
 GRACE = 4.0
@@ -50,13 +57,7 @@ class GracefulShutdownTests(LiveServerTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.echo = EchoServer()
-        add_echo_pod(cls.fake, cls.echo, "web-1")
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.echo.close()
-        super().tearDownClass()
+        cls.echo = serve_echo_pod(cls, cls.fake)
 
     def setUp(self) -> None:
         super().setUp()
