@@ -1,10 +1,10 @@
-"""Kubernetes clients; everything else asks this module (and `kube_connection`, which reads the credentials).
+"""The one module that imports the `kubernetes` client; everything else asks it.
 
 `KubeClientFactory` builds clients from a kubeconfig (any context), from the in-cluster service
 account, or from an explicit host and bearer token (one user's own identity, for downstream
-OAuth). `KubeClient` speaks to one API server: JSON requests over urllib3 that return plain dicts
-(no model objects, which cost more than the HTTP round trip), and discovery. Kubernetes failures
-come out as `KubeError`, with the API server's own status and message.
+OAuth). `KubeClient` speaks to one API server: JSON requests that return plain dicts (no model
+objects, which cost more than the HTTP round trip), discovery, exec and port-forward streams.
+Kubernetes failures come out as `KubeError`, with the API server's own status and message.
 """
 
 from __future__ import annotations
@@ -18,26 +18,20 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 import urllib3
-
-from k8stools.kube_connection import (
-    Connection,
-    Endpoint,
-    KubeConfigError,
-    connect,
-    connect_in_cluster,
-    connect_kubeconfig,
-    kubeconfig_paths,
-    read_kubeconfig,
-)
+from kubernetes import client as k8s_client
+from kubernetes import config as k8s_config
+from kubernetes.client.rest import ApiException
+from kubernetes.config.config_exception import ConfigException
 
 JSON = "application/json"
 CONNECT_TIMEOUT_SECONDS = 5.0
 # A 429 is retried when the server asks for a wait this short; longer waits become a tool error.
 MAX_RETRY_AFTER_SECONDS = 3.0
-USER_AGENT = "kubemcp"
+# urllib3's default retry would sleep out any Retry-After of a 429 or 503 itself (two minutes, if the server says
+# so) before `raw` could apply the limit above; connection and read retries stay as urllib3's default.
+URLLIB3_RETRIES = urllib3.util.Retry(3, respect_retry_after_header=False)
 
 
 class KubeError(Exception):
@@ -51,18 +45,18 @@ class KubeError(Exception):
         self.body = body or {}
 
     @classmethod
-    def from_response(cls, response: urllib3.BaseHTTPResponse) -> KubeError:
-        raw = response.data.decode("utf-8", "replace")
+    def from_api_exception(cls, error: ApiException) -> KubeError:
+        raw = error.body.decode("utf-8", "replace") if isinstance(error.body, bytes) else (error.body or "")
         body: dict[str, Any] = {}
         try:
             parsed = json.loads(raw) if raw else {}
             body = parsed if isinstance(parsed, dict) else {}
         except ValueError:
             pass
-        message = body.get("message") or raw.strip() or response.reason or "request failed"
-        reason = body.get("reason") or response.reason or ""
-        kube_error = cls(response.status, str(reason), str(message), body)
-        kube_error.retry_after = _retry_after(response.headers)
+        message = body.get("message") or raw.strip() or error.reason or "request failed"
+        reason = body.get("reason") or error.reason or ""
+        kube_error = cls(int(error.status or 0), str(reason), str(message), body)
+        kube_error.retry_after = _retry_after(error.headers)
         return kube_error
 
     retry_after: float | None = None
@@ -73,6 +67,10 @@ class KubeUnavailable(KubeError):
 
     def __init__(self, message: str) -> None:
         super().__init__(0, "Unavailable", message)
+
+
+class KubeConfigError(Exception):
+    """No usable kubeconfig, context or in-cluster service account."""
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -169,25 +167,20 @@ class KubeClient:
 
     def __init__(
         self,
-        connection: Connection,
+        api_client: k8s_client.ApiClient,
         *,
         context: str,
         limiter: RateLimiter,
         discovery_ttl_seconds: float = 300.0,
     ) -> None:
-        self.connection = connection
+        self.api_client = api_client
         self.context = context
-        self.host = connection.host
+        self.host = api_client.configuration.host
         self.limiter = limiter
         self.discovery_ttl_seconds = discovery_ttl_seconds
         self._discovery: list[ResourceType] | None = None
         self._discovered_at = 0.0
         self._discovery_lock = threading.Lock()
-
-    @property
-    def api_client(self) -> Any:
-        """The `kubernetes` ApiClient for the same server and identity, built on first use (exec, port-forward)."""
-        return self.connection.api_client
 
     # --- plain requests --------------------------------------------------------------------
 
@@ -206,25 +199,32 @@ class KubeClient:
         """Send one request; the urllib3 response, unread when `stream` is set."""
         params = list(query.items()) if isinstance(query, dict) else list(query or [])
         params = [(key, _query_value(value)) for key, value in params if value is not None]
-        url = self.host + path + ("?" + urlencode(params) if params else "")
-        headers = {"Accept": accept, "User-Agent": USER_AGENT}
-        payload = None
+        headers = {"Accept": accept}
         if body is not None:
             headers["Content-Type"] = content_type
-            payload = body if isinstance(body, (str, bytes)) else json.dumps(body)
-        request_timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT_SECONDS, read=timeout) if timeout else None
+        request_timeout = (CONNECT_TIMEOUT_SECONDS, timeout) if timeout else None
         for attempt in range(3):
             self.limiter.acquire()
             try:
-                if authorization := self.connection.authorization():
-                    headers["Authorization"] = authorization
-                # Unread until asked for: `stream=True` callers read it chunk by chunk.
-                response = self.connection.pool.request(
-                    method, url, body=payload, headers=headers, timeout=request_timeout, preload_content=False
+                # kubernetes 37: serialize (query, auth headers, JSON body), then send; the response
+                # stays unread, so `stream=True` callers can read it chunk by chunk.
+                method_, url, header_params, serialized_body, _ = self.api_client.param_serialize(
+                    method=method,
+                    resource_path=path,
+                    query_params=params,
+                    header_params=headers,
+                    body=body,
+                    auth_settings=["BearerToken"],
                 )
+                rest_response = self.api_client.call_api(
+                    method_, url, header_params=header_params, body=serialized_body, _request_timeout=request_timeout
+                )
+                response = rest_response.response
                 if not 200 <= response.status <= 299:
-                    raise KubeError.from_response(response)
-            except KubeError as kube_error:
+                    rest_response.read()
+                    raise ApiException(http_resp=rest_response)
+            except ApiException as error:
+                kube_error = KubeError.from_api_exception(error)
                 wait = kube_error.retry_after
                 if kube_error.status == 429 and attempt < 2 and wait is not None and wait <= MAX_RETRY_AFTER_SECONDS:
                     time.sleep(wait)
@@ -249,17 +249,13 @@ class KubeClient:
         try:
             return json.loads(data)
         except ValueError:
-            raise KubeError(
-                response.status, "BadResponse", f"the API server sent a response that is not JSON: {data[:200]!r}"
-            ) from None
+            raise KubeError(response.status, "BadResponse", f"the API server sent a response that is not JSON: {data[:200]!r}") from None
 
     def text(self, path: str, *, query: dict[str, Any] | None = None, timeout: float | None = 30.0) -> str:
         """GET a text resource (pod logs, node logs)."""
         return self.raw("GET", path, query=query, accept="*/*", timeout=timeout).data.decode("utf-8", "replace")
 
-    def stream_lines(
-        self, path: str, *, query: dict[str, Any] | None = None, timeout: float | None = None
-    ) -> Iterator[str]:
+    def stream_lines(self, path: str, *, query: dict[str, Any] | None = None, timeout: float | None = None) -> Iterator[str]:
         """GET a streaming text resource (`follow=true` logs) line by line; close the iterator to stop."""
         response = self.raw("GET", path, query=query, accept="*/*", timeout=timeout, stream=True)
         buffer = b""
@@ -376,7 +372,7 @@ class _TokenClientCache:
             self.entries.move_to_end(key)
             while len(self.entries) > self.max_entries:
                 _, (_, evicted) = self.entries.popitem(last=False)
-                evicted.connection.close()
+                evicted.api_client.close()
 
 
 class KubeClientFactory:
@@ -421,27 +417,34 @@ class KubeClientFactory:
         return contexts
 
     def _kubeconfig_stamp(self) -> tuple[float, ...]:
+        paths = (self.kubeconfig or os.path.expanduser("~/.kube/config")).split(os.pathsep)
         stamp = []
-        for path in kubeconfig_paths(self.kubeconfig):
+        for path in paths:
             try:
-                stamp.append(os.stat(path).st_mtime_ns)
+                stamp.append(os.stat(os.path.expanduser(path)).st_mtime_ns)
             except OSError:
                 stamp.append(-1)
         return tuple(stamp)
 
     def _read_contexts(self) -> list[KubeContext]:
-        config = read_kubeconfig(self.kubeconfig)
-        current = self.default_context or config.current_context
-        return [
-            KubeContext(
-                name=name,
-                cluster=details.get("cluster", ""),
-                user=details.get("user", ""),
-                namespace=details.get("namespace", ""),
-                current=name == current,
+        try:
+            contexts, active = k8s_config.list_kube_config_contexts(config_file=self.kubeconfig or None)
+        except (ConfigException, OSError) as error:
+            raise KubeConfigError(_kubeconfig_problem(self.kubeconfig, error)) from None
+        current = self.default_context or (active or {}).get("name", "")
+        result = []
+        for entry in contexts or []:
+            details = entry.get("context") or {}
+            result.append(
+                KubeContext(
+                    name=entry["name"],
+                    cluster=details.get("cluster", ""),
+                    user=details.get("user", ""),
+                    namespace=details.get("namespace", ""),
+                    current=entry["name"] == current,
+                )
             )
-            for name, details in config.contexts.items()
-        ]
+        return result
 
     def default_context_name(self) -> str:
         for context in self.contexts():
@@ -457,7 +460,7 @@ class KubeClientFactory:
         with self._lock:
             client = self._clients.get(name)
             if client is None:
-                client = KubeClient(self._connect_context(name), context=name, limiter=self._limiter())
+                client = KubeClient(self._api_client_for_context(name), context=name, limiter=self._limiter())
                 self._clients[name] = client
             return client
 
@@ -470,30 +473,61 @@ class KubeClientFactory:
         cached = self._token_clients.get(key)
         if cached is not None:
             return cached
-        template = self.for_context(context).connection.endpoint
+        template = self.for_context(context).api_client.configuration
+        configuration = k8s_client.Configuration()
+        configuration.host = template.host
+        configuration.ssl_ca_cert = template.ssl_ca_cert
+        configuration.verify_ssl = template.verify_ssl
+        configuration.api_key = {"authorization": f"Bearer {token}"}
+        configuration.connection_pool_maxsize = self.pool_size
+        configuration.retries = URLLIB3_RETRIES
         client = KubeClient(
-            connect(template.with_token(token), pool_size=self.pool_size),
-            context=context or self.default_context_name(),
-            limiter=self._limiter(),
+            k8s_client.ApiClient(configuration), context=context or self.default_context_name(), limiter=self._limiter()
         )
         self._token_clients.put(key, client)
         return client
 
     def for_host(self, host: str, *, token: str = "", ca_file: str = "", verify: bool = True) -> KubeClient:
         """A client for an explicit API server URL and bearer token (not cached)."""
-        endpoint = Endpoint(host=host.rstrip("/"), ca_file=ca_file, verify=verify, token=token)
-        return KubeClient(connect(endpoint, pool_size=self.pool_size), context=host, limiter=self._limiter())
+        configuration = k8s_client.Configuration()
+        configuration.host = host
+        configuration.verify_ssl = verify
+        if ca_file:
+            configuration.ssl_ca_cert = ca_file
+        if token:
+            configuration.api_key = {"authorization": f"Bearer {token}"}
+        configuration.connection_pool_maxsize = self.pool_size
+        configuration.retries = URLLIB3_RETRIES
+        return KubeClient(k8s_client.ApiClient(configuration), context=host, limiter=self._limiter())
 
     def close(self) -> None:
         with self._lock:
             for client in self._clients.values():
-                client.connection.close()
+                client.api_client.close()
             self._clients.clear()
 
     def _limiter(self) -> RateLimiter:
         return RateLimiter(self.qps, self.burst)
 
-    def _connect_context(self, name: str) -> Connection:
-        if self.in_cluster:
-            return connect_in_cluster(pool_size=self.pool_size)
-        return connect_kubeconfig(self.kubeconfig, name, pool_size=self.pool_size)
+    def _api_client_for_context(self, name: str) -> k8s_client.ApiClient:
+        configuration = k8s_client.Configuration()
+        try:
+            if self.in_cluster:
+                k8s_config.load_incluster_config(client_configuration=configuration)
+            else:
+                k8s_config.load_kube_config(
+                    config_file=self.kubeconfig or None,
+                    context=name,
+                    client_configuration=configuration,
+                    persist_config=False,
+                )
+        except (ConfigException, OSError) as error:
+            raise KubeConfigError(_kubeconfig_problem(self.kubeconfig, error)) from None
+        configuration.connection_pool_maxsize = self.pool_size
+        configuration.retries = URLLIB3_RETRIES
+        return k8s_client.ApiClient(configuration)
+
+
+def _kubeconfig_problem(path: str, error: BaseException) -> str:
+    where = path or "~/.kube/config"
+    return f"no usable kubeconfig at {where}: {error}"

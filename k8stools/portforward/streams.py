@@ -20,9 +20,12 @@ import select
 import ssl
 from typing import Any
 
+from kubernetes.client.rest import ApiException
+from kubernetes.stream.ws_client import create_websocket, get_websocket_url
 from websocket import ABNF, WebSocketBadStatusException, WebSocketException
 
 from k8stools.kube import KubeClient, KubeError, KubeUnavailable
+from k8stools.kube_streams import websocket_refusal
 
 DATA_CHANNEL, ERROR_CHANNEL = 0, 1
 PORTFORWARD_PATH = "/api/v1/namespaces/{namespace}/pods/{name}/portforward"
@@ -96,12 +99,6 @@ def open_pod_port(client: KubeClient, *, namespace: str, pod: str, port: int) ->
 
     Callers check the policy on the portforward path first: this function only talks to the API server.
     """
-    # Here, not at the top: the `kubernetes` package costs every worker its start-up time and memory.
-    from kubernetes.client.rest import ApiException
-    from kubernetes.stream.ws_client import create_websocket, get_websocket_url
-
-    from k8stools.kube_streams import websocket_refusal
-
     client.limiter.acquire()
     api_client = client.api_client
     try:

@@ -8,18 +8,16 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from k8stools.guard import GuardedClient
 from k8stools.kube import KubeError
+from k8stools.kube_streams import ExecOutput, exec_in_pod, exec_path
 from k8stools.tools.call import ToolCall, ToolOutput
 from k8stools.tools.errors import ToolInputError
 from k8stools.tools.registry import kube_tool
-
-if TYPE_CHECKING:
-    from k8stools.kube_streams import ExecOutput
 
 DEFAULT_TAIL_LINES = 100
 DEFAULT_FOLLOW_SECONDS = 10
@@ -346,9 +344,6 @@ def exec_command(
     bounded to 64 KiB). The command runs for real even when the server is in dry-run mode."""
     if not command[0]:
         raise ToolInputError('command[0] is empty; it must name the program to run, e.g. ["ls", "/"]')
-    # Here, not at the top: kube_streams imports the `kubernetes` package, which only exec needs.
-    from k8stools.kube_streams import exec_in_pod, exec_path
-
     client = call.client()
     ns = namespace or call.config.default_namespace
     call.aim(namespace=ns, kind="pods", name=podName)
