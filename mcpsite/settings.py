@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 import dj_database_url
+from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from k8stools.config import KNOWN_OPERATIONS
@@ -298,8 +299,12 @@ DOWNSTREAM_OAUTH = env_bool("DOWNSTREAM_OAUTH", False)
 
 # DOT's models are swappable; naming the default lets other apps' migrations depend on it.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# Django's own hashers for people's passwords, then the fast one for server-generated client secrets.
+PASSWORD_HASHERS = [*global_settings.PASSWORD_HASHERS, "oauthgw.hashers.ClientSecretHasher"]
+
 OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "oauthgw.validator.GatewayValidator",
+    "CLIENT_SECRET_HASHER": "kubemcp_client_secret",
     "SCOPES": {"mcp": "Use the Kubernetes tools of this server"},
     "DEFAULT_SCOPES": ["mcp"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": OAUTH_ACCESS_TOKEN_SECONDS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import requests
+from django.contrib.auth.hashers import check_password, make_password
 from oauth2_provider.models import Application
 
 from tests.oauth.base import CLIENT_REDIRECT_URI, OAuthLiveTestCase
@@ -31,8 +32,21 @@ class RegistrationTest(OAuthLiveTestCase):
         self.assertEqual(body["grant_types"], ["authorization_code", "refresh_token"])
         self.assertEqual(body["client_secret_expires_at"], 0)
         stored = Application.objects.get(client_id=body["client_id"])
-        self.assertNotEqual(stored.client_secret, body["client_secret"])
-        self.assertTrue(stored.client_secret.startswith(("pbkdf2_", "argon2", "bcrypt")))
+        self.assertNotIn(body["client_secret"], stored.client_secret)
+        self.assertTrue(stored.client_secret.startswith("kubemcp_client_secret$"), stored.client_secret[:30])
+        self.assertTrue(check_password(body["client_secret"], stored.client_secret))
+        self.assertFalse(check_password(body["client_secret"][:-1], stored.client_secret))
+
+    def test_a_secret_stored_by_the_password_hasher_before_still_gets_tokens(self) -> None:
+        client = self.register().json()
+        Application.objects.filter(client_id=client["client_id"]).update(
+            client_secret=make_password(client["client_secret"])  # Django's PBKDF2, as DOT stored it before
+        )
+        tokens = self.login_and_get_tokens(client=client)
+        self.assertEqual(self.mcp_post(tokens["access_token"]).status_code, 200)
+        refused = self.token({**client, "client_secret": "wrong"}, grant_type="refresh_token",
+                             refresh_token=tokens["refresh_token"])  # fmt: skip
+        self.assertEqual(refused.json()["error"], "invalid_client")
 
     def test_it_accepts_https_loopback_and_trusted_custom_schemes(self) -> None:
         for uri in (
