@@ -25,6 +25,7 @@ import anyio.to_thread
 from mcp_types import CompleteRequestParams, CompleteResult, Completion
 
 from k8stools.context import ServerContext
+from k8stools.dbconnections import releasing_connections
 from k8stools.guard import GuardedClient
 from k8stools.identity import LOCAL, Caller, caller_from_scope
 from k8stools.policy import Policy, PolicySource
@@ -76,7 +77,7 @@ class ArgumentCompleter:
         work = partial(self.candidates, caller, params.argument.name, arguments)
         try:
             with anyio.fail_after(TIMEOUT_SECONDS):
-                candidates = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+                candidates = await anyio.to_thread.run_sync(releasing_connections(work), abandon_on_cancel=True)
         except Exception as error:  # completion is best effort: an empty answer, never an error
             logger.info("completion of %r failed: %r", params.argument.name, error)
             candidates = []

@@ -30,6 +30,7 @@ from mcp_types import Tool as MCPTool
 
 from k8stools.completion import ArgumentCompleter
 from k8stools.context import ServerContext, get_server_context
+from k8stools.dbconnections import releasing_connections
 from k8stools.identity import LOCAL, caller_from_scope
 from k8stools.log import bound_request_id, request_id_from_scope
 from k8stools.mcp_resources import register_resources
@@ -100,7 +101,9 @@ class KubeMCPServer(MCPServer[Any]):
             instructions=INSTRUCTIONS,
             tools=sdk_tools,
             request_state_security=security,
-            log_level=config.log_level if config.log_level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL") else "INFO",
+            log_level=config.log_level
+            if config.log_level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+            else "INFO",
         )
         self._server = server
         from django.conf import settings
@@ -122,7 +125,7 @@ class KubeMCPServer(MCPServer[Any]):
     # --- tools/list ------------------------------------------------------------------------
 
     async def list_tools(self) -> list[MCPTool]:
-        policy = await anyio.to_thread.run_sync(self.policy.current)
+        policy = await anyio.to_thread.run_sync(releasing_connections(self.policy.current))
         listed = await super().list_tools()
         return [
             tool

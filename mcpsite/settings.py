@@ -103,10 +103,22 @@ DATABASE_URL = env_url(
     schemes=("sqlite", "postgres", "postgresql", "pgsql"),
     hostless=("sqlite", "postgres", "postgresql"),
 )
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 0, minimum=0)
+DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 10, minimum=0)
 try:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE)}
 except ValueError as error:
     raise ImproperlyConfigured(f"Unexpected value DATABASE_URL={DATABASE_URL!r}: {error}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE:
+    # Under ASGI each request and each tool thread would open a PostgreSQL connection of its own (a backend
+    # process started and ended per call); a pool per worker keeps a few open, and bounds them.
+    if DB_CONN_MAX_AGE:
+        raise ImproperlyConfigured("DB_CONN_MAX_AGE applies without the connection pool: set DB_POOL_MAX_SIZE=0 too")
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": 10,
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A laptop server writes from several threads: WAL lets readers run beside the writer, IMMEDIATE
     # transactions take the write lock up front (no upgrade deadlock), and a writer waits its turn.
@@ -126,7 +138,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"), hostless=("unix",))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"pool_class": "mcpsite.redis_pool.SharedConnectionPool"},
+        }
+    }
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}},
     }
@@ -367,7 +385,9 @@ if OAUTH_ENABLED:
     else:
         OIDC_RP_SCOPES = "openid email profile"  # Google: offline access is asked with access_type=offline
     # These libraries log redirect URLs and request details (codes, tokens) at debug level.
-    LOGGING["loggers"].update({name: {"level": "WARNING"} for name in ("oauth2_provider", "oauthlib", "mozilla_django_oidc")})
+    LOGGING["loggers"].update(
+        {name: {"level": "WARNING"} for name in ("oauth2_provider", "oauthlib", "mozilla_django_oidc")}
+    )
 
 # --- Port-forward ------------------------------------------------------------------------------
 # Listeners open on the host of the worker that started the session. Loopback by default: another

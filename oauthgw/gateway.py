@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from k8stools.context import get_server_context
+from k8stools.dbconnections import releasing_connections
 from k8stools.identity import SCOPE_KEY, Caller
 from mcpsite.mcp_http import ASGIApp, Receive, Scope, Send, send_jsonrpc_error
 from oauthgw import bearer, ratelimit
@@ -79,7 +80,7 @@ class OAuthGate:
             await send(message)
 
         peer = scope["client"][0] if scope.get("client") else ""
-        outcome = await sync_to_async(self.admit, thread_sensitive=False)(
+        outcome = await sync_to_async(releasing_connections(self.admit), thread_sensitive=False)(
             _header(scope, b"authorization"), peer, _header(scope, b"x-forwarded-for")
         )
         if isinstance(outcome, Refusal):

@@ -21,12 +21,12 @@ from typing import Any
 import anyio
 import anyio.from_thread
 import anyio.to_thread
-from django.db import close_old_connections
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from k8stools import audit
 from k8stools.context import ServerContext, ServerShutDown
+from k8stools.dbconnections import releasing_connections
 from k8stools.identity import Caller
 from k8stools.kube import KubeConfigError, KubeError
 from k8stools.policy import Policy, PolicyDenied, PolicySource, denial_message
@@ -132,7 +132,7 @@ class ToolRunner:
         timeout = server.config.tool_timeout_seconds
         try:
             with anyio.fail_after(timeout):
-                outcome = await anyio.to_thread.run_sync(_releasing_connections(work), abandon_on_cancel=True)
+                outcome = await anyio.to_thread.run_sync(releasing_connections(work), abandon_on_cancel=True)
         except TimeoutError:
             outcome = Outcome(f'tool "{spec.name}" exceeded the timeout of {timeout:g}s; narrow the request', "error")
         except PolicyDenied as denied:
@@ -164,7 +164,7 @@ class ToolRunner:
         if self.audit_enabled:
             call = call_holder[0] if call_holder else None
             await anyio.to_thread.run_sync(
-                _releasing_connections(
+                releasing_connections(
                     lambda: audit.record_call(
                         user=caller.username,
                         tool=spec.name,
@@ -183,22 +183,6 @@ class ToolRunner:
                 )
             )
         return outcome
-
-
-def _releasing_connections(work: Callable[[], Any]) -> Callable[[], Any]:
-    """Run `work`, then let Django close the thread's database connection by DB_CONN_MAX_AGE.
-
-    Tool threads never see a Django request, whose end is where connections are normally
-    closed; without this, every pool thread kept its own connection and PostgreSQL ran out.
-    """
-
-    def run() -> Any:
-        try:
-            return work()
-        finally:
-            close_old_connections()
-
-    return run
 
 
 def _resolve_context(server: ServerContext, caller: Caller, requested: str) -> str:

@@ -77,6 +77,20 @@ class SettingsTests(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn("SECRET_KEY is required when DEBUG is off", result.stderr)
 
+    def test_postgresql_gets_a_connection_pool_that_persistent_connections_cannot_be_mixed_with(self) -> None:
+        pool = (
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='mcpsite.settings'; django.setup(); "
+            "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'].get('pool'))"
+        )
+        result = run(["-c", pool], DATABASE_URL="postgres://k@db/k", DB_POOL_MAX_SIZE="7")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.strip(), "{'min_size': 1, 'max_size': 7, 'timeout': 10}")
+        result = run(["-c", PRINT_SETTINGS], DATABASE_URL="postgres://k@db/k", DB_CONN_MAX_AGE="60")
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("DB_CONN_MAX_AGE applies without the connection pool: set DB_POOL_MAX_SIZE=0 too", result.stderr)
+        result = run(["-c", PRINT_SETTINGS], DATABASE_URL="postgres://k@db/k", DB_CONN_MAX_AGE="60", DB_POOL_MAX_SIZE="0")
+        self.assertEqual(result.returncode, 0, result.stderr)
+
     def test_production_settings_pass_the_deployment_checks(self) -> None:
         result = run(
             ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],

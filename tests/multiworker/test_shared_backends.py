@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 import requests
 from django.test import SimpleTestCase
 from prometheus_client.parser import text_string_to_metric_families
+from redis import Redis
 
 from fakekube import FakeCluster
 from tests.live import LiveServer, mcp_client, run
@@ -31,10 +32,12 @@ POLICY_REFRESH_SECONDS = 1.0
 # How long after a call its counters can reach the shared cache (CacheCounterStore's flush_seconds), with room.
 COUNTERS_SECONDS = 3.0
 STAFF, STAFF_PASSWORD = "olga", "olga-password-1234"
+DB_POOL_MAX_SIZE = 4
 
 
 class SharedBackendsTests(SimpleTestCase):
     database: ClassVar[str]
+    redis: ClassVar[str]
     workers: ClassVar[list[LiveServer]]
     proxy: ClassVar[RoundRobinProxy]
 
@@ -53,12 +56,14 @@ class SharedBackendsTests(SimpleTestCase):
         running = stack.enter_context(cluster.serve())
         kubeconfig = str(Path(directory) / "kubeconfig")
         running.write_kubeconfig(kubeconfig)
+        cls.redis = redis_url(stack)
         env = shared_environment(
             cls.database,
-            redis_url(stack),
+            cls.redis,
             KUBECONFIG=kubeconfig,
             DATA_DIR=directory,
             POLICY_REFRESH_SECONDS=str(POLICY_REFRESH_SECONDS),
+            DB_POOL_MAX_SIZE=str(DB_POOL_MAX_SIZE),
         )
         create_superuser(env, STAFF, STAFF_PASSWORD)
         cls.workers = [LiveServer(env=env), LiveServer(env=env)]
@@ -100,6 +105,18 @@ class SharedBackendsTests(SimpleTestCase):
 
     def test_an_auto_client_whose_requests_alternate_workers_works(self) -> None:
         self.assert_any_worker_answers("auto")
+
+    def test_a_worker_keeps_its_database_and_redis_connections_across_requests(self) -> None:
+        """Not one PostgreSQL session and one Redis connection per request (each request is a new context)."""
+        redis = Redis.from_url(self.redis)
+        self.calls(self.workers[0].url, "auto", [("list", {"resourceType": "pods", "namespace": "shop"})])  # warm
+        sessions = self.sql("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")[0][0]
+        dialled = redis.info("stats")["total_connections_received"]
+        for _ in range(3):  # three sessions of ten concurrent calls: thirty requests, and their admissions
+            self.calls(self.workers[0].url, "auto", [("list", {"resourceType": "pods", "namespace": "shop"})] * 10)
+        opened = self.sql("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")[0][0] - sessions
+        self.assertLessEqual(opened, DB_POOL_MAX_SIZE + 2)  # our own two queries, and what the pool may add
+        self.assertLessEqual(redis.info("stats")["total_connections_received"] - dialled, 10)
 
     def lists_shop(self, worker: LiveServer) -> tuple[bool, str]:
         [(is_error, text)] = self.calls(worker.url, "legacy", [("list", {"resourceType": "pods", "namespace": "shop"})])
