@@ -95,9 +95,11 @@ class Account:
     access: str
     refresh: str
     stopped_sessions: list[str] = field(default_factory=list)
+    logged_out: bool = False
 
     def take(self, tokens: dict[str, Any]) -> None:
         self.access, self.refresh = tokens["access_token"], tokens["refresh_token"]
+        self.logged_out = False
 
 
 class Bearer(httpx2.Auth):
@@ -153,13 +155,13 @@ async def refresh(run: Run, account: Account, http: httpx2.AsyncClient) -> None:
             },
         )
     except httpx2.HTTPError as error:
-        run.record(started, "refresh", False, error=repr(error))
+        run.record(started, "refresh", False, account.login, repr(error))
         raise CredentialsLost from error
     if response.status_code != 200:
-        run.record(started, "refresh", False, error=f"HTTP {response.status_code}: {response.text}")
+        run.record(started, "refresh", False, account.login, f"HTTP {response.status_code}: {response.text}")
         raise CredentialsLost
     account.take(response.json())
-    run.record(started, "refresh", True)
+    run.record(started, "refresh", True, account.login)
 
 
 async def port_forward_cycle(run: Run, account: Account, client: Client, rng: random.Random) -> None:
@@ -208,6 +210,9 @@ async def client_loop(run: Run, account: Account, until: float, rng: random.Rand
     token_http = httpx2.AsyncClient(timeout=CALL_TIMEOUT_SECONDS)
     async with token_http:
         while time.monotonic() < until:
+            if account.logged_out and not await log_in_again(run, account):
+                await asyncio.sleep(0.5)
+                continue
             opened = time.monotonic()
             http = httpx2.AsyncClient(auth=Bearer(account), timeout=CALL_TIMEOUT_SECONDS)
             transport = streamable_http_client(f"{run.base_url}/mcp", http_client=http)
@@ -218,9 +223,9 @@ async def client_loop(run: Run, account: Account, until: float, rng: random.Rand
             except Exception as error:  # noqa: BLE001 - every failure is counted once, then a new session
                 failure = innermost(error)
                 if isinstance(failure, CredentialsLost):
-                    await log_in_again(run, account)
+                    account.logged_out = True
                 elif not isinstance(failure, StepFailed):  # the session could not open (a worker just died)
-                    run.record(opened, "session", False, error=repr(failure))
+                    run.record(opened, "session", False, account.login, repr(failure))
                 await asyncio.sleep(0.05)
 
 
@@ -253,18 +258,20 @@ async def step(run: Run, account: Account, client: Client, token_http: httpx2.As
     run.record(started, kind, not result.is_error, tag, "" if not result.is_error else text_of(result))
 
 
-async def log_in_again(run: Run, account: Account) -> None:
-    """The refresh token was spent without its answer arriving (rotation): log in again, as a person would."""
+async def log_in_again(run: Run, account: Account) -> bool:
+    """The refresh token was spent without its answer arriving (rotation): log in again, as a person would.
+    Whether that worked; until it does, the client tries again instead of calling with spent tokens."""
     started = time.monotonic()
     try:
         tokens = await asyncio.to_thread(
             log_in, run.base_url, run.registration_token, login=account.login, client=account.client
         )
-    except Exception as error:  # noqa: BLE001 - counted, and the loop goes on with the old tokens
-        run.record(started, "login", False, error=repr(error))
-        return
+    except Exception as error:  # noqa: BLE001 - counted; the client tries again
+        run.record(started, "login", False, account.login, repr(error))
+        return False
     account.take(tokens)
-    run.record(started, "login", True)
+    run.record(started, "login", True, account.login)
+    return True
 
 
 async def killer(worker: LiveServer, at: float, run: Run) -> None:
@@ -286,6 +293,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--qps",
+        type=float,
+        default=1000.0,
+        help="QPS_LIMIT of each worker's Kubernetes client (the server's default, 20, caps two workers near 40 "
+        "API requests a second: the load would measure that cap, not the server)",
+    )
     options = parser.parse_args()
     with contextlib.ExitStack() as stack:
         database = create_database(stack, "kubemcp_load")
@@ -315,6 +329,8 @@ def main() -> None:
             DATA_DIR=directory,
             DRY_RUN="true",
             NON_DESTRUCTIVE="true",
+            QPS_LIMIT=str(options.qps),
+            BURST_LIMIT=str(max(1, int(options.qps))),
             POLICY_REFRESH_SECONDS="2",
             PORT_FORWARD_CHECK_SECONDS="2",
             ALLOWED_OPERATIONS="port-forward",
@@ -328,6 +344,7 @@ def main() -> None:
             ALLOW_PRIVATE_OAUTH_URLS="true",
             OAUTH_ENCRYPTION_KEY=encryption_key,
             REGISTRATION_TOKEN=run.registration_token,
+            MAX_CLIENTS_PER_IP="10000",
             MAX_REGISTRATIONS_PER_HOUR="10000",
             RATE_LIMIT_PER_IP="100000/2s",
         )
@@ -439,7 +456,7 @@ def report(options: argparse.Namespace, run: Run, wall: float, database: str, vi
     errors_outside = [o for o in outside if not o.ok]
     first = min((o.started for o in run.outcomes), default=run.killed_at)
     kinds = sorted({o.kind for o in run.outcomes})
-    print(f"clients {options.clients}, {options.seconds:.0f} s (wall {wall:.1f} s); worker B killed at "
+    print(f"clients {options.clients}, {options.seconds:.0f} s (wall {wall:.1f} s), QPS_LIMIT {options.qps:g}; worker B killed at "
           f"{run.killed_at - first:.1f} s, back after {run.restarted_at - run.killed_at:.1f} s")  # fmt: skip
     print(f"requests: {len(run.outcomes)} ({len(succeeded)} succeeded, {len(run.outcomes) / wall:.0f}/s): "
           + ", ".join(f"{kind} {sum(o.kind == kind for o in run.outcomes)}" for kind in kinds))  # fmt: skip
@@ -453,13 +470,22 @@ def report(options: argparse.Namespace, run: Run, wall: float, database: str, vi
         if seconds:
             print(f"{kind} outside the window: p50 {statistics.median(seconds):.1f} ms, "
                   f"p99 {percentile(seconds, 0.99):.1f} ms ({len(seconds)})")  # fmt: skip
+    [(tool_p50, tool_p99)] = sql(database, """
+        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms), percentile_cont(0.99) WITHIN GROUP
+        (ORDER BY duration_ms) FROM k8stools_auditrecord WHERE tool = 'list'""")  # fmt: skip
+    print(f"reads as the server timed them (audit duration): p50 {tool_p50 or 0:.1f} ms, p99 {tool_p99 or 0:.1f} ms")
     print(f"audit: {len(tool_calls) - len(missing)}/{len(tool_calls)} successful tool calls have their record"
           + (f"; missing e.g. {missing[:3]}" if missing else ""))  # fmt: skip
     print(f"integrity violations: {len(violations)}")
     for violation in violations[:10]:
         print(f"  {violation}")
     for outcome in errors_outside[:5]:
-        print(f"  error outside the window: {outcome.kind} {outcome.error}")
+        print(f"  error outside the window, {outcome.started - run.killed_at:+.1f} s from the kill: {outcome.kind} "
+              f"{outcome.tag} {outcome.error}")  # fmt: skip
+    for login in sorted({word for violation in violations for word in violation.split() if word.startswith("load-")}):
+        history = [o for o in run.outcomes if o.tag == login]
+        print(f"  {login}: " + ", ".join(f"{o.kind} {'ok' if o.ok else 'FAILED'} at {o.started - run.killed_at:+.1f} s"
+                                         for o in history))  # fmt: skip
 
 
 if __name__ == "__main__":
