@@ -4,7 +4,8 @@ PostgreSQL and Redis behind a round-robin proxy, with OAuth on.
 Run by hand (not in CI), from the repository root, with PostgreSQL (127.0.0.1:5432, user postgres, trust),
 Redis (127.0.0.1:6379) and Node.js (for the upstream OIDC provider of the OAuth tests) on the machine:
 
-    python bench/load.py                          # 50 clients for 60 s
+    python bench/load.py                          # 50 clients for 60 s, each calling again at once
+    python bench/load.py --think 1                # each client waits about a second between calls
     python bench/load.py --clients 20 --seconds 20
 
 Each client logs in through the real authorization flow (its own user, its own registered client), then loops
@@ -206,7 +207,7 @@ async def _port_forward_cycle(run: Run, account: Account, client: Client, rng: r
     run.record(started, "port-forward", ok, tag, "" if ok else f"the round trip gave {echoed[:100]!r}")
 
 
-async def client_loop(run: Run, account: Account, until: float, rng: random.Random) -> None:
+async def client_loop(run: Run, account: Account, until: float, rng: random.Random, think: float) -> None:
     token_http = httpx2.AsyncClient(timeout=CALL_TIMEOUT_SECONDS)
     async with token_http:
         while time.monotonic() < until:
@@ -220,6 +221,8 @@ async def client_loop(run: Run, account: Account, until: float, rng: random.Rand
                 async with http, Client(transport, mode="auto") as client:
                     while time.monotonic() < until:
                         await step(run, account, client, token_http, rng)
+                        if think:  # a model reading the answer before its next call: 0.5 to 1.5 times `think`
+                            await asyncio.sleep(think * (0.5 + rng.random()))
             except Exception as error:  # noqa: BLE001 - every failure is counted once, then a new session
                 failure = innermost(error)
                 if isinstance(failure, CredentialsLost):
@@ -294,6 +297,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds each client waits, on average, between its calls (0: none)"
+    )
+    parser.add_argument(
         "--qps",
         type=float,
         default=1000.0,
@@ -366,7 +372,10 @@ def main() -> None:
             until = began + options.seconds
             await asyncio.gather(
                 killer(workers[1], began + options.seconds / 2, run),
-                *(client_loop(run, account, until, random.Random(n)) for n, account in enumerate(accounts)),
+                *(
+                    client_loop(run, account, until, random.Random(n), options.think)
+                    for n, account in enumerate(accounts)
+                ),
             )
 
         wall = time.monotonic()
@@ -456,7 +465,7 @@ def report(options: argparse.Namespace, run: Run, wall: float, database: str, vi
     errors_outside = [o for o in outside if not o.ok]
     first = min((o.started for o in run.outcomes), default=run.killed_at)
     kinds = sorted({o.kind for o in run.outcomes})
-    print(f"clients {options.clients}, {options.seconds:.0f} s (wall {wall:.1f} s), QPS_LIMIT {options.qps:g}; worker B killed at "
+    print(f"clients {options.clients}, {options.seconds:.0f} s (wall {wall:.1f} s), think {options.think:g} s, QPS_LIMIT {options.qps:g}; worker B killed at "
           f"{run.killed_at - first:.1f} s, back after {run.restarted_at - run.killed_at:.1f} s")  # fmt: skip
     print(f"requests: {len(run.outcomes)} ({len(succeeded)} succeeded, {len(run.outcomes) / wall:.0f}/s): "
           + ", ".join(f"{kind} {sum(o.kind == kind for o in run.outcomes)}" for kind in kinds))  # fmt: skip
