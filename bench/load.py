@@ -40,7 +40,6 @@ import signal
 import socket
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Generator
@@ -63,7 +62,7 @@ from oauth2_provider.settings import oauth2_settings  # noqa: E402
 
 from fakekube import FakeCluster  # noqa: E402
 from oauthgw.crypto import DecryptionError, TokenCipher, parse_key  # noqa: E402
-from tests.live import LiveServer, free_port  # noqa: E402
+from tests.live import LiveServer, free_port, serve_cluster  # noqa: E402
 from tests.multiworker.backends import create_database, redis_url, shared_environment, sql  # noqa: E402
 from tests.multiworker.proxy import RoundRobinProxy  # noqa: E402
 from tests.oauth.base import UPSTREAM_CLIENT_ID, log_in, new_encryption_key  # noqa: E402
@@ -309,16 +308,12 @@ def main() -> None:
     options = parser.parse_args()
     with contextlib.ExitStack() as stack:
         database = create_database(stack, "kubemcp_load")
-        directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-load-"))
         cluster = FakeCluster()
         cluster.seed(pods=50, namespaces=2)
         echo = EchoServer()
         stack.callback(echo.close)
         for number in range(ECHO_PODS):
             add_echo_pod(cluster, echo, f"echo-{number}")
-        running = stack.enter_context(cluster.serve())
-        kubeconfig = str(Path(directory) / "kubeconfig")
-        running.write_kubeconfig(kubeconfig)
         ports = [free_port(), free_port()]
         proxy = stack.enter_context(RoundRobinProxy(ports))
         upstream_secret = secrets.token_urlsafe(24)
@@ -331,8 +326,7 @@ def main() -> None:
         env = shared_environment(
             database,
             redis_url(),
-            KUBECONFIG=kubeconfig,
-            DATA_DIR=directory,
+            **serve_cluster(stack, cluster),
             DRY_RUN="true",
             NON_DESTRUCTIVE="true",
             QPS_LIMIT=str(options.qps),

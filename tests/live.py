@@ -165,6 +165,15 @@ async def mcp_client(url: str, *, mode: str = "legacy", **options: Any) -> Async
         yield client
 
 
+def serve_cluster(stack: contextlib.ExitStack, cluster: FakeCluster) -> dict[str, str]:
+    """Serve `cluster` while `stack` is open; the KUBECONFIG and DATA_DIR of the servers that talk to it."""
+    running = stack.enter_context(cluster.serve())
+    directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-test-"))
+    kubeconfig = str(Path(directory) / "kubeconfig")
+    running.write_kubeconfig(kubeconfig)
+    return {"KUBECONFIG": kubeconfig, "DATA_DIR": directory}
+
+
 class LiveServerTestCase(TransactionTestCase):
     """A seeded fake cluster and a kubemcp server against it, for the whole class."""
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any, ClassVar
 
 import requests
@@ -22,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 
 from fakekube import FakeCluster
-from tests.live import LiveServer, mcp_client, run
+from tests.live import LiveServer, mcp_client, run, serve_cluster
 from tests.multiworker.backends import create_database, create_superuser, redis_url, shared_environment, sql
 from tests.multiworker.proxy import RoundRobinProxy
 from tests.multiworker.staff import StaffSession
@@ -49,19 +47,14 @@ class SharedBackendsTests(SimpleTestCase):
     @classmethod
     def start(cls, stack: contextlib.ExitStack) -> None:
         cls.database = create_database(stack, "kubemcp_mw")
-        directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-multiworker-"))
         cluster = FakeCluster()
         cluster.seed(pods=3, namespaces=1)
         cluster.add_object(running_pod("box"))
-        running = stack.enter_context(cluster.serve())
-        kubeconfig = str(Path(directory) / "kubeconfig")
-        running.write_kubeconfig(kubeconfig)
         cls.redis = redis_url(stack)
         env = shared_environment(
             cls.database,
             cls.redis,
-            KUBECONFIG=kubeconfig,
-            DATA_DIR=directory,
+            **serve_cluster(stack, cluster),
             POLICY_REFRESH_SECONDS=str(POLICY_REFRESH_SECONDS),
             DB_POOL_MAX_SIZE=str(DB_POOL_MAX_SIZE),
         )

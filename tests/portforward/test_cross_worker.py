@@ -7,15 +7,13 @@ Both servers run on this machine (CI starts them); when one is not reachable the
 from __future__ import annotations
 
 import contextlib
-import tempfile
-from pathlib import Path
 from typing import Any, ClassVar
 
 from django.test import SimpleTestCase
 
 from fakekube import FakeCluster
 from k8stools.models import PortForwardSession
-from tests.live import LiveServer, LiveServerTestCase, mcp_client, run
+from tests.live import LiveServer, LiveServerTestCase, mcp_client, run, serve_cluster
 from tests.multiworker.backends import create_database, create_superuser, redis_url, shared_environment, sql
 from tests.multiworker.staff import StaffSession
 from tests.portforward.support import (
@@ -44,17 +42,12 @@ class CrossWorkerStopTests(SimpleTestCase):
     @classmethod
     def start(cls, stack: contextlib.ExitStack) -> None:
         cls.database = create_database(stack, "kubemcp_pf")
-        directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-xworker-"))
         cluster = FakeCluster()
         serve_echo_pod(cls, cluster)
-        running = stack.enter_context(cluster.serve())
-        kubeconfig = str(Path(directory) / "kubeconfig")
-        running.write_kubeconfig(kubeconfig)
         env = shared_environment(
             cls.database,
             redis_url(stack),
-            KUBECONFIG=kubeconfig,
-            DATA_DIR=directory,
+            **serve_cluster(stack, cluster),
             ALLOWED_OPERATIONS="port-forward",
             # Far beyond the test: only the message through Redis can close the listener in time.
             PORT_FORWARD_CHECK_SECONDS="300",
