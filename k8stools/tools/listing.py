@@ -218,7 +218,8 @@ def bounded_when_big(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(call: Any, **arguments: Any) -> Any:
         if int(arguments.get("limit") or 0) <= BIG_LIST_ITEMS and not arguments.get("summary"):
             return fn(call, **arguments)
-        if not big_lists.acquire(timeout=call.config.tool_timeout_seconds):
+        # Half the tool's time at most, so that a caller who waits too long hears why, not just "timed out".
+        if not big_lists.acquire(timeout=call.config.tool_timeout_seconds / 2):
             raise ToolInputError(
                 f"the server is busy with other big lists; try again, or ask for limit: {BIG_LIST_ITEMS}"
             )

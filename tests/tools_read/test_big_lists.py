@@ -10,11 +10,13 @@ from k8stools.memory import BIG_LIST_ITEMS
 from tests.live import LiveServerTestCase, mcp_client, run
 
 PODS = r"/api/v1/(namespaces/[^/]+/)?pods$"
-DELAY = 1.5  # each answer of the API server for a pod list
+DELAY = 1.0  # each answer of the API server for a pod list
+TIMEOUT = 4.0  # TOOL_TIMEOUT_SECONDS: a call waits at most half of it for its turn
 
 
 class BigListsTests(LiveServerTestCase):
     seed: ClassVar[dict[str, int]] = {"pods": 4, "namespaces": 1}
+    server_env: ClassVar[dict[str, str]] = {"TOOL_TIMEOUT_SECONDS": str(TIMEOUT)}
 
     def setUp(self) -> None:
         super().setUp()
@@ -57,3 +59,29 @@ class BigListsTests(LiveServerTestCase):
         _, reached, errors = self.lists_at_once(BIG_LIST_ITEMS)
         self.assertEqual(errors, [False] * 4)
         self.assertGreater(reached, 2)
+
+    def test_a_big_list_that_cannot_get_its_turn_in_half_the_timeout_says_the_server_is_busy(self) -> None:
+        self.fake.faults.clear()
+        self.fake.faults.add(path=PODS, delay=2 * TIMEOUT)  # the first two hold their turns past their timeout
+        big = {"resourceType": "pods", "limit": BIG_LIST_ITEMS + 1}
+
+        async def go() -> tuple[list[str], str, float]:
+            async with mcp_client(self.server.mcp_url, mode="auto") as client:
+                first = asyncio.gather(client.call_tool("list", big), client.call_tool("list", big))
+                while self.big_lists_asked() < 2:
+                    await asyncio.sleep(0.01)
+                held_until = time.monotonic() + 2 * TIMEOUT
+                started = time.monotonic()
+                third = await client.call_tool("list", big)
+                seconds = time.monotonic() - started
+                timed_out = ["".join(block.text for block in r.content if hasattr(block, "text")) for r in await first]
+                await asyncio.sleep(max(0.0, held_until - time.monotonic()) + 0.5)  # the turns are free again
+                return timed_out, "".join(getattr(block, "text", "") for block in third.content), seconds
+
+        timed_out, busy, seconds = run(go())
+        for message in timed_out:
+            self.assertIn("exceeded the timeout of 4s", message)
+        self.assertIn(f"the server is busy with other big lists; try again, or ask for limit: {BIG_LIST_ITEMS}", busy)
+        self.assertLess(seconds, TIMEOUT)
+        self.fake.faults.clear()
+        self.assertNotIn("busy", self.text("list", resourceType="pods", limit=BIG_LIST_ITEMS + 1))
