@@ -24,7 +24,7 @@ from oauth2_provider.models import (
 from oauth2_provider.settings import oauth2_settings
 
 from mcpsite.admin_access import StaffReadOnly
-from oauthgw.models import UpstreamToken
+from oauthgw.models import UpstreamToken, user_access_tokens
 
 Application = get_application_model()
 AccessToken = get_access_token_model()
@@ -133,7 +133,7 @@ class AccessTokenAdmin(StaffReadOnly, admin.ModelAdmin):
     actions = ["revoke_tokens"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return super().get_queryset(request).exclude(scope=oauth2_settings.DCR_REGISTRATION_SCOPE)
+        return user_access_tokens(super().get_queryset(request))
 
     @admin.action(description="Revoke the selected tokens (with their refresh tokens)")
     def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:

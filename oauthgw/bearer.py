@@ -2,8 +2,8 @@
 
 The token is looked up by its SHA-256 checksum (the table never holds the token itself). What a
 lookup found is kept in the Django cache for `OAUTH_TOKEN_CACHE_SECONDS` (two seconds by default,
-never past the token's expiry), so a busy client costs one query every few seconds (and, once a minute, the
-write of its client's "last used"); a revoked or
+never past the token's expiry), so a busy client costs two queries every few seconds (the lookup, and an
+update of its client's "last used" that writes at most once a minute); a revoked or
 deleted token drops its cache entry at once (oauthgw.signals), so revocation is immediate.
 """
 
@@ -69,8 +69,6 @@ def _load(token_checksum: str) -> Grant | None:
     )
     if token is None or not hmac.compare_digest(token.token_checksum, token_checksum):
         return None
-    if token.application_id is not None:
-        ClientRegistration.note_use(token.application_id)
     user = token.user
     return Grant(
         user_id=user.pk if user else None,
@@ -90,7 +88,8 @@ def verify(token: str) -> Grant:
     token_checksum = checksum(token)
     key = cache_key(token_checksum)
     grant = cache.get(key)
-    if grant is None:
+    loaded = grant is None
+    if loaded:
         grant = _load(token_checksum)
         if grant is None:
             raise BearerError("invalid_token", "the access token is unknown or revoked")
@@ -105,4 +104,6 @@ def verify(token: str) -> Grant:
         raise BearerError("invalid_token", f"the access token was not issued for {audience()}")
     if grant.user_id is None:
         raise BearerError("invalid_token", "the access token does not name a user")
+    if loaded:  # accepted, and not seen for the cache's seconds: worth the "last used" check
+        ClientRegistration.note_use(grant.client_id)
     return grant

@@ -17,10 +17,13 @@ from oauth2_provider.settings import oauth2_settings
 LAST_USE_PRECISION = timedelta(seconds=60)
 
 
-def user_access_tokens() -> QuerySet[Any]:
-    """Access tokens issued to people. DOT keeps each client's RFC 7592 registration token (no user, scope
-    `DCR_REGISTRATION_SCOPE`) in the same table; it opens no /mcp session, so counts leave it out."""
-    return get_access_token_model().objects.exclude(scope=oauth2_settings.DCR_REGISTRATION_SCOPE)
+def user_access_tokens(tokens: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """The access tokens (all, or of `tokens`) issued to people. DOT keeps each client's RFC 7592 registration
+    token (no user, scope `DCR_REGISTRATION_SCOPE`) in the same table; it opens no /mcp session, so counts and
+    lists leave it out."""
+    if tokens is None:
+        tokens = get_access_token_model().objects.all()
+    return tokens.exclude(scope=oauth2_settings.DCR_REGISTRATION_SCOPE)
 
 
 class UpstreamToken(models.Model):
@@ -67,11 +70,11 @@ class ClientRegistration(models.Model):
         return f"{self.application} from {self.ip_address}"
 
     @classmethod
-    def note_use(cls, application_id: int) -> None:
-        """Record that a token of the client was accepted, unless that was recorded within the precision."""
+    def note_use(cls, client_id: str) -> None:
+        """Record that /mcp accepted a token of the client, unless that was recorded within the precision."""
         now = timezone.now()
         cls.objects.filter(
-            Q(last_used__isnull=True) | Q(last_used__lt=now - LAST_USE_PRECISION), application_id=application_id
+            Q(last_used__isnull=True) | Q(last_used__lt=now - LAST_USE_PRECISION), application__client_id=client_id
         ).update(last_used=now)
 
 
