@@ -170,6 +170,29 @@ def log_in(
     return {**response.json(), "client": client}
 
 
+async def call_with_bearer(url: str, token: str, tool: str, arguments: dict[str, Any]) -> tuple[bool, str]:
+    """One tools/call at `url` in a client session of its own, with `token` as the bearer: (is it an error, its
+    text). A session of its own is a connection of its own: behind the round-robin proxy, the next worker."""
+    http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    async with http, Client(streamable_http_client(url, http_client=http), mode="legacy") as client:
+        result = await client.call_tool(tool, arguments)
+    return bool(result.is_error), "".join(getattr(block, "text", "") for block in result.content)
+
+
+def mcp_post(url: str, token: str | None, body: dict[str, Any] | None = None, **headers: str) -> requests.Response:
+    """One raw JSON-RPC POST (a ping unless `body` is given) to `url`, with `token` as the bearer if given."""
+    request_headers = {
+        "Content-Type": "application/json",
+        "Accept": "application/json, text/event-stream",
+        "MCP-Protocol-Version": "2025-11-25",
+        **headers,
+    }
+    if token is not None:
+        request_headers["Authorization"] = f"Bearer {token}"
+    payload = body or {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+    return requests.post(url, json=payload, headers=request_headers, timeout=30)
+
+
 class MemoryStorage:
     """The SDK client's token storage, in memory."""
 
@@ -322,27 +345,8 @@ class OAuthLiveTestCase(TransactionTestCase):
 
     def call_as(self, token: str, tool: str, **arguments: Any) -> tuple[bool, str]:
         """One tools/call through the MCP SDK's client with `token` as the bearer: (is it an error, its text)."""
-
-        async def go() -> Any:
-            http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30)
-            async with (
-                http,
-                Client(streamable_http_client(self.server.mcp_url, http_client=http), mode="legacy") as client,
-            ):
-                return await client.call_tool(tool, arguments)
-
-        result = anyio.run(go)
-        return result.is_error, "".join(getattr(block, "text", "") for block in result.content)
+        return anyio.run(call_with_bearer, self.server.mcp_url, token, tool, arguments)
 
     def mcp_post(self, token: str | None, body: dict[str, Any] | None = None, **headers: str) -> requests.Response:
         """One raw JSON-RPC POST to /mcp."""
-        request_headers = {
-            "Content-Type": "application/json",
-            "Accept": "application/json, text/event-stream",
-            "MCP-Protocol-Version": "2025-11-25",
-            **headers,
-        }
-        if token is not None:
-            request_headers["Authorization"] = f"Bearer {token}"
-        payload = body or {"jsonrpc": "2.0", "id": 1, "method": "ping"}
-        return requests.post(f"{self.base_url}/mcp", json=payload, headers=request_headers, timeout=30)
+        return mcp_post(f"{self.base_url}/mcp", token, body, **headers)

@@ -15,16 +15,13 @@ import tempfile
 from pathlib import Path
 from typing import ClassVar
 
-import httpx2
 import requests
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
 
 from fakekube import FakeCluster
 from tests.live import LiveServer, free_port, run
 from tests.multiworker.backends import create_database, redis_url, shared_environment, sql
 from tests.multiworker.proxy import RoundRobinProxy
-from tests.oauth.base import UPSTREAM_CLIENT_ID, OAuthLiveTestCase, new_encryption_key
+from tests.oauth.base import UPSTREAM_CLIENT_ID, OAuthLiveTestCase, call_with_bearer, mcp_post, new_encryption_key
 from tests.oauth.provider import OIDCProvider
 
 USER_LIMIT = 30
@@ -89,17 +86,7 @@ class SeveralWorkersTest(OAuthLiveTestCase):
         return self.proxy.url
 
     def post_to(self, server: LiveServer, token: str) -> int:
-        response = requests.post(
-            server.mcp_url,
-            json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
-            timeout=30,
-            headers={
-                "Authorization": f"Bearer {token}",
-                "MCP-Protocol-Version": "2025-11-25",
-                "Accept": "application/json, text/event-stream",
-            },
-        )
-        return response.status_code
+        return mcp_post(server.mcp_url, token).status_code
 
     def test_a_token_revoked_through_one_worker_is_refused_by_both_at_once(self) -> None:
         tokens = self.login_and_get_tokens(login="liam")
@@ -143,16 +130,11 @@ class SeveralWorkersTest(OAuthLiveTestCase):
         refreshed_before = self.provider.grants("success", "refresh_token")
         connections_before = dict(self.proxy.connections)
 
-        async def call() -> tuple[bool, str]:
-            # A client of its own, so a connection of its own: the proxy sends each to the next worker.
-            http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {access}"}, timeout=30)
-            transport = streamable_http_client(f"{self.proxy.url}/mcp", http_client=http)
-            async with http, Client(transport, mode="legacy") as client:
-                result = await client.call_tool("list", {"resourceType": "pods", "namespace": "default"})
-            return bool(result.is_error), "".join(getattr(block, "text", "") for block in result.content)
-
         async def calls(count: int) -> list[tuple[bool, str]]:
-            return await asyncio.gather(*(call() for _ in range(count)))
+            list_pods = ("list", {"resourceType": "pods", "namespace": "default"})
+            return await asyncio.gather(
+                *(call_with_bearer(f"{self.proxy.url}/mcp", access, *list_pods) for _ in range(count))
+            )
 
         results = run(calls(CONCURRENT_CALLS))
 
