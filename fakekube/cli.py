@@ -20,11 +20,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--namespaces", type=int, default=3)
     parser.add_argument("--nodes", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7, help="random seed for the generated contents")
-    parser.add_argument("--token", action="append", default=[], metavar="TOKEN=USER",
-                        help="require bearer tokens; repeat for several users")
+    parser.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="TOKEN=USER",
+        help="require bearer tokens; repeat for several users",
+    )
     parser.add_argument("--no-metrics", action="store_true", help="serve without metrics.k8s.io")
-    parser.add_argument("--tls", action="store_true",
-                        help="serve HTTPS with a self-signed CA (kubectl sends tokens only over TLS)")
+    parser.add_argument(
+        "--tls", action="store_true", help="serve HTTPS with a self-signed CA (kubectl sends tokens only over TLS)"
+    )
     return parser
 
 
@@ -46,10 +52,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     def on_ready(url: str) -> None:
         if options.kubeconfig:
             first_token = next(iter(tokens), None)
-            write_kubeconfig(options.kubeconfig, url, context=options.context, token=first_token,
-                             ca_pem=cluster.serving_ca_pem)
-        print(f"fake Kubernetes API server listening on {url}"
-              + (f", kubeconfig {options.kubeconfig}" if options.kubeconfig else ""), flush=True)
+            write_kubeconfig(
+                options.kubeconfig, url, context=options.context, token=first_token, ca_pem=cluster.serving_ca_pem
+            )
+        print(
+            f"fake Kubernetes API server listening on {url}"
+            + (f", kubeconfig {options.kubeconfig}" if options.kubeconfig else ""),
+            flush=True,
+        )
 
     cluster.run_forever(options.host, options.port, on_ready, tls=options.tls)
     return 0

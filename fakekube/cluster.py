@@ -52,13 +52,14 @@ class FakeCluster:
         self.serving_ca_pem: bytes | None = None
         for namespace in SYSTEM_NAMESPACES:
             self.add_object({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-        self.add_object({"apiVersion": "v1", "kind": "ServiceAccount",
-                         "metadata": {"name": "default", "namespace": "default"}})
+        self.add_object(
+            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": "default"}}
+        )
 
     # -- serving -------------------------------------------------------------------------------------
 
     def build_app(self) -> web.Application:
-        app = web.Application(middlewares=build_middlewares(self), client_max_size=64 * 1024 ** 2)
+        app = web.Application(middlewares=build_middlewares(self), client_max_size=64 * 1024**2)
         app.router.add_get("/version", self.rest.version)
         app.router.add_get("/version/", self.rest.version)
         app.router.add_get("/openapi/v2", self.rest.openapi_v2)
@@ -77,8 +78,13 @@ class FakeCluster:
         certificate = issue_serving_certificate((host, "localhost")) if tls else None
         return RunningServer(self.build_app, host, port, certificate).start()
 
-    def run_forever(self, host: str = "127.0.0.1", port: int = 8001,
-                    on_ready: Callable[[str], None] | None = None, tls: bool = False) -> None:
+    def run_forever(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8001,
+        on_ready: Callable[[str], None] | None = None,
+        tls: bool = False,
+    ) -> None:
         """Serve in the foreground until interrupted; `on_ready(url)` once listening. With `tls=True` the CA
         to trust is `self.serving_ca_pem`."""
         certificate = issue_serving_certificate((host, "localhost")) if tls else None
@@ -112,12 +118,12 @@ class FakeCluster:
             if resource_type.namespaced:
                 metadata.setdefault("namespace", "default")
                 if self.store.get("", "namespaces", None, metadata["namespace"]) is None:
-                    self.add_object({"apiVersion": "v1", "kind": "Namespace",
-                                     "metadata": {"name": metadata["namespace"]}})
+                    self.add_object(
+                        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": metadata["namespace"]}}
+                    )
             else:
                 metadata.pop("namespace", None)
-            old = self.store.get(resource_type.group, resource_type.plural, metadata.get("namespace"),
-                                 metadata["name"])
+            old = self.store.get(resource_type.group, resource_type.plural, metadata.get("namespace"), metadata["name"])
             metadata.setdefault("uid", old["metadata"]["uid"] if old else new_uid())
             metadata.setdefault("creationTimestamp", old["metadata"]["creationTimestamp"] if old else now_timestamp())
             if ("spec" in body or resource_type.custom) and "generation" not in metadata:
@@ -153,8 +159,14 @@ class FakeCluster:
         `groups` maps username -> group names usable as grant subjects."""
         self.auth.require(tokens, groups)
 
-    def grant(self, username: str, verbs: list[str], resources: list[str], namespaces: list[str] | None = None,
-              groups: list[str] | None = None) -> None:
+    def grant(
+        self,
+        username: str,
+        verbs: list[str],
+        resources: list[str],
+        namespaces: list[str] | None = None,
+        groups: list[str] | None = None,
+    ) -> None:
         """Restrict `username` (or a group) to what its grants allow; `groups` are API groups (None: any)."""
         self.auth.grant(username, verbs, resources, namespaces, groups)
 

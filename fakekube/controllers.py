@@ -20,7 +20,11 @@ if TYPE_CHECKING:
 REVISION = "deployment.kubernetes.io/revision"
 _SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 # Annotations a Deployment does not copy to its ReplicaSets.
-_NOT_COPIED = {REVISION, "kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision-history"}
+_NOT_COPIED = {
+    REVISION,
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "deployment.kubernetes.io/revision-history",
+}
 
 
 def template_hash(template: dict[str, Any]) -> str:
@@ -32,18 +36,28 @@ def template_hash(template: dict[str, Any]) -> str:
 
 
 def owner_reference(owner: dict[str, Any]) -> dict[str, Any]:
-    return {"apiVersion": owner["apiVersion"], "kind": owner["kind"], "name": owner["metadata"]["name"],
-            "uid": owner["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}
+    return {
+        "apiVersion": owner["apiVersion"],
+        "kind": owner["kind"],
+        "name": owner["metadata"]["name"],
+        "uid": owner["metadata"]["uid"],
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
 
 
 def is_owned_by(obj: dict[str, Any], owner: dict[str, Any]) -> bool:
-    return any(ref.get("uid") == owner["metadata"]["uid"] and ref.get("controller")
-               for ref in obj["metadata"].get("ownerReferences") or [])
+    return any(
+        ref.get("uid") == owner["metadata"]["uid"] and ref.get("controller")
+        for ref in obj["metadata"].get("ownerReferences") or []
+    )
 
 
 def pod_is_ready(pod: dict[str, Any]) -> bool:
-    return any(condition.get("type") == "Ready" and condition.get("status") == "True"
-               for condition in (pod.get("status") or {}).get("conditions") or [])
+    return any(
+        condition.get("type") == "Ready" and condition.get("status") == "True"
+        for condition in (pod.get("status") or {}).get("conditions") or []
+    )
 
 
 class Controllers:
@@ -86,8 +100,9 @@ class Controllers:
             return
         self._reconciling.add(key)
         try:
-            current = self.operations.store.get(resource_type.group, resource_type.plural,
-                                                obj["metadata"].get("namespace"), obj["metadata"]["name"])
+            current = self.operations.store.get(
+                resource_type.group, resource_type.plural, obj["metadata"].get("namespace"), obj["metadata"]["name"]
+            )
             if current is not None:
                 handler(current, **kwargs)
         finally:
@@ -122,8 +137,9 @@ class Controllers:
         current = self.operations.store.get(group, plural, obj["metadata"].get("namespace"), obj["metadata"]["name"])
         if current is None or current.get("status") == status:
             return
-        self.operations.store.put(group, plural, {**current, "metadata": dict(current["metadata"]),
-                                                  "status": status}, "MODIFIED")
+        self.operations.store.put(
+            group, plural, {**current, "metadata": dict(current["metadata"]), "status": status}, "MODIFIED"
+        )
 
     def _store_write(self, group: str, plural: str, obj: dict[str, Any]) -> dict[str, Any]:
         """Write a controller-made change to an existing object (spec/metadata), bumping generation if needed."""
@@ -134,8 +150,14 @@ class Controllers:
         self.reconcile(self._type(group, plural), current, stored)
         return stored
 
-    def _create_pod(self, owner: dict[str, Any], template: dict[str, Any], name: str,
-                    extra_labels: dict[str, str] | None = None, node: str | None = None) -> None:
+    def _create_pod(
+        self,
+        owner: dict[str, Any],
+        template: dict[str, Any],
+        name: str,
+        extra_labels: dict[str, str] | None = None,
+        node: str | None = None,
+    ) -> None:
         metadata = copy.deepcopy(template.get("metadata") or {})
         metadata.pop("creationTimestamp", None)
         metadata["name"] = name
@@ -155,7 +177,7 @@ class Controllers:
         for _ in range(replicas - len(pods)):
             self._create_pod(owner, template, f"{owner['metadata']['name']}-{random_suffix()}")
         pods = self._owned("", "pods", owner)
-        for pod in sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)[:len(pods) - replicas]:
+        for pod in sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)[: len(pods) - replicas]:
             self.operations.delete(self._type("", "pods"), pod["metadata"]["namespace"], pod["metadata"]["name"])
         return self._owned("", "pods", owner)
 
@@ -164,8 +186,13 @@ class Controllers:
     def _replicaset(self, replicaset: dict[str, Any]) -> None:
         pods = self._scale_pods(replicaset, int(replicaset["spec"].get("replicas", 1)))
         ready = sum(1 for pod in pods if pod_is_ready(pod))
-        status = {"replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,
-                  "availableReplicas": ready, "observedGeneration": replicaset["metadata"].get("generation", 1)}
+        status = {
+            "replicas": len(pods),
+            "fullyLabeledReplicas": len(pods),
+            "readyReplicas": ready,
+            "availableReplicas": ready,
+            "observedGeneration": replicaset["metadata"].get("generation", 1),
+        }
         self._set_status("apps", "replicasets", replicaset, _omit_zero(status))
         for ref in replicaset["metadata"].get("ownerReferences") or []:
             self._reconcile_owner(ref, replicaset["metadata"]["namespace"], status_only=True)
@@ -182,46 +209,85 @@ class Controllers:
         if spec.get("paused") and current is None and replicasets:
             current = max(replicasets, key=lambda rs: int(rs["metadata"].get("annotations", {}).get(REVISION, "0")))
         replicas = int(spec.get("replicas", 1))
-        annotations = {key: value for key, value in (deployment["metadata"].get("annotations") or {}).items()
-                       if key not in _NOT_COPIED}
+        annotations = {
+            key: value
+            for key, value in (deployment["metadata"].get("annotations") or {}).items()
+            if key not in _NOT_COPIED
+        }
         if current is None:
             revision = max(revisions, default=0) + 1
             template.setdefault("metadata", {})["labels"] = {**labels, "pod-template-hash": hash_value}
             selector = copy.deepcopy(spec.get("selector") or {})
             selector.setdefault("matchLabels", {})["pod-template-hash"] = hash_value
-            body = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {
-                "name": name, "namespace": deployment["metadata"]["namespace"],
-                "labels": {**labels, "pod-template-hash": hash_value},
-                "annotations": {**annotations, REVISION: str(revision),
-                                "deployment.kubernetes.io/desired-replicas": str(replicas),
-                                "deployment.kubernetes.io/max-replicas": str(replicas + max(1, replicas // 4))},
-                "ownerReferences": [owner_reference(deployment)]},
-                "spec": {"replicas": replicas, "selector": selector, "template": template}}
+            body = {
+                "apiVersion": "apps/v1",
+                "kind": "ReplicaSet",
+                "metadata": {
+                    "name": name,
+                    "namespace": deployment["metadata"]["namespace"],
+                    "labels": {**labels, "pod-template-hash": hash_value},
+                    "annotations": {
+                        **annotations,
+                        REVISION: str(revision),
+                        "deployment.kubernetes.io/desired-replicas": str(replicas),
+                        "deployment.kubernetes.io/max-replicas": str(replicas + max(1, replicas // 4)),
+                    },
+                    "ownerReferences": [owner_reference(deployment)],
+                },
+                "spec": {"replicas": replicas, "selector": selector, "template": template},
+            }
             self.operations.create(self._type("apps", "replicasets"), deployment["metadata"]["namespace"], body)
         else:
             current_revision = int(current["metadata"].get("annotations", {}).get(REVISION, "0"))
             revision = current_revision if current_revision == max(revisions, default=0) else max(revisions) + 1
-            wanted_annotations = {**(current["metadata"].get("annotations") or {}), **annotations,
-                                  REVISION: str(revision), "deployment.kubernetes.io/desired-replicas": str(replicas)}
-            if current["spec"].get("replicas") != replicas or current["metadata"].get("annotations") != \
-                    wanted_annotations:
-                self._store_write("apps", "replicasets", {
-                    **current, "metadata": {**current["metadata"], "annotations": wanted_annotations},
-                    "spec": {**current["spec"], "replicas": replicas}})
+            wanted_annotations = {
+                **(current["metadata"].get("annotations") or {}),
+                **annotations,
+                REVISION: str(revision),
+                "deployment.kubernetes.io/desired-replicas": str(replicas),
+            }
+            if (
+                current["spec"].get("replicas") != replicas
+                or current["metadata"].get("annotations") != wanted_annotations
+            ):
+                self._store_write(
+                    "apps",
+                    "replicasets",
+                    {
+                        **current,
+                        "metadata": {**current["metadata"], "annotations": wanted_annotations},
+                        "spec": {**current["spec"], "replicas": replicas},
+                    },
+                )
         for old in self._owned("apps", "replicasets", deployment):
-            if old["metadata"]["name"] != name and old["spec"].get("replicas", 0) != 0 and not (
-                    spec.get("paused") and current is not None and old["metadata"]["name"] == current["metadata"]["name"]):
-                self._store_write("apps", "replicasets", {**old, "metadata": dict(old["metadata"]),
-                                                          "spec": {**old["spec"], "replicas": 0}})
+            if (
+                old["metadata"]["name"] != name
+                and old["spec"].get("replicas", 0) != 0
+                and not (
+                    spec.get("paused")
+                    and current is not None
+                    and old["metadata"]["name"] == current["metadata"]["name"]
+                )
+            ):
+                self._store_write(
+                    "apps",
+                    "replicasets",
+                    {**old, "metadata": dict(old["metadata"]), "spec": {**old["spec"], "replicas": 0}},
+                )
         self._prune_history(deployment)
         annotations_now = dict(deployment["metadata"].get("annotations") or {})
         if annotations_now.get(REVISION) != str(revision):
             annotations_now[REVISION] = str(revision)
-            latest = self.operations.store.get("apps", "deployments", deployment["metadata"]["namespace"],
-                                               deployment["metadata"]["name"])
+            latest = self.operations.store.get(
+                "apps", "deployments", deployment["metadata"]["namespace"], deployment["metadata"]["name"]
+            )
             if latest is not None:
-                self.operations.store.put("apps", "deployments", {
-                    **latest, "metadata": {**latest["metadata"], "annotations": annotations_now}}, "MODIFIED")
+                self.operations.store.put(
+                    "apps",
+                    "deployments",
+                    {**latest, "metadata": {**latest["metadata"], "annotations": annotations_now}},
+                    "MODIFIED",
+                )
         self._deployment_status(deployment)
 
     def _prune_history(self, deployment: dict[str, Any]) -> None:
@@ -230,12 +296,18 @@ class Controllers:
         old.sort(key=lambda rs: int(rs["metadata"].get("annotations", {}).get(REVISION, "0")))
         hash_value = template_hash(deployment["spec"].get("template") or {})
         old = [rs for rs in old if not rs["metadata"]["name"].endswith(hash_value)]
-        for rs in old[:max(0, len(old) - limit)]:
-            self.operations.delete(self._type("apps", "replicasets"), rs["metadata"]["namespace"], rs["metadata"]["name"])
+        for rs in old[: max(0, len(old) - limit)]:
+            self.operations.delete(
+                self._type("apps", "replicasets"), rs["metadata"]["namespace"], rs["metadata"]["name"]
+            )
 
     def _deployment_status(self, deployment: dict[str, Any]) -> None:
-        deployment = self.operations.store.get("apps", "deployments", deployment["metadata"]["namespace"],
-                                               deployment["metadata"]["name"]) or deployment
+        deployment = (
+            self.operations.store.get(
+                "apps", "deployments", deployment["metadata"]["namespace"], deployment["metadata"]["name"]
+            )
+            or deployment
+        )
         hash_value = template_hash(deployment["spec"].get("template") or {})
         replicasets = self._owned("apps", "replicasets", deployment)
         new = next((rs for rs in replicasets if rs["metadata"]["name"].endswith("-" + hash_value)), None)
@@ -251,26 +323,44 @@ class Controllers:
         def condition(kind: str, status: str, reason: str, message: str) -> dict[str, Any]:
             old = previous.get(kind) or {}
             same = old.get("status") == status
-            return {"type": kind, "status": status, "lastUpdateTime": old.get("lastUpdateTime", stamp)
-                    if same and old.get("reason") == reason else stamp,
-                    "lastTransitionTime": old.get("lastTransitionTime", stamp) if same else stamp,
-                    "reason": reason, "message": message}
+            return {
+                "type": kind,
+                "status": status,
+                "lastUpdateTime": old.get("lastUpdateTime", stamp) if same and old.get("reason") == reason else stamp,
+                "lastTransitionTime": old.get("lastTransitionTime", stamp) if same else stamp,
+                "reason": reason,
+                "message": message,
+            }
 
         available_now = available >= wanted - max(0, wanted // 4)
         conditions = [
-            condition("Available", "True" if available_now else "False",
-                      "MinimumReplicasAvailable" if available_now else "MinimumReplicasUnavailable",
-                      "Deployment has minimum availability." if available_now
-                      else "Deployment does not have minimum availability."),
-            condition("Progressing", "True", "NewReplicaSetAvailable" if updated == wanted == ready
-                      else "ReplicaSetUpdated",
-                      f'ReplicaSet "{new["metadata"]["name"] if new else ""}" has successfully progressed.'
-                      if updated == wanted == ready else
-                      f'ReplicaSet "{new["metadata"]["name"] if new else ""}" is progressing.'),
+            condition(
+                "Available",
+                "True" if available_now else "False",
+                "MinimumReplicasAvailable" if available_now else "MinimumReplicasUnavailable",
+                "Deployment has minimum availability."
+                if available_now
+                else "Deployment does not have minimum availability.",
+            ),
+            condition(
+                "Progressing",
+                "True",
+                "NewReplicaSetAvailable" if updated == wanted == ready else "ReplicaSetUpdated",
+                f'ReplicaSet "{new["metadata"]["name"] if new else ""}" has successfully progressed.'
+                if updated == wanted == ready
+                else f'ReplicaSet "{new["metadata"]["name"] if new else ""}" is progressing.',
+            ),
         ]
-        status = _omit_zero({"observedGeneration": deployment["metadata"].get("generation", 1), "replicas": replicas,
-                             "updatedReplicas": updated, "readyReplicas": ready, "availableReplicas": available,
-                             "unavailableReplicas": max(0, replicas - available)})
+        status = _omit_zero(
+            {
+                "observedGeneration": deployment["metadata"].get("generation", 1),
+                "replicas": replicas,
+                "updatedReplicas": updated,
+                "readyReplicas": ready,
+                "availableReplicas": available,
+                "unavailableReplicas": max(0, replicas - available),
+            }
+        )
         status["conditions"] = conditions
         self._set_status("apps", "deployments", deployment, status)
 
@@ -286,24 +376,49 @@ class Controllers:
                 self.operations.delete(self._type("", "pods"), pod["metadata"]["namespace"], pod_name)
                 pod = None
             if pod is None:
-                self._create_pod(statefulset, statefulset["spec"].get("template") or {}, pod_name, {
-                    "controller-revision-hash": revision, "statefulset.kubernetes.io/pod-name": pod_name,
-                    "apps.kubernetes.io/pod-index": str(ordinal)})
+                self._create_pod(
+                    statefulset,
+                    statefulset["spec"].get("template") or {},
+                    pod_name,
+                    {
+                        "controller-revision-hash": revision,
+                        "statefulset.kubernetes.io/pod-name": pod_name,
+                        "apps.kubernetes.io/pod-index": str(ordinal),
+                    },
+                )
         for pod_name, pod in pods.items():
             ordinal = pod_name.rsplit("-", 1)[-1]
             if not ordinal.isdigit() or int(ordinal) >= replicas:
                 self.operations.delete(self._type("", "pods"), pod["metadata"]["namespace"], pod_name)
         pods_now = self._owned("", "pods", statefulset)
         ready = sum(1 for pod in pods_now if pod_is_ready(pod))
-        self._set_status("apps", "statefulsets", statefulset, {
-            **_omit_zero({"replicas": len(pods_now), "readyReplicas": ready, "currentReplicas": len(pods_now),
-                          "updatedReplicas": len(pods_now), "availableReplicas": ready}),
-            "observedGeneration": statefulset["metadata"].get("generation", 1), "currentRevision": revision,
-            "updateRevision": revision, "collisionCount": 0})
+        self._set_status(
+            "apps",
+            "statefulsets",
+            statefulset,
+            {
+                **_omit_zero(
+                    {
+                        "replicas": len(pods_now),
+                        "readyReplicas": ready,
+                        "currentReplicas": len(pods_now),
+                        "updatedReplicas": len(pods_now),
+                        "availableReplicas": ready,
+                    }
+                ),
+                "observedGeneration": statefulset["metadata"].get("generation", 1),
+                "currentRevision": revision,
+                "updateRevision": revision,
+                "collisionCount": 0,
+            },
+        )
 
     def _daemonset(self, daemonset: dict[str, Any]) -> None:
-        nodes = [node["metadata"]["name"] for node in self.operations.store.items("", "nodes")
-                 if not node.get("spec", {}).get("unschedulable")]
+        nodes = [
+            node["metadata"]["name"]
+            for node in self.operations.store.items("", "nodes")
+            if not node.get("spec", {}).get("unschedulable")
+        ]
         template = daemonset["spec"].get("template") or {}
         hash_value = template_hash(template)
         pods = self._owned("", "pods", daemonset)
@@ -314,17 +429,32 @@ class Controllers:
                 self.operations.delete(self._type("", "pods"), pod["metadata"]["namespace"], pod["metadata"]["name"])
                 pod = None
             if pod is None:
-                self._create_pod(daemonset, template, f"{daemonset['metadata']['name']}-{random_suffix()}",
-                                 {"controller-revision-hash": hash_value}, node=node)
+                self._create_pod(
+                    daemonset,
+                    template,
+                    f"{daemonset['metadata']['name']}-{random_suffix()}",
+                    {"controller-revision-hash": hash_value},
+                    node=node,
+                )
         for node_name, pod in by_node.items():
             if node_name not in nodes:
                 self.operations.delete(self._type("", "pods"), pod["metadata"]["namespace"], pod["metadata"]["name"])
         pods_now = self._owned("", "pods", daemonset)
         ready = sum(1 for pod in pods_now if pod_is_ready(pod))
-        self._set_status("apps", "daemonsets", daemonset, {
-            "currentNumberScheduled": len(pods_now), "desiredNumberScheduled": len(nodes),
-            "numberMisscheduled": 0, "numberReady": ready, "updatedNumberScheduled": len(pods_now),
-            "numberAvailable": ready, "observedGeneration": daemonset["metadata"].get("generation", 1)})
+        self._set_status(
+            "apps",
+            "daemonsets",
+            daemonset,
+            {
+                "currentNumberScheduled": len(pods_now),
+                "desiredNumberScheduled": len(nodes),
+                "numberMisscheduled": 0,
+                "numberReady": ready,
+                "updatedNumberScheduled": len(pods_now),
+                "numberAvailable": ready,
+                "observedGeneration": daemonset["metadata"].get("generation", 1),
+            },
+        )
 
     def _job(self, job: dict[str, Any]) -> None:
         completions = int(job["spec"].get("completions", 1))
@@ -332,24 +462,52 @@ class Controllers:
             return
         pods = self._owned("", "pods", job)
         for _ in range(completions - len(pods)):
-            self._create_pod(job, job["spec"].get("template") or {}, f"{job['metadata']['name']}-{random_suffix()}",
-                             {"batch.kubernetes.io/job-name": job["metadata"]["name"], "job-name": job["metadata"]["name"],
-                              "batch.kubernetes.io/controller-uid": job["metadata"]["uid"],
-                              "controller-uid": job["metadata"]["uid"]})
+            self._create_pod(
+                job,
+                job["spec"].get("template") or {},
+                f"{job['metadata']['name']}-{random_suffix()}",
+                {
+                    "batch.kubernetes.io/job-name": job["metadata"]["name"],
+                    "job-name": job["metadata"]["name"],
+                    "batch.kubernetes.io/controller-uid": job["metadata"]["uid"],
+                    "controller-uid": job["metadata"]["uid"],
+                },
+            )
         if (job.get("status") or {}).get("succeeded") == completions:
             return
         stamp = now_timestamp()
         start = (job.get("status") or {}).get("startTime", stamp)
-        self._set_status("batch", "jobs", job, {
-            "startTime": start, "completionTime": stamp, "succeeded": completions, "ready": 0, "terminating": 0,
-            "uncountedTerminatedPods": {},
-            "conditions": [
-                {"type": "SuccessCriteriaMet", "status": "True", "reason": "CompletionsReached",
-                 "message": "Reached expected number of succeeded pods", "lastProbeTime": stamp,
-                 "lastTransitionTime": stamp},
-                {"type": "Complete", "status": "True", "reason": "CompletionsReached",
-                 "message": "Reached expected number of succeeded pods", "lastProbeTime": stamp,
-                 "lastTransitionTime": stamp}]})
+        self._set_status(
+            "batch",
+            "jobs",
+            job,
+            {
+                "startTime": start,
+                "completionTime": stamp,
+                "succeeded": completions,
+                "ready": 0,
+                "terminating": 0,
+                "uncountedTerminatedPods": {},
+                "conditions": [
+                    {
+                        "type": "SuccessCriteriaMet",
+                        "status": "True",
+                        "reason": "CompletionsReached",
+                        "message": "Reached expected number of succeeded pods",
+                        "lastProbeTime": stamp,
+                        "lastTransitionTime": stamp,
+                    },
+                    {
+                        "type": "Complete",
+                        "status": "True",
+                        "reason": "CompletionsReached",
+                        "message": "Reached expected number of succeeded pods",
+                        "lastProbeTime": stamp,
+                        "lastTransitionTime": stamp,
+                    },
+                ],
+            },
+        )
 
 
 def _omit_zero(status: dict[str, Any]) -> dict[str, Any]:

@@ -22,8 +22,11 @@ def _hpa_to_v1(hpa: dict[str, Any]) -> dict[str, Any]:
     spec.pop("behavior", None)
     for metric in metrics:
         target = (metric.get("resource") or {}).get("target") or {}
-        if metric.get("type") == "Resource" and metric["resource"].get("name") == "cpu" \
-                and "averageUtilization" in target:
+        if (
+            metric.get("type") == "Resource"
+            and metric["resource"].get("name") == "cpu"
+            and "averageUtilization" in target
+        ):
             spec["targetCPUUtilizationPercentage"] = target["averageUtilization"]
     status = dict(hpa.get("status") or {})
     for current in status.pop("currentMetrics", None) or []:
@@ -38,13 +41,18 @@ def _hpa_to_v2(hpa: dict[str, Any]) -> dict[str, Any]:
     spec = dict(hpa.get("spec") or {})
     target = spec.pop("targetCPUUtilizationPercentage", None)
     if target is not None:
-        spec["metrics"] = [{"type": "Resource", "resource": {
-            "name": "cpu", "target": {"type": "Utilization", "averageUtilization": target}}}]
+        spec["metrics"] = [
+            {
+                "type": "Resource",
+                "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": target}},
+            }
+        ]
     status = dict(hpa.get("status") or {})
     current = status.pop("currentCPUUtilizationPercentage", None)
     if current is not None:
-        status["currentMetrics"] = [{"type": "Resource", "resource": {
-            "name": "cpu", "current": {"averageUtilization": current}}}]
+        status["currentMetrics"] = [
+            {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": current}}}
+        ]
     return {**hpa, "apiVersion": "autoscaling/v2", "spec": spec, **({"status": status} if "status" in hpa else {})}
 
 

@@ -26,12 +26,21 @@ def crd_types(crd: dict[str, Any]) -> list[ResourceType]:
             subresources.append(Subresource("status", names.get("kind", ""), STATUS_VERBS))
         if "scale" in (version.get("subresources") or {}):
             subresources.append(Subresource("scale", "Scale", STATUS_VERBS, group="autoscaling", version="v1"))
-        types.append(ResourceType(
-            group=spec.get("group", ""), version=version["name"], plural=names.get("plural", ""),
-            singular=names.get("singular") or names.get("kind", "").lower(), kind=names.get("kind", ""),
-            namespaced=spec.get("scope", "Namespaced") == "Namespaced",
-            short_names=tuple(names.get("shortNames") or ()), categories=tuple(names.get("categories") or ()),
-            subresources=tuple(subresources), custom=True, storage_version=bool(version.get("storage"))))
+        types.append(
+            ResourceType(
+                group=spec.get("group", ""),
+                version=version["name"],
+                plural=names.get("plural", ""),
+                singular=names.get("singular") or names.get("kind", "").lower(),
+                kind=names.get("kind", ""),
+                namespaced=spec.get("scope", "Namespaced") == "Namespaced",
+                short_names=tuple(names.get("shortNames") or ()),
+                categories=tuple(names.get("categories") or ()),
+                subresources=tuple(subresources),
+                custom=True,
+                storage_version=bool(version.get("storage")),
+            )
+        )
     return types
 
 
@@ -52,18 +61,33 @@ class CustomResources:
         causes = []
         expected = f"{names.get('plural', '')}.{spec.get('group', '')}"
         if name != expected:
-            causes.append({"reason": "FieldValueInvalid", "field": "metadata.name",
-                           "message": f'Invalid value: "{name}": must be spec.names.plural+"."+spec.group'})
+            causes.append(
+                {
+                    "reason": "FieldValueInvalid",
+                    "field": "metadata.name",
+                    "message": f'Invalid value: "{name}": must be spec.names.plural+"."+spec.group',
+                }
+            )
         if not names.get("kind"):
             causes.append({"reason": "FieldValueRequired", "field": "spec.names.kind", "message": "Required value"})
         versions = spec.get("versions") or []
         if not versions:
-            causes.append({"reason": "FieldValueRequired", "field": "spec.versions",
-                           "message": "Invalid value: []apiextensions.CustomResourceDefinitionVersion(nil): "
-                                      "must have exactly one version marked as storage version"})
+            causes.append(
+                {
+                    "reason": "FieldValueRequired",
+                    "field": "spec.versions",
+                    "message": "Invalid value: []apiextensions.CustomResourceDefinitionVersion(nil): "
+                    "must have exactly one version marked as storage version",
+                }
+            )
         elif sum(1 for v in versions if v.get("storage")) != 1:
-            causes.append({"reason": "FieldValueInvalid", "field": "spec.versions",
-                           "message": "Invalid value: must have exactly one version marked as storage version"})
+            causes.append(
+                {
+                    "reason": "FieldValueInvalid",
+                    "field": "spec.versions",
+                    "message": "Invalid value: must have exactly one version marked as storage version",
+                }
+            )
         if causes:
             raise invalid_error("CustomResourceDefinition", name, CRD_GROUP, causes)
         stamp = now_timestamp()
@@ -71,10 +95,22 @@ class CustomResources:
             "acceptedNames": {key: value for key, value in names.items()},
             "storedVersions": [v["name"] for v in versions if v.get("storage")],
             "conditions": [
-                {"type": "NamesAccepted", "status": "True", "lastTransitionTime": stamp, "reason": "NoConflicts",
-                 "message": "no conflicts found"},
-                {"type": "Established", "status": "True", "lastTransitionTime": stamp, "reason": "InitialNamesAccepted",
-                 "message": "the initial names have been accepted"}]}
+                {
+                    "type": "NamesAccepted",
+                    "status": "True",
+                    "lastTransitionTime": stamp,
+                    "reason": "NoConflicts",
+                    "message": "no conflicts found",
+                },
+                {
+                    "type": "Established",
+                    "status": "True",
+                    "lastTransitionTime": stamp,
+                    "reason": "InitialNamesAccepted",
+                    "message": "the initial names have been accepted",
+                },
+            ],
+        }
 
     def sync(self, resource_type: ResourceType, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
         if (resource_type.group, resource_type.plural) != (CRD_GROUP, "customresourcedefinitions"):
@@ -88,13 +124,13 @@ class CustomResources:
         if new is None and previous:
             self.operations.store.drop_resource(previous[0].group, previous[0].plural)
 
-
     def printer_columns(self, resource_type: ResourceType) -> list[dict[str, Any]]:
         """The `additionalPrinterColumns` of a custom resource's version (empty for other types)."""
         if not resource_type.custom:
             return []
-        crd = self.operations.store.get(CRD_GROUP, "customresourcedefinitions", None,
-                                        f"{resource_type.plural}.{resource_type.group}")
+        crd = self.operations.store.get(
+            CRD_GROUP, "customresourcedefinitions", None, f"{resource_type.plural}.{resource_type.group}"
+        )
         for version in ((crd or {}).get("spec") or {}).get("versions") or []:
             if version.get("name") == resource_type.version:
                 return list(version.get("additionalPrinterColumns") or [])
@@ -104,8 +140,9 @@ class CustomResources:
         """The `subresources.scale` paths of a custom resource's version, or None."""
         if not resource_type.custom:
             return None
-        crd = self.operations.store.get(CRD_GROUP, "customresourcedefinitions", None,
-                                        f"{resource_type.plural}.{resource_type.group}")
+        crd = self.operations.store.get(
+            CRD_GROUP, "customresourcedefinitions", None, f"{resource_type.plural}.{resource_type.group}"
+        )
         for version in ((crd or {}).get("spec") or {}).get("versions") or []:
             if version.get("name") == resource_type.version:
                 return (version.get("subresources") or {}).get("scale")

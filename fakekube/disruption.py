@@ -14,7 +14,8 @@ from .store import Store
 def _pod_ready(pod: dict[str, Any]) -> bool:
     return (pod.get("status") or {}).get("phase") == "Running" and any(
         condition.get("type") == "Ready" and condition.get("status") == "True"
-        for condition in (pod.get("status") or {}).get("conditions") or [])
+        for condition in (pod.get("status") or {}).get("conditions") or []
+    )
 
 
 def _scaled(value: int | str, total: int) -> int:
@@ -27,8 +28,11 @@ def _scaled(value: int | str, total: int) -> int:
 def budget_status(budget: dict[str, Any], pods: list[dict[str, Any]]) -> dict[str, Any]:
     spec = budget.get("spec") or {}
     requirements = label_selector_from_match(spec.get("selector"))
-    selected = [pod for pod in pods if requirements and labels_match(requirements, pod)
-                and not pod["metadata"].get("deletionTimestamp")]
+    selected = [
+        pod
+        for pod in pods
+        if requirements and labels_match(requirements, pod) and not pod["metadata"].get("deletionTimestamp")
+    ]
     expected = len(selected)
     healthy = sum(1 for pod in selected if _pod_ready(pod))
     if "minAvailable" in spec:
@@ -38,16 +42,29 @@ def budget_status(budget: dict[str, Any], pods: list[dict[str, Any]]) -> dict[st
     else:
         desired = expected
     allowed = max(0, healthy - desired)
-    previous: dict[str, Any] = next((c for c in (budget.get("status") or {}).get("conditions") or []
-                     if c.get("type") == "DisruptionAllowed"), {})
+    previous: dict[str, Any] = next(
+        (c for c in (budget.get("status") or {}).get("conditions") or [] if c.get("type") == "DisruptionAllowed"), {}
+    )
     state = "True" if allowed > 0 else "False"
-    return {"observedGeneration": budget["metadata"].get("generation", 1), "disruptionsAllowed": allowed,
-            "currentHealthy": healthy, "desiredHealthy": desired, "expectedPods": expected,
-            "conditions": [{"type": "DisruptionAllowed", "status": state,
-                            "reason": "SufficientPods" if allowed > 0 else "InsufficientPods",
-                            "message": "", "observedGeneration": budget["metadata"].get("generation", 1),
-                            "lastTransitionTime": previous.get("lastTransitionTime", now_timestamp())
-                            if previous.get("status") == state else now_timestamp()}]}
+    return {
+        "observedGeneration": budget["metadata"].get("generation", 1),
+        "disruptionsAllowed": allowed,
+        "currentHealthy": healthy,
+        "desiredHealthy": desired,
+        "expectedPods": expected,
+        "conditions": [
+            {
+                "type": "DisruptionAllowed",
+                "status": state,
+                "reason": "SufficientPods" if allowed > 0 else "InsufficientPods",
+                "message": "",
+                "observedGeneration": budget["metadata"].get("generation", 1),
+                "lastTransitionTime": previous.get("lastTransitionTime", now_timestamp())
+                if previous.get("status") == state
+                else now_timestamp(),
+            }
+        ],
+    }
 
 
 def refresh_budgets(store: Store, namespace: str | None) -> None:
@@ -61,5 +78,9 @@ def refresh_budgets(store: Store, namespace: str | None) -> None:
     for budget in budgets:
         status = budget_status(budget, pods)
         if budget.get("status") != status:
-            store.put("policy", "poddisruptionbudgets", {**budget, "metadata": dict(budget["metadata"]),
-                                                         "status": status}, "MODIFIED")
+            store.put(
+                "policy",
+                "poddisruptionbudgets",
+                {**budget, "metadata": dict(budget["metadata"]), "status": status},
+                "MODIFIED",
+            )

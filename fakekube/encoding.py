@@ -56,8 +56,9 @@ def list_response(store: Store, page: Page, resource_type: ResourceType) -> web.
         metadata["continue"] = page.continue_token
     if page.remaining is not None:
         metadata["remainingItemCount"] = page.remaining
-    head = encode_json({"kind": f"{resource_type.kind}List", "apiVersion": resource_type.api_version,
-                        "metadata": metadata})
+    head = encode_json(
+        {"kind": f"{resource_type.kind}List", "apiVersion": resource_type.api_version, "metadata": metadata}
+    )
     items = b",".join(object_bytes(store, obj, resource_type) for obj in page.items)
     return web.Response(body=head[:-1] + b',"items":[' + items + b"]}", content_type="application/json")
 

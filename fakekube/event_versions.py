@@ -6,9 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 # core v1 field -> events.k8s.io/v1 field, for the fields that are only renamed.
-_RENAMED = {"involvedObject": "regarding", "message": "note", "firstTimestamp": "deprecatedFirstTimestamp",
-            "lastTimestamp": "deprecatedLastTimestamp", "count": "deprecatedCount",
-            "reportingComponent": "reportingController"}
+_RENAMED = {
+    "involvedObject": "regarding",
+    "message": "note",
+    "firstTimestamp": "deprecatedFirstTimestamp",
+    "lastTimestamp": "deprecatedLastTimestamp",
+    "count": "deprecatedCount",
+    "reportingComponent": "reportingController",
+}
 
 
 def to_events_v1(event: dict[str, Any]) -> dict[str, Any]:

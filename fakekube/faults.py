@@ -30,9 +30,18 @@ class Faults:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
 
-    def add(self, path: str = ".*", method: str | None = None, delay: float = 0.0, status: int | None = None,
-            retry_after: int | None = None, drop: bool = False, drop_after: float | None = None,
-            times: int | None = None, message: str | None = None) -> Fault:
+    def add(
+        self,
+        path: str = ".*",
+        method: str | None = None,
+        delay: float = 0.0,
+        status: int | None = None,
+        retry_after: int | None = None,
+        drop: bool = False,
+        drop_after: float | None = None,
+        times: int | None = None,
+        message: str | None = None,
+    ) -> Fault:
         """Fault requests whose path matches the regex `path` (searched, not anchored).
 
         `delay` waits before answering; `status` answers with a Status of that code (429 with `Retry-After`

@@ -17,9 +17,19 @@ from .status import ApiError
 
 Path = tuple[str, ...]
 # Metadata the server owns; never part of any manager's set.
-_UNTRACKED_METADATA = {"name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
-                       "managedFields", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink",
-                       "generateName"}
+_UNTRACKED_METADATA = {
+    "name",
+    "namespace",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "managedFields",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "selfLink",
+    "generateName",
+}
 
 
 @dataclass
@@ -32,8 +42,14 @@ class ManagerEntry:
     subresource: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        entry = {"manager": self.manager, "operation": self.operation, "apiVersion": self.api_version,
-                 "time": self.time, "fieldsType": "FieldsV1", "fieldsV1": to_fields_v1(self.fields)}
+        entry = {
+            "manager": self.manager,
+            "operation": self.operation,
+            "apiVersion": self.api_version,
+            "time": self.time,
+            "fieldsType": "FieldsV1",
+            "fieldsV1": to_fields_v1(self.fields),
+        }
         if self.subresource:
             entry["subresource"] = self.subresource
         return entry
@@ -97,9 +113,16 @@ def from_fields_v1(tree: dict[str, Any], prefix: Path = ()) -> set[Path]:
 def read_entries(obj: dict[str, Any] | None) -> list[ManagerEntry]:
     entries = []
     for raw in ((obj or {}).get("metadata") or {}).get("managedFields") or []:
-        entries.append(ManagerEntry(raw.get("manager", ""), raw.get("operation", "Update"),
-                                    raw.get("apiVersion", ""), raw.get("time", ""),
-                                    from_fields_v1(raw.get("fieldsV1") or {}), raw.get("subresource", "")))
+        entries.append(
+            ManagerEntry(
+                raw.get("manager", ""),
+                raw.get("operation", "Update"),
+                raw.get("apiVersion", ""),
+                raw.get("time", ""),
+                from_fields_v1(raw.get("fieldsV1") or {}),
+                raw.get("subresource", ""),
+            )
+        )
     return entries
 
 
@@ -113,8 +136,9 @@ def write_entries(obj: dict[str, Any], entries: list[ManagerEntry]) -> None:
     obj["metadata"] = metadata
 
 
-def _entry_for(entries: list[ManagerEntry], manager: str, operation: str, subresource: str,
-               api_version: str) -> ManagerEntry:
+def _entry_for(
+    entries: list[ManagerEntry], manager: str, operation: str, subresource: str, api_version: str
+) -> ManagerEntry:
     for entry in entries:
         if (entry.manager, entry.operation, entry.subresource) == (manager, operation, subresource):
             entry.api_version, entry.time = api_version, now_timestamp()
@@ -167,8 +191,14 @@ def path_string(path: Path) -> str:
     return text
 
 
-def apply_ownership(live: dict[str, Any] | None, applied: dict[str, Any], merged: dict[str, Any], manager: str,
-                    force: bool, subresource: str = "") -> dict[str, Any]:
+def apply_ownership(
+    live: dict[str, Any] | None,
+    applied: dict[str, Any],
+    merged: dict[str, Any],
+    manager: str,
+    force: bool,
+    subresource: str = "",
+) -> dict[str, Any]:
     """Check conflicts, drop fields `manager` stopped applying, and record its Apply entry; returns the result."""
     applied_values = leaf_values(applied, subresource)
     live_values = leaf_values(live, subresource) if live else {}
@@ -196,8 +226,14 @@ def apply_ownership(live: dict[str, Any] | None, applied: dict[str, Any], merged
 
 
 def _conflict_error(conflicts: list[tuple[ManagerEntry, Path]]) -> ApiError:
-    causes = [{"reason": "FieldManagerConflict", "message": f"conflict with {describe_manager(entry)}",
-               "field": path_string(path)} for entry, path in conflicts]
+    causes = [
+        {
+            "reason": "FieldManagerConflict",
+            "message": f"conflict with {describe_manager(entry)}",
+            "field": path_string(path),
+        }
+        for entry, path in conflicts
+    ]
     if len(conflicts) == 1:
         entry, path = conflicts[0]
         message = f"Apply failed with 1 conflict: conflict with {describe_manager(entry)}: {path_string(path)}"
@@ -226,8 +262,14 @@ def _remove_path(obj: Any, path: Path) -> None:
             node = node[rest]
         elif kind == "k" and isinstance(node, list):
             key = json.loads(rest)
-            index = next((i for i, item in enumerate(node)
-                          if isinstance(item, dict) and all(item.get(k) == v for k, v in key.items())), None)
+            index = next(
+                (
+                    i
+                    for i, item in enumerate(node)
+                    if isinstance(item, dict) and all(item.get(k) == v for k, v in key.items())
+                ),
+                None,
+            )
             if index is None:
                 return
             trail.append((node, index))
@@ -242,7 +284,12 @@ def _remove_path(obj: Any, path: Path) -> None:
         else:
             return
     # The keyed item itself goes only once its own fields are gone (they are removed first).
-    if path and path[-1] == "." and isinstance(node, dict) and any(k for k in node if k not in json.loads(path[-2][2:])):
+    if (
+        path
+        and path[-1] == "."
+        and isinstance(node, dict)
+        and any(k for k in node if k not in json.loads(path[-2][2:]))
+    ):
         return
     for container, key in reversed(trail):
         if isinstance(container, list):

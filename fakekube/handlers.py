@@ -38,9 +38,14 @@ def dry_run_of(request: web.Request) -> bool:
         return False
     if any(value != "All" for value in values):
         listed = ", ".join(f'"{value}"' for value in values)
-        raise ApiError(422, f'{_options_kind(request.method)}.meta.k8s.io "" is invalid: dryRun: Unsupported value: '
-                            f'[]string{{{listed}}}: supported values: "All"', "Invalid",
-                       group="meta.k8s.io", kind=_options_kind(request.method))
+        raise ApiError(
+            422,
+            f'{_options_kind(request.method)}.meta.k8s.io "" is invalid: dryRun: Unsupported value: '
+            f'[]string{{{listed}}}: supported values: "All"',
+            "Invalid",
+            group="meta.k8s.io",
+            kind=_options_kind(request.method),
+        )
     return True
 
 
@@ -93,8 +98,9 @@ class RestHandlers:
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             # A body the fake could not make sense of: answer with a Status, as the real server does for 500s.
             logger.exception("fake API server failed on %s %s", request.method, request.path)
-            return ApiError(500, f"Internal error occurred: {error!r}", "InternalError",
-                            causes=[{"message": repr(error)}]).response()
+            return ApiError(
+                500, f"Internal error occurred: {error!r}", "InternalError", causes=[{"message": repr(error)}]
+            ).response()
 
     # -- discovery -----------------------------------------------------------------------------------
 
@@ -105,8 +111,10 @@ class RestHandlers:
         parts = [part for part in request.path.strip("/").split("/") if part]
         if parts == ["api"] or parts == ["apis"]:
             if discovery.wants_aggregated(accept):
-                return json_response(discovery.aggregated(self.registry, legacy=parts == ["api"]),
-                                     content_type=discovery.AGGREGATED_CONTENT_TYPE)
+                return json_response(
+                    discovery.aggregated(self.registry, legacy=parts == ["api"]),
+                    content_type=discovery.AGGREGATED_CONTENT_TYPE,
+                )
             if parts == ["api"]:
                 return json_response(discovery.api_versions(request.host))
             return json_response(discovery.api_group_list(self.registry))
@@ -158,14 +166,14 @@ class RestHandlers:
                 raise method_not_allowed()
             dry_run = dry_run_of(request)
             body = await read_body(request)
-            obj = self.operations.create(resource_type, namespace, body, WriteOptions(dry_run),
-                                         self._manager(request))
+            obj = self.operations.create(resource_type, namespace, body, WriteOptions(dry_run), self._manager(request))
             return object_response(self.store, obj, resource_type, 201)
         if info.verb == "update":
             dry_run = dry_run_of(request)
             body = await read_body(request)
-            obj = self.operations.update(resource_type, namespace, info.name, body, WriteOptions(dry_run),
-                                         self._manager(request))
+            obj = self.operations.update(
+                resource_type, namespace, info.name, body, WriteOptions(dry_run), self._manager(request)
+            )
             return object_response(self.store, obj, resource_type)
         if info.verb == "patch":
             obj, created = await self._patch(request, info, resource_type, namespace)
@@ -175,8 +183,12 @@ class RestHandlers:
         if info.verb == "deletecollection":
             dry_run = dry_run_of(request)
             deleted = self.operations.delete_collection(
-                resource_type, namespace, request.query.get("labelSelector", ""),
-                request.query.get("fieldSelector", ""), dry_run)
+                resource_type,
+                namespace,
+                request.query.get("labelSelector", ""),
+                request.query.get("fieldSelector", ""),
+                dry_run,
+            )
             return list_response(self.store, Page(deleted, self.store.resource_version, None, None), resource_type)
         raise method_not_allowed()
 
@@ -185,30 +197,56 @@ class RestHandlers:
             limit = int(request.query.get("limit", "0") or 0)
         except ValueError as error:
             raise ApiError(400, f"limit: Invalid value: {request.query.get('limit')!r}", "BadRequest") from error
-        return self.operations.list(resource_type, namespace, request.query.get("labelSelector", ""),
-                                    request.query.get("fieldSelector", ""), limit,
-                                    request.query.get("continue") or None)
+        return self.operations.list(
+            resource_type,
+            namespace,
+            request.query.get("labelSelector", ""),
+            request.query.get("fieldSelector", ""),
+            limit,
+            request.query.get("continue") or None,
+        )
 
-    def _object_or_table(self, request: web.Request, resource_type: ResourceType, items: list[dict[str, Any]],
-                         obj: dict[str, Any]) -> web.Response:
+    def _object_or_table(
+        self, request: web.Request, resource_type: ResourceType, items: list[dict[str, Any]], obj: dict[str, Any]
+    ) -> web.Response:
         if tables.wants_table(request.headers.get("Accept", "")):
-            return json_response(tables.render(resource_type, items, request.query.get("includeObject", "Metadata"),
-                                               obj["metadata"].get("resourceVersion", ""), None,
-                                               self.cluster.custom_resources.printer_columns(resource_type)))
+            return json_response(
+                tables.render(
+                    resource_type,
+                    items,
+                    request.query.get("includeObject", "Metadata"),
+                    obj["metadata"].get("resourceVersion", ""),
+                    None,
+                    self.cluster.custom_resources.printer_columns(resource_type),
+                )
+            )
         return object_response(self.store, obj, resource_type)
 
     def _list_or_table(self, request: web.Request, resource_type: ResourceType, page: Page) -> web.Response:
         if tables.wants_table(request.headers.get("Accept", "")):
-            return json_response(tables.render(resource_type, page.items, request.query.get("includeObject", "Metadata"),
-                                               str(page.resource_version), page,
-                                               self.cluster.custom_resources.printer_columns(resource_type)))
+            return json_response(
+                tables.render(
+                    resource_type,
+                    page.items,
+                    request.query.get("includeObject", "Metadata"),
+                    str(page.resource_version),
+                    page,
+                    self.cluster.custom_resources.printer_columns(resource_type),
+                )
+            )
         return list_response(self.store, page, resource_type)
 
     def _manager(self, request: web.Request) -> str:
         return request.query.get("fieldManager") or manager_from_user_agent(request.headers.get("User-Agent", ""))
 
-    async def _patch(self, request: web.Request, info: RequestInfo, resource_type: ResourceType,
-                     namespace: str | None, subresource: str = "") -> tuple[dict[str, Any], bool]:
+    async def _patch(
+        self,
+        request: web.Request,
+        info: RequestInfo,
+        resource_type: ResourceType,
+        namespace: str | None,
+        subresource: str = "",
+    ) -> tuple[dict[str, Any], bool]:
         dry_run = dry_run_of(request)
         patch_type = request.headers.get("Content-Type", "").split(";")[0].strip()
         if patch_type not in _PATCH_TYPES:
@@ -216,29 +254,54 @@ class RestHandlers:
         body = await read_body(request)
         force = request.query.get("force", "").lower() == "true"
         if force and patch_type != patches.APPLY_PATCH:
-            raise ApiError(422, 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified '
-                                "for non-apply patch", "Invalid", group="meta.k8s.io", kind="PatchOptions")
+            raise ApiError(
+                422,
+                'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
+                "Invalid",
+                group="meta.k8s.io",
+                kind="PatchOptions",
+            )
         manager = request.query.get("fieldManager", "")
         options = WriteOptions(dry_run, manager, force)
-        return self.operations.patch(resource_type, namespace, info.name, patch_type, body, options,
-                                     manager or self._manager(request), subresource)
+        return self.operations.patch(
+            resource_type,
+            namespace,
+            info.name,
+            patch_type,
+            body,
+            options,
+            manager or self._manager(request),
+            subresource,
+        )
 
-    async def _delete(self, request: web.Request, info: RequestInfo, resource_type: ResourceType,
-                      namespace: str | None) -> web.Response:
+    async def _delete(
+        self, request: web.Request, info: RequestInfo, resource_type: ResourceType, namespace: str | None
+    ) -> web.Response:
         options = await read_body(request, allow_empty=True) or {}
         dry_run = dry_run_of(request) or options.get("dryRun") == ["All"]
         propagation = request.query.get("propagationPolicy") or options.get("propagationPolicy")
-        obj = self.operations.delete(resource_type, namespace, info.name, dry_run, options.get("preconditions"),
-                                     propagation)
+        obj = self.operations.delete(
+            resource_type, namespace, info.name, dry_run, options.get("preconditions"), propagation
+        )
         if (resource_type.group, resource_type.plural) in RETURNS_DELETED_OBJECT or resource_type.custom:
             return object_response(self.store, obj, resource_type)
-        body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-                "details": {"name": info.name, **({"group": resource_type.group} if resource_type.group else {}),
-                            "kind": resource_type.plural, "uid": obj["metadata"]["uid"]}}
+        body = {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Success",
+            "details": {
+                "name": info.name,
+                **({"group": resource_type.group} if resource_type.group else {}),
+                "kind": resource_type.plural,
+                "uid": obj["metadata"]["uid"],
+            },
+        }
         return json_response(body)
 
-    async def _subresource(self, request: web.Request, info: RequestInfo, resource_type: ResourceType,
-                           namespace: str | None) -> web.StreamResponse:
+    async def _subresource(
+        self, request: web.Request, info: RequestInfo, resource_type: ResourceType, namespace: str | None
+    ) -> web.StreamResponse:
         sub = resource_type.subresource(info.subresource)
         if sub is None or not info.name:
             raise resource_not_found()
@@ -247,51 +310,88 @@ class RestHandlers:
             raise method_not_allowed()
         if sub.name == "status":
             if verb == "get":
-                return object_response(self.store, self.operations.get(resource_type, namespace, info.name),
-                                       resource_type)
+                return object_response(
+                    self.store, self.operations.get(resource_type, namespace, info.name), resource_type
+                )
             if verb == "update":
                 dry_run = dry_run_of(request)
-                obj = self.operations.update(resource_type, namespace, info.name, await read_body(request),
-                                             WriteOptions(dry_run), self._manager(request), "status")
+                obj = self.operations.update(
+                    resource_type,
+                    namespace,
+                    info.name,
+                    await read_body(request),
+                    WriteOptions(dry_run),
+                    self._manager(request),
+                    "status",
+                )
                 return object_response(self.store, obj, resource_type)
             obj, _ = await self._patch(request, info, resource_type, namespace, "status")
             return object_response(self.store, obj, resource_type)
         paths = self.cluster.custom_resources.scale_paths(resource_type)
         if sub.name == "scale" and ((resource_type.group, resource_type.plural) in subresources.SCALABLE or paths):
             if verb == "get":
-                return json_response(subresources.scale_of(
-                    self.operations.get(resource_type, namespace, info.name), paths))
+                return json_response(
+                    subresources.scale_of(self.operations.get(resource_type, namespace, info.name), paths)
+                )
             dry_run = dry_run_of(request)
             options = WriteOptions(dry_run, self._manager(request))
             if verb == "update":
-                scale = subresources.update_scale(self.operations, resource_type, namespace, info.name,
-                                                  await read_body(request), options, paths)
+                scale = subresources.update_scale(
+                    self.operations, resource_type, namespace, info.name, await read_body(request), options, paths
+                )
             else:
                 patch_type = request.headers.get("Content-Type", "").split(";")[0].strip()
-                scale = subresources.patch_scale(self.operations, resource_type, namespace, info.name, patch_type,
-                                                 await read_body(request), options, paths)
+                scale = subresources.patch_scale(
+                    self.operations,
+                    resource_type,
+                    namespace,
+                    info.name,
+                    patch_type,
+                    await read_body(request),
+                    options,
+                    paths,
+                )
             return json_response(scale)
         if sub.name == "token" and namespace:
             dry_run = dry_run_of(request)
-            result = subresources.issue_token(self.operations, self.cluster.auth, namespace, info.name,
-                                              await read_body(request, allow_empty=True), dry_run)
+            result = subresources.issue_token(
+                self.operations,
+                self.cluster.auth,
+                namespace,
+                info.name,
+                await read_body(request, allow_empty=True),
+                dry_run,
+            )
             return json_response(result, 201)
         if sub.name == "eviction" and namespace:
             dry_run = dry_run_of(request)
-            result = subresources.evict(self.operations, namespace, info.name,
-                                        await read_body(request, allow_empty=True), dry_run)
+            result = subresources.evict(
+                self.operations, namespace, info.name, await read_body(request, allow_empty=True), dry_run
+            )
             return json_response(result, 201)
         raise resource_not_found()
 
-    def _metrics(self, request: web.Request, info: RequestInfo, resource_type: ResourceType,
-                 namespace: str | None) -> web.Response:
+    def _metrics(
+        self, request: web.Request, info: RequestInfo, resource_type: ResourceType, namespace: str | None
+    ) -> web.Response:
         items = metrics_items(self.store, resource_type, namespace, request.query.get("labelSelector", ""))
         if info.verb == "get":
             found = next((item for item in items if item["metadata"]["name"] == info.name), None)
             if found is None:
-                raise ApiError(404, f'{resource_type.plural}.metrics.k8s.io "{info.name}" not found', "NotFound",
-                               name=info.name, group="metrics.k8s.io", kind=resource_type.plural)
+                raise ApiError(
+                    404,
+                    f'{resource_type.plural}.metrics.k8s.io "{info.name}" not found',
+                    "NotFound",
+                    name=info.name,
+                    group="metrics.k8s.io",
+                    kind=resource_type.plural,
+                )
             return json_response(found)
-        return json_response({"kind": f"{resource_type.kind}List", "apiVersion": "metrics.k8s.io/v1beta1",
-                              "metadata": {}, "items": items})
-
+        return json_response(
+            {
+                "kind": f"{resource_type.kind}List",
+                "apiVersion": "metrics.k8s.io/v1beta1",
+                "metadata": {},
+                "items": items,
+            }
+        )

@@ -15,8 +15,12 @@ def read_path(obj: Any, path: str) -> Any:
     for part in _PARTS.findall(path.strip().lstrip(".")):
         if part.startswith("["):
             index = part[1:-1]
-            values = [item for value in values if isinstance(value, list)
-                      for item in (value if index == "*" else value[int(index):int(index) + 1])]
+            values = [
+                item
+                for value in values
+                if isinstance(value, list)
+                for item in (value if index == "*" else value[int(index) : int(index) + 1])
+            ]
         else:
             values = [value.get(part) for value in values if isinstance(value, dict) and part in value]
     if not values:

@@ -11,9 +11,14 @@ from typing import Any
 import yaml
 
 
-def kubeconfig(server: str, context: str = "fake", namespace: str = "default", token: str | None = None,
-               extra_contexts: Iterable[str | tuple[str, str | None]] = (),
-               ca_pem: bytes | None = None) -> dict[str, Any]:
+def kubeconfig(
+    server: str,
+    context: str = "fake",
+    namespace: str = "default",
+    token: str | None = None,
+    extra_contexts: Iterable[str | tuple[str, str | None]] = (),
+    ca_pem: bytes | None = None,
+) -> dict[str, Any]:
     """A kubeconfig whose contexts all reach `server`; `extra_contexts` are names, or (name, token) pairs
     so another context can authenticate as another user; `ca_pem` is the CA of an HTTPS server."""
     contexts = [(context, token)]
@@ -24,18 +29,37 @@ def kubeconfig(server: str, context: str = "fake", namespace: str = "default", t
     for name, user_token in contexts:
         user_name = f"{name}-user"
         users.append({"name": user_name, "user": {"token": user_token} if user_token else {}})
-        context_entries.append({"name": name, "context": {"cluster": cluster_name, "user": user_name,
-                                                          "namespace": namespace}})
-    return {"apiVersion": "v1", "kind": "Config", "preferences": {},
-            "clusters": [{"name": cluster_name, "cluster": {
-                "server": server,
-                **({"certificate-authority-data": base64.b64encode(ca_pem).decode()} if ca_pem else {})}}],
-            "users": users, "contexts": context_entries, "current-context": context}
+        context_entries.append(
+            {"name": name, "context": {"cluster": cluster_name, "user": user_name, "namespace": namespace}}
+        )
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "preferences": {},
+        "clusters": [
+            {
+                "name": cluster_name,
+                "cluster": {
+                    "server": server,
+                    **({"certificate-authority-data": base64.b64encode(ca_pem).decode()} if ca_pem else {}),
+                },
+            }
+        ],
+        "users": users,
+        "contexts": context_entries,
+        "current-context": context,
+    }
 
 
-def write_kubeconfig(path: str | os.PathLike[str], server: str, context: str = "fake", namespace: str = "default",
-                     token: str | None = None, extra_contexts: Iterable[str | tuple[str, str | None]] = (),
-                     ca_pem: bytes | None = None) -> Path:
+def write_kubeconfig(
+    path: str | os.PathLike[str],
+    server: str,
+    context: str = "fake",
+    namespace: str = "default",
+    token: str | None = None,
+    extra_contexts: Iterable[str | tuple[str, str | None]] = (),
+    ca_pem: bytes | None = None,
+) -> Path:
     """Write the kubeconfig (mode 0600, as kubectl does) and return its path."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -32,10 +32,20 @@ def build_middlewares(cluster: FakeCluster) -> list[Callable[..., Awaitable[web.
         request[REQUEST_INFO] = info
         request[IDENTITY] = identity
         entry = RecordedRequest(
-            method=request.method, path=request.path, query=query, verb=info.verb, resource=info.resource,
-            subresource=info.subresource, namespace=info.namespace, name=info.name, group=info.group,
-            identity=identity, dry_run="dryRun" in query, content_type=request.headers.get("Content-Type", ""),
-            user_agent=request.headers.get("User-Agent", ""))
+            method=request.method,
+            path=request.path,
+            query=query,
+            verb=info.verb,
+            resource=info.resource,
+            subresource=info.subresource,
+            namespace=info.namespace,
+            name=info.name,
+            group=info.group,
+            identity=identity,
+            dry_run="dryRun" in query,
+            content_type=request.headers.get("Content-Type", ""),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
         cluster.request_log.append(entry)
         try:
             response = await handler(request)
@@ -99,6 +109,9 @@ def _abort(request: web.Request) -> None:
 
 
 def _fault_message(code: int) -> str:
-    return {429: "Too many requests, please try again later.", 500: "Internal error occurred: injected fault",
-            503: "The server is currently unable to handle the request", 504: "Timeout: request did not complete "
-            "within the allotted timeout"}.get(code, f"injected fault {code}")
+    return {
+        429: "Too many requests, please try again later.",
+        500: "Internal error occurred: injected fault",
+        503: "The server is currently unable to handle the request",
+        504: "Timeout: request did not complete within the allotted timeout",
+    }.get(code, f"injected fault {code}")

@@ -52,33 +52,45 @@ def check_name(resource_type: ResourceType, name: str) -> None:
         text = f'Invalid value: "{name}": {message}'
     else:
         return
-    raise invalid_error(resource_type.kind, name, resource_type.group,
-                        [{"reason": "FieldValueInvalid", "message": text, "field": "metadata.name"}])
+    raise invalid_error(
+        resource_type.kind,
+        name,
+        resource_type.group,
+        [{"reason": "FieldValueInvalid", "message": text, "field": "metadata.name"}],
+    )
 
 
-def check_identity(resource_type: ResourceType, body: dict[str, Any], path_namespace: str | None,
-                   path_name: str | None = None) -> None:
+def check_identity(
+    resource_type: ResourceType, body: dict[str, Any], path_namespace: str | None, path_name: str | None = None
+) -> None:
     """The body must be the kind the path names, in the path's namespace (400 like the real decoder)."""
     if not isinstance(body, dict):
         raise ApiError(400, "the object provided is unrecognized (must be of type dict)", "BadRequest")
     api_version, kind = body.get("apiVersion"), body.get("kind")
     if api_version and api_version != resource_type.api_version:
-        raise ApiError(400, f"the API version in the data ({api_version}) does not match the expected API version "
-                            f"({resource_type.api_version})", "BadRequest")
+        raise ApiError(
+            400,
+            f"the API version in the data ({api_version}) does not match the expected API version "
+            f"({resource_type.api_version})",
+            "BadRequest",
+        )
     if kind and kind != resource_type.kind:
-        raise ApiError(400, f"the kind in the data ({kind}) does not match the expected kind "
-                            f"({resource_type.kind})", "BadRequest")
+        raise ApiError(
+            400, f"the kind in the data ({kind}) does not match the expected kind ({resource_type.kind})", "BadRequest"
+        )
     metadata = body.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise ApiError(400, "metadata must be an object", "BadRequest")
     body_namespace = metadata.get("namespace")
     if resource_type.namespaced and body_namespace and path_namespace and body_namespace != path_namespace:
-        raise ApiError(400, "the namespace of the provided object does not match the namespace sent on the request",
-                       "BadRequest")
+        raise ApiError(
+            400, "the namespace of the provided object does not match the namespace sent on the request", "BadRequest"
+        )
     body_name = metadata.get("name")
     if path_name is not None and body_name and body_name != path_name:
-        raise ApiError(400, f"the name of the object ({body_name}) does not match the name on the URL ({path_name})",
-                       "BadRequest")
+        raise ApiError(
+            400, f"the name of the object ({body_name}) does not match the name on the URL ({path_name})", "BadRequest"
+        )
 
 
 def prepare_new(resource_type: ResourceType, body: dict[str, Any], namespace: str | None) -> dict[str, Any]:
@@ -90,9 +102,18 @@ def prepare_new(resource_type: ResourceType, body: dict[str, Any], namespace: st
         if metadata.get("generateName"):
             metadata["name"] = metadata["generateName"] + random_suffix()
         else:
-            raise invalid_error(resource_type.kind, "", resource_type.group, [{
-                "reason": "FieldValueRequired", "message": "Required value: name or generateName is required",
-                "field": "metadata.name"}])
+            raise invalid_error(
+                resource_type.kind,
+                "",
+                resource_type.group,
+                [
+                    {
+                        "reason": "FieldValueRequired",
+                        "message": "Required value: name or generateName is required",
+                        "field": "metadata.name",
+                    }
+                ],
+            )
     check_name(resource_type, metadata["name"])
     if resource_type.namespaced:
         metadata["namespace"] = namespace
@@ -145,6 +166,9 @@ def bump_generation(old: dict[str, Any], new: dict[str, Any]) -> None:
     """Generation moves when anything but metadata and status changed (in place on `new`)."""
     if "generation" not in old["metadata"]:
         return
-    changed = any(without_nulls(old.get(key)) != without_nulls(new.get(key)) for key in set(old) | set(new)
-                  if key not in ("metadata", "status", "apiVersion", "kind"))
+    changed = any(
+        without_nulls(old.get(key)) != without_nulls(new.get(key))
+        for key in set(old) | set(new)
+        if key not in ("metadata", "status", "apiVersion", "kind")
+    )
     new["metadata"]["generation"] = old["metadata"]["generation"] + (1 if changed else 0)

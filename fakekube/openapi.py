@@ -37,13 +37,19 @@ def group_version_document(registry: TypeRegistry, group: str, version: str) -> 
     schemas = {}
     for resource_type in types:
         schemas[schema_name(resource_type)] = {
-            "type": "object", "x-kubernetes-preserve-unknown-fields": True,
-            "x-kubernetes-group-version-kind": [{"group": group, "kind": resource_type.kind, "version": version}]}
+            "type": "object",
+            "x-kubernetes-preserve-unknown-fields": True,
+            "x-kubernetes-group-version-kind": [{"group": group, "kind": resource_type.kind, "version": version}],
+        }
     for name, detailed in field_schemas(group, version).items():
         schemas[name] = {**detailed, **schemas.get(name, {})}
         schemas[name].pop("x-kubernetes-preserve-unknown-fields", None)
-    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.4"}, "paths": {},
-            "components": {"schemas": schemas}}
+    return {
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": "v1.32.4"},
+        "paths": {},
+        "components": {"schemas": schemas},
+    }
 
 
 def index(registry: TypeRegistry) -> dict[str, Any]:

@@ -23,8 +23,13 @@ if TYPE_CHECKING:
     from .controllers import Controllers
 
 # Kinds whose DELETE answers with the deleted object rather than a Status (ReturnDeletedObject in the registry).
-RETURNS_DELETED_OBJECT = {("", "pods"), ("", "services"), ("", "serviceaccounts"), ("", "namespaces"),
-                          ("storage.k8s.io", "storageclasses")}
+RETURNS_DELETED_OBJECT = {
+    ("", "pods"),
+    ("", "services"),
+    ("", "serviceaccounts"),
+    ("", "namespaces"),
+    ("storage.k8s.io", "storageclasses"),
+}
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,9 @@ class Operations:
         self.admission: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any]], None]] = []
         # Validators run on API writes only; admission (which may also fill in fields) runs on add_object too.
         self.validators: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any]], None]] = []
-        self.after_write: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any] | None], None]] = []
+        self.after_write: builtins.list[
+            Callable[[ResourceType, dict[str, Any] | None, dict[str, Any] | None], None]
+        ] = []
 
     # -- reads -------------------------------------------------------------------------------------
 
@@ -59,17 +66,26 @@ class Operations:
             raise self.not_found(resource_type, name)
         return obj
 
-    def list(self, resource_type: ResourceType, namespace: str | None, label_selector: str = "",
-             field_selector: str = "", limit: int = 0, continue_token: str | None = None) -> Page:
+    def list(
+        self,
+        resource_type: ResourceType,
+        namespace: str | None,
+        label_selector: str = "",
+        field_selector: str = "",
+        limit: int = 0,
+        continue_token: str | None = None,
+    ) -> Page:
         try:
             labels = parse_label_selector(label_selector) if label_selector else []
-            fields = parse_field_selector(field_selector, resource_type.group, resource_type.plural) \
-                if field_selector else []
+            fields = (
+                parse_field_selector(field_selector, resource_type.group, resource_type.plural)
+                if field_selector
+                else []
+            )
         except SelectorError as error:
             raise ApiError(400, str(error), "BadRequest") from error
         with self.store.lock:
-            items = self.store.items(*resource_type.stored_as,
-                                     namespace if resource_type.namespaced else None)
+            items = self.store.items(*resource_type.stored_as, namespace if resource_type.namespaced else None)
             resource_version = self.store.resource_version
             oldest = self.store.oldest_resource_version()
         if labels:
@@ -80,21 +96,33 @@ class Operations:
 
     # -- writes ------------------------------------------------------------------------------------
 
-    def create(self, resource_type: ResourceType, namespace: str | None, body: dict[str, Any],
-               options: WriteOptions = WriteOptions(), manager: str = "") -> dict[str, Any]:
+    def create(
+        self,
+        resource_type: ResourceType,
+        namespace: str | None,
+        body: dict[str, Any],
+        options: WriteOptions = WriteOptions(),
+        manager: str = "",
+    ) -> dict[str, Any]:
         check_identity(resource_type, body, namespace)
         if resource_type.stored_with:
-            return self.create(self._storage_type(resource_type), namespace, to_stored(body, resource_type), options,
-                               manager)
+            return self.create(
+                self._storage_type(resource_type), namespace, to_stored(body, resource_type), options, manager
+            )
         namespace = self._ns(resource_type, namespace or (body.get("metadata") or {}).get("namespace"))
         with self.store.lock:
             self.require_namespace(resource_type, namespace)
             obj = prepare_new(resource_type, copy.deepcopy(body), namespace)
             existing = self.store.get(*resource_type.stored_as, namespace, obj["metadata"]["name"])
             if existing is not None:
-                raise ApiError(409, f'{resource_type.group_resource} "{obj["metadata"]["name"]}" already exists',
-                               "AlreadyExists", name=obj["metadata"]["name"], group=resource_type.group,
-                               kind=resource_type.plural)
+                raise ApiError(
+                    409,
+                    f'{resource_type.group_resource} "{obj["metadata"]["name"]}" already exists',
+                    "AlreadyExists",
+                    name=obj["metadata"]["name"],
+                    group=resource_type.group,
+                    kind=resource_type.plural,
+                )
             if self._has_status(resource_type) and resource_type.plural != "pods":
                 obj.pop("status", None)
             obj = apply_defaults(resource_type.group, resource_type.plural, obj)
@@ -110,19 +138,42 @@ class Operations:
             self.notify(resource_type, None, stored)
             return stored
 
-    def update(self, resource_type: ResourceType, namespace: str | None, name: str, body: dict[str, Any],
-               options: WriteOptions = WriteOptions(), manager: str = "", subresource: str = "") -> dict[str, Any]:
+    def update(
+        self,
+        resource_type: ResourceType,
+        namespace: str | None,
+        name: str,
+        body: dict[str, Any],
+        options: WriteOptions = WriteOptions(),
+        manager: str = "",
+        subresource: str = "",
+    ) -> dict[str, Any]:
         check_identity(resource_type, body, namespace, name)
         if resource_type.stored_with:
-            return self.update(self._storage_type(resource_type), namespace, name, to_stored(body, resource_type),
-                               options, manager, subresource)
+            return self.update(
+                self._storage_type(resource_type),
+                namespace,
+                name,
+                to_stored(body, resource_type),
+                options,
+                manager,
+                subresource,
+            )
         with self.store.lock:
             old = self.get(resource_type, namespace, name)
             return self._replace(resource_type, old, copy.deepcopy(body), options, manager, subresource)
 
-    def patch(self, resource_type: ResourceType, namespace: str | None, name: str, patch_type: str, patch: Any,
-              options: WriteOptions = WriteOptions(), manager: str = "",
-              subresource: str = "") -> tuple[dict[str, Any], bool]:
+    def patch(
+        self,
+        resource_type: ResourceType,
+        namespace: str | None,
+        name: str,
+        patch_type: str,
+        patch: Any,
+        options: WriteOptions = WriteOptions(),
+        manager: str = "",
+        subresource: str = "",
+    ) -> tuple[dict[str, Any], bool]:
         """Apply a patch; returns (object, created) since server-side apply may create."""
         with self.store.lock:
             if patch_type == patches.APPLY_PATCH:
@@ -147,11 +198,17 @@ class Operations:
                 resource_type, patched = self._storage_type(resource_type), to_stored(patched, resource_type)
             return self._replace(resource_type, old, patched, options, manager, subresource), False
 
-    def _apply(self, resource_type: ResourceType, namespace: str | None, name: str, applied: Any,
-               options: WriteOptions, subresource: str) -> tuple[dict[str, Any], bool]:
+    def _apply(
+        self,
+        resource_type: ResourceType,
+        namespace: str | None,
+        name: str,
+        applied: Any,
+        options: WriteOptions,
+        subresource: str,
+    ) -> tuple[dict[str, Any], bool]:
         if not options.field_manager:
-            raise ApiError(400, "PATCH, application/apply-patch+yaml requires fieldManager to be set",
-                           "BadRequest")
+            raise ApiError(400, "PATCH, application/apply-patch+yaml requires fieldManager to be set", "BadRequest")
         if not isinstance(applied, dict):
             raise ApiError(400, "the applied configuration must be an object", "BadRequest")
         check_identity(resource_type, applied, namespace, name)
@@ -171,19 +228,29 @@ class Operations:
             self.notify(resource_type, None, stored)
             return stored, True
         merged = patches.structural_merge(copy.deepcopy(live), applied)
-        merged = fieldmanager.apply_ownership(live, applied, merged, options.field_manager, options.force,
-                                              subresource)
+        merged = fieldmanager.apply_ownership(live, applied, merged, options.field_manager, options.force, subresource)
         return self._replace(resource_type, live, merged, options, "", subresource, applying=True), False
 
-    def _replace(self, resource_type: ResourceType, old: dict[str, Any], body: dict[str, Any],
-                 options: WriteOptions, manager: str, subresource: str, applying: bool = False) -> dict[str, Any]:
+    def _replace(
+        self,
+        resource_type: ResourceType,
+        old: dict[str, Any],
+        body: dict[str, Any],
+        options: WriteOptions,
+        manager: str,
+        subresource: str,
+        applying: bool = False,
+    ) -> dict[str, Any]:
         sent_version = (body.get("metadata") or {}).get("resourceVersion")
         if sent_version and sent_version != old["metadata"]["resourceVersion"]:
             raise self.conflict(resource_type, old["metadata"]["name"])
         new = carry_server_fields(old, body)
         if subresource == "status":
-            new = {**old, "status": new.get("status"), "metadata": {**old["metadata"],
-                   "managedFields": new["metadata"].get("managedFields")}}
+            new = {
+                **old,
+                "status": new.get("status"),
+                "metadata": {**old["metadata"], "managedFields": new["metadata"].get("managedFields")},
+            }
             if new["metadata"]["managedFields"] is None:
                 new["metadata"].pop("managedFields")
         elif self._has_status(resource_type) and resource_type.plural != "pods":
@@ -210,44 +277,76 @@ class Operations:
         self.notify(resource_type, old, stored)
         return stored
 
-    def delete(self, resource_type: ResourceType, namespace: str | None, name: str, dry_run: bool = False,
-               preconditions: dict[str, Any] | None = None, propagation: str | None = None) -> dict[str, Any]:
+    def delete(
+        self,
+        resource_type: ResourceType,
+        namespace: str | None,
+        name: str,
+        dry_run: bool = False,
+        preconditions: dict[str, Any] | None = None,
+        propagation: str | None = None,
+    ) -> dict[str, Any]:
         """Delete and return the deleted object (handlers decide between object and Status)."""
         with self.store.lock:
             old = self.get(resource_type, namespace, name)
             preconditions = preconditions or {}
             if preconditions.get("uid") and preconditions["uid"] != old["metadata"]["uid"]:
-                raise ApiError(409, f"Precondition failed: UID in precondition: {preconditions['uid']}, UID in "
-                                    f"object meta: {old['metadata']['uid']}", "Conflict", name=name,
-                               group=resource_type.group, kind=resource_type.plural)
-            if preconditions.get("resourceVersion") and preconditions["resourceVersion"] != \
-                    old["metadata"]["resourceVersion"]:
-                raise ApiError(409, f"Precondition failed: ResourceVersion in precondition: "
-                                    f"{preconditions['resourceVersion']}, ResourceVersion in object meta: "
-                                    f"{old['metadata']['resourceVersion']}", "Conflict", name=name,
-                               group=resource_type.group, kind=resource_type.plural)
-            deleting = {**old, "metadata": {**old["metadata"], "deletionTimestamp": now_timestamp(),
-                                            "deletionGracePeriodSeconds": 0}}
+                raise ApiError(
+                    409,
+                    f"Precondition failed: UID in precondition: {preconditions['uid']}, UID in "
+                    f"object meta: {old['metadata']['uid']}",
+                    "Conflict",
+                    name=name,
+                    group=resource_type.group,
+                    kind=resource_type.plural,
+                )
+            if (
+                preconditions.get("resourceVersion")
+                and preconditions["resourceVersion"] != old["metadata"]["resourceVersion"]
+            ):
+                raise ApiError(
+                    409,
+                    f"Precondition failed: ResourceVersion in precondition: "
+                    f"{preconditions['resourceVersion']}, ResourceVersion in object meta: "
+                    f"{old['metadata']['resourceVersion']}",
+                    "Conflict",
+                    name=name,
+                    group=resource_type.group,
+                    kind=resource_type.plural,
+                )
+            deleting = {
+                **old,
+                "metadata": {**old["metadata"], "deletionTimestamp": now_timestamp(), "deletionGracePeriodSeconds": 0},
+            }
             if resource_type.group == "" and resource_type.plural == "namespaces":
                 deleting["status"] = {**(old.get("status") or {}), "phase": "Terminating"}
             if dry_run:
                 return deleting
-            removed = self.store.remove(*resource_type.stored_as,
-                                        self._ns(resource_type, namespace), name)
+            removed = self.store.remove(*resource_type.stored_as, self._ns(resource_type, namespace), name)
             assert removed is not None
             if resource_type.group == "" and resource_type.plural == "namespaces":
                 self._empty_namespace(name)
             if propagation != "Orphan":
                 self._collect_dependents(old["metadata"]["uid"])
             self.notify(resource_type, old, None)
-            return {**deleting, "metadata": {**deleting["metadata"],
-                                             "resourceVersion": removed["metadata"]["resourceVersion"]}}
+            return {
+                **deleting,
+                "metadata": {**deleting["metadata"], "resourceVersion": removed["metadata"]["resourceVersion"]},
+            }
 
-    def delete_collection(self, resource_type: ResourceType, namespace: str | None, label_selector: str,
-                          field_selector: str, dry_run: bool) -> builtins.list[dict[str, Any]]:
+    def delete_collection(
+        self,
+        resource_type: ResourceType,
+        namespace: str | None,
+        label_selector: str,
+        field_selector: str,
+        dry_run: bool,
+    ) -> builtins.list[dict[str, Any]]:
         page = self.list(resource_type, namespace, label_selector, field_selector)
-        return [self.delete(resource_type, obj["metadata"].get("namespace"), obj["metadata"]["name"], dry_run)
-                for obj in page.items]
+        return [
+            self.delete(resource_type, obj["metadata"].get("namespace"), obj["metadata"]["name"], dry_run)
+            for obj in page.items
+        ]
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -260,17 +359,28 @@ class Operations:
         if found is None:
             raise ApiError(404, f'namespaces "{namespace}" not found', "NotFound", name=namespace, kind="namespaces")
         if (found.get("status") or {}).get("phase") == "Terminating":
-            raise ApiError(403, f'{resource_type.group_resource} is forbidden: unable to create new content in '
-                                f'namespace {namespace} because it is being terminated', "Forbidden",
-                           group=resource_type.group, kind=resource_type.plural)
+            raise ApiError(
+                403,
+                f"{resource_type.group_resource} is forbidden: unable to create new content in "
+                f"namespace {namespace} because it is being terminated",
+                "Forbidden",
+                group=resource_type.group,
+                kind=resource_type.plural,
+            )
 
     def not_found(self, resource_type: ResourceType, name: str) -> ApiError:
         return not_found_error(resource_type.group_resource, name, resource_type.group, resource_type.plural)
 
     def conflict(self, resource_type: ResourceType, name: str) -> ApiError:
-        return ApiError(409, f'Operation cannot be fulfilled on {resource_type.group_resource} "{name}": the object '
-                             "has been modified; please apply your changes to the latest version and try again",
-                        "Conflict", name=name, group=resource_type.group, kind=resource_type.plural)
+        return ApiError(
+            409,
+            f'Operation cannot be fulfilled on {resource_type.group_resource} "{name}": the object '
+            "has been modified; please apply your changes to the latest version and try again",
+            "Conflict",
+            name=name,
+            group=resource_type.group,
+            kind=resource_type.plural,
+        )
 
     def _storage_type(self, resource_type: ResourceType) -> ResourceType:
         found = self.registry.by_resource(*resource_type.stored_as)
@@ -311,5 +421,8 @@ def unsupported_patch(resource_type: ResourceType) -> ApiError:
     accepted = [patches.JSON_PATCH, patches.MERGE_PATCH, patches.APPLY_PATCH]
     if not resource_type.custom:
         accepted.insert(2, patches.STRATEGIC_PATCH)
-    return ApiError(415, "the body of the request was in an unknown format - accepted media types include: "
-                         + ", ".join(accepted), "UnsupportedMediaType")
+    return ApiError(
+        415,
+        "the body of the request was in an unknown format - accepted media types include: " + ", ".join(accepted),
+        "UnsupportedMediaType",
+    )

@@ -81,19 +81,20 @@ def json_patch(target: dict[str, Any], operations: Any) -> dict[str, Any]:
     try:
         return jsonpatch.apply_patch(target, operations)
     except jsonpatch.JsonPatchTestFailed as error:
-        raise ApiError(422, f"the server rejected our request due to an error in our request: {error}",
-                       "Invalid") from error
+        raise ApiError(
+            422, f"the server rejected our request due to an error in our request: {error}", "Invalid"
+        ) from error
     except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, KeyError, IndexError) as error:
-        raise ApiError(422, f"the server rejected our request due to an error in our request: {error}",
-                       "Invalid") from error
+        raise ApiError(
+            422, f"the server rejected our request due to an error in our request: {error}", "Invalid"
+        ) from error
 
 
 def strategic_merge_patch(original: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     """Kubernetes strategic merge, with `$patch: replace|delete`, `$retainKeys`,
     `$deleteFromPrimitiveList/<field>` and `$setElementOrder/<field>` directives."""
     if not isinstance(patch, dict):
-        raise ApiError(400, "json: cannot unmarshal array into Go value of type map[string]interface {}",
-                       "BadRequest")
+        raise ApiError(400, "json: cannot unmarshal array into Go value of type map[string]interface {}", "BadRequest")
     merged = _merge_map(original, patch, ())
     return merged if merged is not None else {}
 
@@ -143,8 +144,14 @@ def _merge_list(original: Any, patch: list[Any], path: tuple[str, ...]) -> list[
     for item in patch:
         if not isinstance(item, dict) or merge_key not in item:
             raise ApiError(400, f"map: {item} does not contain declared merge key: {merge_key}", "BadRequest")
-        index = next((i for i, existing in enumerate(result)
-                      if isinstance(existing, dict) and existing.get(merge_key) == item[merge_key]), None)
+        index = next(
+            (
+                i
+                for i, existing in enumerate(result)
+                if isinstance(existing, dict) and existing.get(merge_key) == item[merge_key]
+            ),
+            None,
+        )
         if item.get("$patch") == "delete":
             if index is not None:
                 result.pop(index)
@@ -184,8 +191,16 @@ def structural_merge(live: Any, applied: Any, path: tuple[str, ...] = ()) -> Any
             return copy.deepcopy(applied)
         items = list(live)
         for item in applied:
-            index = next((i for i, existing in enumerate(items) if isinstance(existing, dict)
-                          and isinstance(item, dict) and existing.get(merge_key) == item.get(merge_key)), None)
+            index = next(
+                (
+                    i
+                    for i, existing in enumerate(items)
+                    if isinstance(existing, dict)
+                    and isinstance(item, dict)
+                    and existing.get(merge_key) == item.get(merge_key)
+                ),
+                None,
+            )
             if index is None:
                 items.append(copy.deepcopy(item))
             else:

@@ -28,13 +28,27 @@ def pod_conditions(ready: bool, stamp: str, phase: str = "Running") -> list[dict
     ready_status = "True" if ready else "False"
     reason = {} if ready else {"reason": "PodCompleted" if phase == "Succeeded" else "ContainersNotReady"}
     return [
-        {"type": "PodReadyToStartContainers", "status": "False" if phase == "Succeeded" else "True",
-         "lastProbeTime": None, "lastTransitionTime": stamp},
-        {"type": "Initialized", "status": "True", "lastProbeTime": None, "lastTransitionTime": stamp,
-         **({"reason": "PodCompleted"} if phase == "Succeeded" else {})},
+        {
+            "type": "PodReadyToStartContainers",
+            "status": "False" if phase == "Succeeded" else "True",
+            "lastProbeTime": None,
+            "lastTransitionTime": stamp,
+        },
+        {
+            "type": "Initialized",
+            "status": "True",
+            "lastProbeTime": None,
+            "lastTransitionTime": stamp,
+            **({"reason": "PodCompleted"} if phase == "Succeeded" else {}),
+        },
         {"type": "Ready", "status": ready_status, "lastProbeTime": None, "lastTransitionTime": stamp, **reason},
-        {"type": "ContainersReady", "status": ready_status, "lastProbeTime": None, "lastTransitionTime": stamp,
-         **reason},
+        {
+            "type": "ContainersReady",
+            "status": ready_status,
+            "lastProbeTime": None,
+            "lastTransitionTime": stamp,
+            **reason,
+        },
         {"type": "PodScheduled", "status": "True", "lastProbeTime": None, "lastTransitionTime": stamp},
     ]
 
@@ -45,9 +59,11 @@ def qos_class(spec: dict[str, Any]) -> str:
     if not any(r.get("requests") or r.get("limits") for r in resources):
         return "BestEffort"
     guaranteed = all(
-        (r.get("limits") or {}).get("cpu") and (r.get("limits") or {}).get("memory")
+        (r.get("limits") or {}).get("cpu")
+        and (r.get("limits") or {}).get("memory")
         and (r.get("requests") or r.get("limits")) == r.get("limits")
-        for r in resources)
+        for r in resources
+    )
     return "Guaranteed" if guaranteed else "Burstable"
 
 
@@ -88,22 +104,42 @@ class PodStarter:
         name = pod["metadata"]["name"]
         ip = self._host_ip(spec.get("nodeName")) if spec.get("hostNetwork") else self._pod_ip()
         status: dict[str, Any] = {
-            "phase": "Running", "conditions": pod_conditions(True, stamp), "startTime": stamp, "qosClass": qos_class(spec),
-            "containerStatuses": [{
-                "name": container["name"], "image": container.get("image", ""),
-                "imageID": image_id(container.get("image", "")), "containerID": container_id(name, container["name"]),
-                "ready": True, "started": True, "restartCount": 0,
-                "state": {"running": {"startedAt": stamp}}, "lastState": {},
-            } for container in spec.get("containers") or []],
+            "phase": "Running",
+            "conditions": pod_conditions(True, stamp),
+            "startTime": stamp,
+            "qosClass": qos_class(spec),
+            "containerStatuses": [
+                {
+                    "name": container["name"],
+                    "image": container.get("image", ""),
+                    "imageID": image_id(container.get("image", "")),
+                    "containerID": container_id(name, container["name"]),
+                    "ready": True,
+                    "started": True,
+                    "restartCount": 0,
+                    "state": {"running": {"startedAt": stamp}},
+                    "lastState": {},
+                }
+                for container in spec.get("containers") or []
+            ],
         }
         if spec.get("initContainers"):
-            status["initContainerStatuses"] = [{
-                "name": container["name"], "image": container.get("image", ""),
-                "imageID": image_id(container.get("image", "")), "containerID": container_id(name, container["name"]),
-                "ready": True, "started": False, "restartCount": 0, "lastState": {},
-                "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": stamp,
-                                         "finishedAt": stamp}},
-            } for container in spec["initContainers"]]
+            status["initContainerStatuses"] = [
+                {
+                    "name": container["name"],
+                    "image": container.get("image", ""),
+                    "imageID": image_id(container.get("image", "")),
+                    "containerID": container_id(name, container["name"]),
+                    "ready": True,
+                    "started": False,
+                    "restartCount": 0,
+                    "lastState": {},
+                    "state": {
+                        "terminated": {"exitCode": 0, "reason": "Completed", "startedAt": stamp, "finishedAt": stamp}
+                    },
+                }
+                for container in spec["initContainers"]
+            ]
         host_ip = self._host_ip(spec.get("nodeName"))
         if host_ip:
             status["hostIP"] = host_ip
@@ -117,13 +153,23 @@ class PodStarter:
         """A pod whose containers all exited 0 (a finished Job's pod)."""
         stamp = now_timestamp()
         return {
-            "phase": "Succeeded", "conditions": pod_conditions(False, stamp, "Succeeded"), "startTime": stamp,
+            "phase": "Succeeded",
+            "conditions": pod_conditions(False, stamp, "Succeeded"),
+            "startTime": stamp,
             "qosClass": qos_class(spec),
-            "containerStatuses": [{
-                "name": container["name"], "image": container.get("image", ""),
-                "imageID": image_id(container.get("image", "")), "ready": False, "started": False,
-                "restartCount": 0, "lastState": {},
-                "state": {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": stamp,
-                                         "finishedAt": stamp}},
-            } for container in spec.get("containers") or []],
+            "containerStatuses": [
+                {
+                    "name": container["name"],
+                    "image": container.get("image", ""),
+                    "imageID": image_id(container.get("image", "")),
+                    "ready": False,
+                    "started": False,
+                    "restartCount": 0,
+                    "lastState": {},
+                    "state": {
+                        "terminated": {"exitCode": 0, "reason": "Completed", "startedAt": stamp, "finishedAt": stamp}
+                    },
+                }
+                for container in spec.get("containers") or []
+            ],
         }

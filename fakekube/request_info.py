@@ -44,8 +44,14 @@ IDENTITY: web.RequestKey[str | None] = web.RequestKey("identity", str | None)  #
 
 def parse_request(method: str, path: str, query: Mapping[str, str]) -> RequestInfo:
     parts = [part for part in path.strip("/").split("/") if part]
-    http_verb = {"GET": "get", "HEAD": "get", "POST": "create", "PUT": "update", "PATCH": "patch",
-                 "DELETE": "delete"}.get(method.upper(), method.lower())
+    http_verb = {
+        "GET": "get",
+        "HEAD": "get",
+        "POST": "create",
+        "PUT": "update",
+        "PATCH": "patch",
+        "DELETE": "delete",
+    }.get(method.upper(), method.lower())
     if not parts or parts[0] not in ("api", "apis"):
         return RequestInfo(False, path, http_verb)
     prefix = parts[0]

@@ -52,8 +52,14 @@ class PodRuntime:
 
     # Logs
 
-    def set_logs(self, namespace: str, pod: str, container: str,
-                 lines: Sequence[str | tuple[datetime, str]], previous: bool = False) -> None:
+    def set_logs(
+        self,
+        namespace: str,
+        pod: str,
+        container: str,
+        lines: Sequence[str | tuple[datetime, str]],
+        previous: bool = False,
+    ) -> None:
         """Replace a container's log (or its previous instance's).
 
         Lines are strings, stamped one second apart and ending now, or (time, text) pairs.
@@ -88,11 +94,13 @@ class PodRuntime:
             return self._log(namespace, name, container, True, lambda: self._previous_log(namespace, pod, container))
         image = container_spec(pod, container).get("image", "")
         generator = LineGenerator(namespace, name, container, image)
-        return self._log(namespace, name, container, False,
-                         lambda: ContainerLog(generator, self.generated_line_interval))
+        return self._log(
+            namespace, name, container, False, lambda: ContainerLog(generator, self.generated_line_interval)
+        )
 
-    def _log(self, namespace: str, pod: str, container: str, previous: bool,
-             create: Callable[[], ContainerLog]) -> ContainerLog:
+    def _log(
+        self, namespace: str, pod: str, container: str, previous: bool, create: Callable[[], ContainerLog]
+    ) -> ContainerLog:
         key = (namespace, pod, container, previous)
         with self._lock:
             if key not in self._logs:
@@ -106,8 +114,9 @@ class PodRuntime:
                 terminated = (entry.get("lastState") or {}).get("terminated") or {}
         finished = terminated.get("finishedAt")
         when = datetime.fromisoformat(finished.replace("Z", "+00:00")) if finished else utc_now() - timedelta(minutes=5)
-        generator = LineGenerator(namespace, pod["metadata"]["name"], container,
-                                  container_spec(pod, container).get("image", ""))
+        generator = LineGenerator(
+            namespace, pod["metadata"]["name"], container, container_spec(pod, container).get("image", "")
+        )
         log = ContainerLog()
         lines = generator.previous_lines(when, terminated.get("reason", "Error"), int(terminated.get("exitCode", 1)))
         log.replace([LogLine(*line) for line in lines])

@@ -45,8 +45,15 @@ async def pod_attach(request: web.Request, *, cluster: ClusterView) -> web.Strea
 class AttachSession:
     """One attached client, fed the container's new log lines until either side goes away."""
 
-    def __init__(self, cluster: ClusterView, socket: ChannelSocket, pod: dict[str, Any], container: str,
-                 options: ExecOptions, app: web.Application) -> None:
+    def __init__(
+        self,
+        cluster: ClusterView,
+        socket: ChannelSocket,
+        pod: dict[str, Any],
+        container: str,
+        options: ExecOptions,
+        app: web.Application,
+    ) -> None:
         self.cluster = cluster
         self.runtime: PodRuntime = cluster.runtime
         self.socket = socket

@@ -15,8 +15,13 @@ from aiohttp import WSMsgType, web
 
 from fakekube.runtime_pods import Refusal
 
-EXEC_PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io", "v4.base64.channel.k8s.io",
-                  "channel.k8s.io", "base64.channel.k8s.io")
+EXEC_PROTOCOLS = (
+    "v5.channel.k8s.io",
+    "v4.channel.k8s.io",
+    "v4.base64.channel.k8s.io",
+    "channel.k8s.io",
+    "base64.channel.k8s.io",
+)
 PORTFORWARD_PROTOCOLS = ("v4.channel.k8s.io", "v4.base64.channel.k8s.io")
 CLOSE_CHANNEL = 255
 # The kubelet copies output through 32 KiB buffers, so long output arrives as several frames.
@@ -62,8 +67,13 @@ class ChannelSocket:
     @classmethod
     async def accept(cls, request: web.Request, protocol: str) -> ChannelSocket:
         """Complete the upgrade, echoing the negotiated protocol."""
-        ws = web.WebSocketResponse(protocols=(protocol,) if protocol else (), timeout=2.0, autoping=True,
-                                   max_msg_size=64 * 1024 * 1024, compress=False)
+        ws = web.WebSocketResponse(
+            protocols=(protocol,) if protocol else (),
+            timeout=2.0,
+            autoping=True,
+            max_msg_size=64 * 1024 * 1024,
+            compress=False,
+        )
         await ws.prepare(request)
         return cls(ws, protocol)
 
@@ -72,7 +82,7 @@ class ChannelSocket:
 
         Raises `ClientGone` once the client has left.
         """
-        chunks = [data[offset:offset + FRAME_PAYLOAD] for offset in range(0, len(data), FRAME_PAYLOAD)] or [b""]
+        chunks = [data[offset : offset + FRAME_PAYLOAD] for offset in range(0, len(data), FRAME_PAYLOAD)] or [b""]
         for chunk in chunks:
             if self.ws.closed:
                 raise ClientGone("the websocket is closed")

@@ -28,12 +28,19 @@ def container_environment(cluster: ClusterView, pod: dict[str, Any], container: 
             variables[entry["name"]] = _expand_references(resolved, variables)
     service = cluster.get_object("services", "default", "kubernetes") or {}
     host = (service.get("spec") or {}).get("clusterIP") or "10.96.0.1"
-    variables.update({
-        "KUBERNETES_SERVICE_HOST": host, "KUBERNETES_SERVICE_PORT": "443", "KUBERNETES_SERVICE_PORT_HTTPS": "443",
-        "KUBERNETES_PORT": f"tcp://{host}:443", "KUBERNETES_PORT_443_TCP": f"tcp://{host}:443",
-        "KUBERNETES_PORT_443_TCP_PROTO": "tcp", "KUBERNETES_PORT_443_TCP_PORT": "443",
-        "KUBERNETES_PORT_443_TCP_ADDR": host, "HOME": "/root",
-    })
+    variables.update(
+        {
+            "KUBERNETES_SERVICE_HOST": host,
+            "KUBERNETES_SERVICE_PORT": "443",
+            "KUBERNETES_SERVICE_PORT_HTTPS": "443",
+            "KUBERNETES_PORT": f"tcp://{host}:443",
+            "KUBERNETES_PORT_443_TCP": f"tcp://{host}:443",
+            "KUBERNETES_PORT_443_TCP_PROTO": "tcp",
+            "KUBERNETES_PORT_443_TCP_PORT": "443",
+            "KUBERNETES_PORT_443_TCP_ADDR": host,
+            "HOME": "/root",
+        }
+    )
     return variables
 
 
@@ -69,10 +76,15 @@ def _env_value(cluster: ClusterView, pod: dict[str, Any], entry: dict[str, Any])
 
 def _field(pod: dict[str, Any], path: str) -> str:
     metadata, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
-    fields = {"metadata.name": metadata.get("name"), "metadata.namespace": metadata.get("namespace"),
-              "metadata.uid": metadata.get("uid"), "spec.nodeName": spec.get("nodeName"),
-              "spec.serviceAccountName": spec.get("serviceAccountName"), "status.podIP": status.get("podIP"),
-              "status.hostIP": status.get("hostIP")}
+    fields = {
+        "metadata.name": metadata.get("name"),
+        "metadata.namespace": metadata.get("namespace"),
+        "metadata.uid": metadata.get("uid"),
+        "spec.nodeName": spec.get("nodeName"),
+        "spec.serviceAccountName": spec.get("serviceAccountName"),
+        "status.podIP": status.get("podIP"),
+        "status.hostIP": status.get("hostIP"),
+    }
     return str(fields.get(path) or "")
 
 

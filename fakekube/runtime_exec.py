@@ -56,36 +56,54 @@ class ExecOptions:
 
 def parse_exec_options(request: web.Request) -> ExecOptions:
     query = request.query
-    return ExecOptions(command=query.getall("command", []), container=query.get("container", ""),
-                       stdin=parse_bool(query, "stdin"), stdout=parse_bool(query, "stdout"),
-                       stderr=parse_bool(query, "stderr"), tty=parse_bool(query, "tty"))
+    return ExecOptions(
+        command=query.getall("command", []),
+        container=query.get("container", ""),
+        stdin=parse_bool(query, "stdin"),
+        stdout=parse_bool(query, "stdout"),
+        stderr=parse_bool(query, "stderr"),
+        tty=parse_bool(query, "tty"),
+    )
 
 
 def exit_status(argv: list[str], code: int) -> dict[str, Any]:
     """The Status the kubelet sends on the error channel when the process exits."""
     if code == 0:
         return {"metadata": {}, "status": "Success"}
-    return {"metadata": {}, "status": "Failure",
-            "message": f"command terminated with non-zero exit code: error executing command [{' '.join(argv)}], "
-                       f"exit code {code}",
-            "reason": "NonZeroExitCode", "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]}}
+    return {
+        "metadata": {},
+        "status": "Failure",
+        "message": f"command terminated with non-zero exit code: error executing command [{' '.join(argv)}], "
+        f"exit code {code}",
+        "reason": "NonZeroExitCode",
+        "details": {"causes": [{"reason": "ExitCode", "message": str(code)}]},
+    }
 
 
 def internal_error(cause: str) -> dict[str, Any]:
-    return {"metadata": {}, "status": "Failure", "message": f"Internal error occurred: {cause}",
-            "reason": "InternalError", "details": {"causes": [{"message": cause}]}, "code": 500}
+    return {
+        "metadata": {},
+        "status": "Failure",
+        "message": f"Internal error occurred: {cause}",
+        "reason": "InternalError",
+        "details": {"causes": [{"message": cause}]},
+        "code": 500,
+    }
 
 
 def executable_not_found(name: str) -> dict[str, Any]:
     """What containerd reports when argv[0] is not in the image."""
     exec_id = hashlib.sha256(f"exec-{next(_exec_ids)}".encode()).hexdigest()
-    return internal_error(f'error executing command in container: failed to exec in container: failed to start exec '
-                          f'"{exec_id}": OCI runtime exec failed: exec failed: unable to start container process: '
-                          f'exec: "{name}": executable file not found in $PATH: unknown')
+    return internal_error(
+        f"error executing command in container: failed to exec in container: failed to start exec "
+        f'"{exec_id}": OCI runtime exec failed: exec failed: unable to start container process: '
+        f'exec: "{name}": executable file not found in $PATH: unknown'
+    )
 
 
-def admit_stream(request: web.Request, cluster: ClusterView, options: ExecOptions,
-                 subresource: str) -> tuple[dict[str, Any], str, str]:
+def admit_stream(
+    request: web.Request, cluster: ClusterView, options: ExecOptions, subresource: str
+) -> tuple[dict[str, Any], str, str]:
     """The pod, container and websocket protocol of an exec or attach; refused as the API server and kubelet do."""
     namespace, name = request.match_info["namespace"], request.match_info["name"]
     pod = cluster.get_object("pods", namespace, name)
@@ -102,8 +120,11 @@ def admit_stream(request: web.Request, cluster: ClusterView, options: ExecOption
     require_running(pod, container)
     if is_spdy(request):
         # Reached only when a websocket attempt failed for a reason the checks above do not repeat.
-        raise Refusal(400, f"unable to upgrade connection: this fake API server streams {subresource} over "
-                           f"websockets only ({', '.join(EXEC_PROTOCOLS)})")
+        raise Refusal(
+            400,
+            f"unable to upgrade connection: this fake API server streams {subresource} over "
+            f"websockets only ({', '.join(EXEC_PROTOCOLS)})",
+        )
     return pod, container, negotiate(request, EXEC_PROTOCOLS)
 
 
@@ -122,8 +143,15 @@ async def pod_exec(request: web.Request, *, cluster: ClusterView) -> web.StreamR
 class ExecSession:
     """One exec: the process, its stdin, and what ends it early."""
 
-    def __init__(self, cluster: ClusterView, socket: ChannelSocket, pod: dict[str, Any], container: str,
-                 options: ExecOptions, app: web.Application) -> None:
+    def __init__(
+        self,
+        cluster: ClusterView,
+        socket: ChannelSocket,
+        pod: dict[str, Any],
+        container: str,
+        options: ExecOptions,
+        app: web.Application,
+    ) -> None:
         self.cluster = cluster
         self.runtime: PodRuntime = cluster.runtime
         self.socket = socket
@@ -199,7 +227,7 @@ class ExecSession:
             await asyncio.wait({closed, changed}, return_when=asyncio.FIRST_COMPLETED)
             closed.cancel()
             changed.cancel()
-        chunk = bytes(self.stdin[self.stdin_read:])
+        chunk = bytes(self.stdin[self.stdin_read :])
         self.stdin_read = len(self.stdin)
         return chunk
 
@@ -232,8 +260,11 @@ class ExecSession:
                     await stdout.write(out)
                     await stderr.write(err)
                     return exit_status(argv, code)
-            shell = Shell(self._context(), container_environment(self.cluster, self.pod, self.container,
-                                                                  self.options.tty), name=argv[0].rsplit("/", 1)[-1])
+            shell = Shell(
+                self._context(),
+                container_environment(self.cluster, self.pod, self.container, self.options.tty),
+                name=argv[0].rsplit("/", 1)[-1],
+            )
             program = shell.find_program(argv[0])
             if program is None:
                 return executable_not_found(argv[0])
@@ -253,8 +284,15 @@ class ExecSession:
         security = {**pod_security, **(spec.get("securityContext") or {})}
         uid = int(security.get("runAsUser", 0))
         image = spec.get("image", "")
-        return ContainerContext(namespace=self.namespace, pod=self.pod, container=self.container,
-                                fs=self.runtime.filesystem(self.namespace, self.pod, self.container),
-                                tty=self.options.tty, max_sleep=self.runtime.max_sleep_seconds, uid=uid,
-                                gid=int(security.get("runAsGroup", uid)),
-                                busybox="alpine" in image or "busybox" in image, programs=PROGRAMS)
+        return ContainerContext(
+            namespace=self.namespace,
+            pod=self.pod,
+            container=self.container,
+            fs=self.runtime.filesystem(self.namespace, self.pod, self.container),
+            tty=self.options.tty,
+            max_sleep=self.runtime.max_sleep_seconds,
+            uid=uid,
+            gid=int(security.get("runAsGroup", uid)),
+            busybox="alpine" in image or "busybox" in image,
+            programs=PROGRAMS,
+        )

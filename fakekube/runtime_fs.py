@@ -12,8 +12,27 @@ from typing import Any
 
 from fakekube.runtime_pods import container_spec
 
-STANDARD_DIRS = ["/bin", "/dev", "/etc", "/home", "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/tmp",
-                 "/usr", "/usr/bin", "/usr/local", "/usr/local/bin", "/usr/sbin", "/var", "/var/log", "/var/run"]
+STANDARD_DIRS = [
+    "/bin",
+    "/dev",
+    "/etc",
+    "/home",
+    "/proc",
+    "/root",
+    "/run",
+    "/sbin",
+    "/srv",
+    "/sys",
+    "/tmp",
+    "/usr",
+    "/usr/bin",
+    "/usr/local",
+    "/usr/local/bin",
+    "/usr/sbin",
+    "/var",
+    "/var/log",
+    "/var/run",
+]
 
 DEBIAN_RELEASE = """PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
 NAME="Debian GNU/Linux"
@@ -98,8 +117,9 @@ class VirtualFS:
         if not self.is_dir(path):
             raise FileError("Not a directory" if path in self._files() else "No such file or directory")
         prefix = path.rstrip("/") + "/"
-        names = {name[len(prefix):].split("/", 1)[0] for name in [*self._files(), *STANDARD_DIRS]
-                 if name.startswith(prefix)}
+        names = {
+            name[len(prefix) :].split("/", 1)[0] for name in [*self._files(), *STANDARD_DIRS] if name.startswith(prefix)
+        }
         return sorted(names)
 
 
@@ -117,10 +137,14 @@ def standard_files(pod: dict[str, Any], container: str) -> dict[str, bytes]:
     return {
         "/etc/hostname": f"{name}\n".encode(),
         "/etc/os-release": (ALPINE_RELEASE if "alpine" in image else DEBIAN_RELEASE).encode(),
-        "/etc/hosts": (f"# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
-                       f"ip6-loopback\n{ip}\t{name}\n").encode(),
-        "/etc/resolv.conf": (f"search {namespace}.svc.cluster.local svc.cluster.local cluster.local\n"
-                             "nameserver 10.96.0.10\noptions ndots:5\n").encode(),
+        "/etc/hosts": (
+            f"# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
+            f"ip6-loopback\n{ip}\t{name}\n"
+        ).encode(),
+        "/etc/resolv.conf": (
+            f"search {namespace}.svc.cluster.local svc.cluster.local cluster.local\n"
+            "nameserver 10.96.0.10\noptions ndots:5\n"
+        ).encode(),
         "/etc/passwd": b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
         "/var/run/secrets/kubernetes.io/serviceaccount/namespace": namespace.encode(),
     }

@@ -9,13 +9,30 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-_PATHS = ["/", "/index.html", "/healthz", "/api/v1/orders", "/api/v1/orders/{id}", "/api/v1/users/{id}",
-          "/static/app.js", "/static/style.css", "/metrics", "/api/v1/cart", "/login", "/favicon.ico"]
+_PATHS = [
+    "/",
+    "/index.html",
+    "/healthz",
+    "/api/v1/orders",
+    "/api/v1/orders/{id}",
+    "/api/v1/users/{id}",
+    "/static/app.js",
+    "/static/style.css",
+    "/metrics",
+    "/api/v1/cart",
+    "/login",
+    "/favicon.ico",
+]
 _METHODS = ["GET"] * 8 + ["POST"] * 2 + ["PUT", "DELETE"]
 _STATUSES = [200] * 30 + [201, 204, 301, 304, 304, 400, 401, 404, 404, 500, 503]
-_AGENTS = ["Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
-           "kube-probe/1.30", "curl/8.5.0", "Go-http-client/1.1", "python-requests/2.31.0",
-           "Prometheus/2.48.1"]
+_AGENTS = [
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+    "kube-probe/1.30",
+    "curl/8.5.0",
+    "Go-http-client/1.1",
+    "python-requests/2.31.0",
+    "Prometheus/2.48.1",
+]
 _APP_EVENTS = [
     ("INFO", "http", "request completed"),
     ("INFO", "http", "request completed"),
@@ -48,14 +65,15 @@ class LineGenerator:
             client = f"10.244.{rng.randint(0, 3)}.{rng.randint(2, 254)}"
             stamp = when.strftime("%d/%b/%Y:%H:%M:%S +0000")
             size = 0 if status in (204, 304) else rng.randint(120, 48000)
-            return (f'{client} - - [{stamp}] "{method} {path} HTTP/1.1" {status} {size} "-" '
-                    f'"{rng.choice(_AGENTS)}"')
+            return f'{client} - - [{stamp}] "{method} {path} HTTP/1.1" {status} {size} "-" "{rng.choice(_AGENTS)}"'
         level, component, message = rng.choice(_APP_EVENTS)
         if level == "ERROR":
             status = 504
         stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
-        return (f'{stamp} {level:<5} [{component}] {message} method={method} path={path} status={status} '
-                f'duration_ms={rng.randint(1, 950)} request_id={rng.getrandbits(48):012x}')
+        return (
+            f"{stamp} {level:<5} [{component}] {message} method={method} path={path} status={status} "
+            f"duration_ms={rng.randint(1, 950)} request_id={rng.getrandbits(48):012x}"
+        )
 
     def initial_times(self, now: datetime) -> list[datetime]:
         """When the first lines were written: about an hour's worth, unevenly spaced, ending before now."""
@@ -77,8 +95,13 @@ class LineGenerator:
             lines.append((when, self.line(10_000 + index, when)))
         if reason != "OOMKilled":
             stamp = finished.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-            lines.append((finished, f"{stamp} FATAL [main] shutting down: unrecoverable error "
-                                    f"(exit code {exit_code}): dial tcp 10.96.12.40:5432: connect: connection refused"))
+            lines.append(
+                (
+                    finished,
+                    f"{stamp} FATAL [main] shutting down: unrecoverable error "
+                    f"(exit code {exit_code}): dial tcp 10.96.12.40:5432: connect: connection refused",
+                )
+            )
         return lines
 
 

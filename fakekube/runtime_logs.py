@@ -63,8 +63,9 @@ def parse_log_options(query: Mapping[str, str], name: str) -> LogOptions:
         try:
             since_time = datetime.fromisoformat(query["sinceTime"].replace("Z", "+00:00"))
         except ValueError:
-            raise Refusal(400, f'parsing time "{query["sinceTime"]}" as "2006-01-02T15:04:05Z07:00": '
-                               "cannot parse as RFC3339") from None
+            raise Refusal(
+                400, f'parsing time "{query["sinceTime"]}" as "2006-01-02T15:04:05Z07:00": cannot parse as RFC3339'
+            ) from None
     problems = []
     if since_seconds is not None and since_time is not None:
         problems.append("sinceSeconds: Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified")
@@ -82,9 +83,16 @@ def parse_log_options(query: Mapping[str, str], name: str) -> LogOptions:
         raise Refusal(422, message, "Invalid", name=name, kind="PodLogOptions")
     if since_seconds is not None:
         since_time = utc_now() - timedelta(seconds=since_seconds)
-    return LogOptions(container=query.get("container", ""), previous=parse_bool(query, "previous"),
-                      timestamps=parse_bool(query, "timestamps"), follow=parse_bool(query, "follow"),
-                      tail_lines=tail, since=since_time, limit_bytes=limit, stream=stream)
+    return LogOptions(
+        container=query.get("container", ""),
+        previous=parse_bool(query, "previous"),
+        timestamps=parse_bool(query, "timestamps"),
+        follow=parse_bool(query, "follow"),
+        tail_lines=tail,
+        since=since_time,
+        limit_bytes=limit,
+        stream=stream,
+    )
 
 
 def format_line(line: LogLine, timestamps: bool) -> bytes:
@@ -103,7 +111,7 @@ def select_lines(lines: list[LogLine], options: LogOptions) -> list[LogLine]:
     if options.since is not None:
         lines = [line for line in lines if line.time >= options.since]
     if options.tail_lines is not None:
-        lines = lines[len(lines) - options.tail_lines:] if options.tail_lines else []
+        lines = lines[len(lines) - options.tail_lines :] if options.tail_lines else []
     return lines
 
 
@@ -114,8 +122,9 @@ def _current_log(runtime: PodRuntime, namespace: str, pod: dict[str, Any], conta
         # A crash-looping container: the kubelet serves the last terminated instance.
         return runtime.container_log(namespace, pod, container, previous=True)
     if state.current == "waiting":
-        reason = {"ErrImagePull": "image can't be pulled",
-                  "ImagePullBackOff": "trying and failing to pull image"}.get(state.reason, state.reason)
+        reason = {"ErrImagePull": "image can't be pulled", "ImagePullBackOff": "trying and failing to pull image"}.get(
+            state.reason, state.reason
+        )
         suffix = f": {reason}" if reason else " - no logs yet"
         raise Refusal(400, f'container "{container}" in pod "{name}" is waiting to start{suffix}')
     return runtime.container_log(namespace, pod, container, previous=False)
@@ -142,15 +151,23 @@ async def pod_log(request: web.Request, *, cluster: ClusterView) -> web.StreamRe
     lines = log.snapshot()
     body = b"".join(format_line(line, options.timestamps) for line in select_lines(lines, options))
     if options.limit_bytes is not None:
-        body = body[:options.limit_bytes]
+        body = body[: options.limit_bytes]
     following = options.follow and not options.previous and container_state(pod, container).current == "running"
     if not following:
         return web.Response(body=body, content_type="text/plain")
     return await _follow(request, cluster, pod, container, log, body, len(lines), options)
 
 
-async def _follow(request: web.Request, cluster: ClusterView, pod: dict[str, Any], container: str,
-                  log: ContainerLog, head: bytes, sent: int, options: LogOptions) -> web.StreamResponse:
+async def _follow(
+    request: web.Request,
+    cluster: ClusterView,
+    pod: dict[str, Any],
+    container: str,
+    log: ContainerLog,
+    head: bytes,
+    sent: int,
+    options: LogOptions,
+) -> web.StreamResponse:
     runtime: PodRuntime = cluster.runtime
     response = web.StreamResponse(headers={"Content-Type": "text/plain"})
     response.enable_chunked_encoding()

@@ -35,8 +35,11 @@ async def node_proxy(request: web.Request, *, cluster: ClusterView) -> web.Strea
     if node is None:
         return not_found("nodes", name)
     if not _reachable(node):
-        return status_response(503, f"error trying to reach service: dial tcp {_address(node)}:{KUBELET_PORT}: "
-                                    "connect: connection refused", "ServiceUnavailable")
+        return status_response(
+            503,
+            f"error trying to reach service: dial tcp {_address(node)}:{KUBELET_PORT}: connect: connection refused",
+            "ServiceUnavailable",
+        )
     pods = [pod for pod in cluster.list_objects("pods") if (pod.get("spec") or {}).get("nodeName") == name]
     running = [pod for pod in pods if (pod.get("status") or {}).get("phase", "Running") == "Running"]
     path = request.match_info.get("path", "").strip("/")
@@ -51,7 +54,7 @@ async def node_proxy(request: web.Request, *, cluster: ClusterView) -> web.Strea
     if path == "pods":
         return web.json_response({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": pods})
     if path == "logs" or path.startswith("logs/"):
-        return _logs(cluster.runtime, node, pods, path[len("logs"):].strip("/"))
+        return _logs(cluster.runtime, node, pods, path[len("logs") :].strip("/"))
     return _page_not_found()
 
 
@@ -84,14 +87,17 @@ def _directory(names: list[str]) -> web.Response:
 def _logs(runtime: PodRuntime, node: dict[str, Any], pods: list[dict[str, Any]], path: str) -> web.Response:
     containers = _container_logs(runtime, pods)
     files: dict[str, Callable[[], str]] = {
-        "auth.log": lambda: _auth_log(node), "kern.log": lambda: _kern_log(node),
-        "kubelet.log": lambda: _kubelet_log(node, pods), "syslog": lambda: _syslog(node, pods)}
+        "auth.log": lambda: _auth_log(node),
+        "kern.log": lambda: _kern_log(node),
+        "kubelet.log": lambda: _kubelet_log(node, pods),
+        "syslog": lambda: _syslog(node, pods),
+    }
     if path == "":
         return _directory(sorted([*files, "containers/"]))
     if path == "containers":
         return _directory(sorted(containers))
-    if path.startswith("containers/") and path[len("containers/"):] in containers:
-        return web.Response(body=containers[path[len("containers/"):]](), content_type="text/plain")
+    if path.startswith("containers/") and path[len("containers/") :] in containers:
+        return web.Response(body=containers[path[len("containers/") :]](), content_type="text/plain")
     if path in files:
         return web.Response(text=files[path](), content_type="text/plain")
     return _page_not_found()
@@ -131,12 +137,18 @@ def _kubelet_log(node: dict[str, Any], pods: list[dict[str, Any]]) -> str:
     name = node["metadata"]["name"]
     version = ((node.get("status") or {}).get("nodeInfo") or {}).get("kubeletVersion", "v1.30.2")
     start = _created(node)
-    lines = [_klog(start, "server.go:484", f'"Kubelet version" kubeletVersion="{version}"'),
-             _klog(start + timedelta(seconds=1), "kubelet.go:2337", '"Starting kubelet main sync loop"'),
-             _klog(start + timedelta(seconds=2), "kubelet_node_status.go:76",
-                   f'"Attempting to register node" node="{name}"'),
-             _klog(start + timedelta(seconds=2, milliseconds=300), "kubelet_node_status.go:79",
-                   f'"Successfully registered node" node="{name}"')]
+    lines = [
+        _klog(start, "server.go:484", f'"Kubelet version" kubeletVersion="{version}"'),
+        _klog(start + timedelta(seconds=1), "kubelet.go:2337", '"Starting kubelet main sync loop"'),
+        _klog(
+            start + timedelta(seconds=2), "kubelet_node_status.go:76", f'"Attempting to register node" node="{name}"'
+        ),
+        _klog(
+            start + timedelta(seconds=2, milliseconds=300),
+            "kubelet_node_status.go:79",
+            f'"Successfully registered node" node="{name}"',
+        ),
+    ]
     for pod in sorted(pods, key=_created):
         key = f"{pod['metadata'].get('namespace')}/{pod['metadata']['name']}"
         created = _created(pod)
@@ -144,52 +156,73 @@ def _kubelet_log(node: dict[str, Any], pods: list[dict[str, Any]]) -> str:
         for container in (pod.get("spec") or {}).get("containers") or []:
             state = container_state(pod, container["name"])
             if state.current == "waiting" and state.reason:
-                lines.append(_klog(created + timedelta(seconds=3), "pod_workers.go:1298",
-                                   f'"Error syncing pod, skipping" err="failed to \\"StartContainer\\" for '
-                                   f'\\"{container["name"]}\\" with {state.reason}" pod="{key}"', "E"))
+                lines.append(
+                    _klog(
+                        created + timedelta(seconds=3),
+                        "pod_workers.go:1298",
+                        f'"Error syncing pod, skipping" err="failed to \\"StartContainer\\" for '
+                        f'\\"{container["name"]}\\" with {state.reason}" pod="{key}"',
+                        "E",
+                    )
+                )
             else:
-                lines.append(_klog(created + timedelta(seconds=2), "kubelet.go:2439",
-                                   f'"SyncLoop (PLEG): event for pod" pod="{key}" event={{"Type":"ContainerStarted"}}'))
+                lines.append(
+                    _klog(
+                        created + timedelta(seconds=2),
+                        "kubelet.go:2439",
+                        f'"SyncLoop (PLEG): event for pod" pod="{key}" event={{"Type":"ContainerStarted"}}',
+                    )
+                )
     return "\n".join(lines) + "\n"
 
 
 def _syslog(node: dict[str, Any], pods: list[dict[str, Any]]) -> str:
     name, start = node["metadata"]["name"], _created(node)
-    lines = [f"{start:%b %e %H:%M:%S} {name} systemd[1]: Started containerd.service - containerd container runtime.",
-             f"{start:%b %e %H:%M:%S} {name} systemd[1]: Started kubelet.service - kubelet: The Kubernetes Node Agent."]
+    lines = [
+        f"{start:%b %e %H:%M:%S} {name} systemd[1]: Started containerd.service - containerd container runtime.",
+        f"{start:%b %e %H:%M:%S} {name} systemd[1]: Started kubelet.service - kubelet: The Kubernetes Node Agent.",
+    ]
     for pod in sorted(pods, key=_created):
         created = _created(pod) + timedelta(seconds=2)
         for container in (pod.get("spec") or {}).get("containers") or []:
             container_id = _container_id(pod, container["name"])
-            lines.append(f'{created:%b %e %H:%M:%S} {name} containerd[812]: time="{created:%Y-%m-%dT%H:%M:%S}.'
-                         f'{created.microsecond:06d}000Z" level=info msg="StartContainer for \\"{container_id}\\" '
-                         'returns successfully"')
+            lines.append(
+                f'{created:%b %e %H:%M:%S} {name} containerd[812]: time="{created:%Y-%m-%dT%H:%M:%S}.'
+                f'{created.microsecond:06d}000Z" level=info msg="StartContainer for \\"{container_id}\\" '
+                'returns successfully"'
+            )
     return "\n".join(lines) + "\n"
 
 
 def _kern_log(node: dict[str, Any]) -> str:
     name, start = node["metadata"]["name"], _created(node)
-    return (f"{start:%b %e %H:%M:%S} {name} kernel: [    0.000000] Linux version 6.1.0-18-amd64 "
-            "(debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)\n"
-            f"{start:%b %e %H:%M:%S} {name} kernel: [    4.201337] IPv6: ADDRCONF(NETDEV_CHANGE): eth0: "
-            "link becomes ready\n")
+    return (
+        f"{start:%b %e %H:%M:%S} {name} kernel: [    0.000000] Linux version 6.1.0-18-amd64 "
+        "(debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)\n"
+        f"{start:%b %e %H:%M:%S} {name} kernel: [    4.201337] IPv6: ADDRCONF(NETDEV_CHANGE): eth0: "
+        "link becomes ready\n"
+    )
 
 
 def _auth_log(node: dict[str, Any]) -> str:
     name, start = node["metadata"]["name"], _created(node)
-    return (f"{start:%b %e %H:%M:%S} {name} sshd[611]: Server listening on 0.0.0.0 port 22.\n"
-            f"{start:%b %e %H:%M:%S} {name} systemd-logind[598]: New seat seat0.\n")
+    return (
+        f"{start:%b %e %H:%M:%S} {name} sshd[611]: Server listening on 0.0.0.0 port 22.\n"
+        f"{start:%b %e %H:%M:%S} {name} systemd-logind[598]: New seat seat0.\n"
+    )
 
 
 def _kubelet_metrics(node: dict[str, Any], pods: list[dict[str, Any]]) -> str:
     containers = sum(len((pod.get("spec") or {}).get("containers") or []) for pod in pods)
-    return (f'# HELP kubelet_node_name [ALPHA] The node\'s name. The count is always 1.\n'
-            f'# TYPE kubelet_node_name gauge\nkubelet_node_name{{node="{node["metadata"]["name"]}"}} 1\n'
-            "# HELP kubelet_running_pods [ALPHA] Number of pods that have a running pod sandbox\n"
-            f"# TYPE kubelet_running_pods gauge\nkubelet_running_pods {len(pods)}\n"
-            "# HELP kubelet_running_containers [ALPHA] Number of containers currently running\n"
-            "# TYPE kubelet_running_containers gauge\n"
-            f'kubelet_running_containers{{container_state="running"}} {containers}\n')
+    return (
+        f"# HELP kubelet_node_name [ALPHA] The node's name. The count is always 1.\n"
+        f'# TYPE kubelet_node_name gauge\nkubelet_node_name{{node="{node["metadata"]["name"]}"}} 1\n'
+        "# HELP kubelet_running_pods [ALPHA] Number of pods that have a running pod sandbox\n"
+        f"# TYPE kubelet_running_pods gauge\nkubelet_running_pods {len(pods)}\n"
+        "# HELP kubelet_running_containers [ALPHA] Number of containers currently running\n"
+        "# TYPE kubelet_running_containers gauge\n"
+        f'kubelet_running_containers{{container_state="running"}} {containers}\n'
+    )
 
 
 def _created(obj: dict[str, Any]) -> datetime:

@@ -130,7 +130,9 @@ def connection_refused(pod: dict[str, Any], port: int) -> str:
     """containerd's message when nothing listens on the port inside the pod's network namespace."""
     sandbox = hashlib.sha256(pod_uid(pod).encode()).hexdigest()
     netns = f"/var/run/netns/cni-{sandbox[:8]}-{sandbox[8:12]}-{sandbox[12:16]}-{sandbox[16:20]}-{sandbox[20:32]}"
-    return (f"error forwarding port {port} to pod {sandbox}, uid : failed to execute portforward in network "
-            f'namespace "{netns}": failed to connect to localhost:{port} inside namespace "{sandbox}", IPv4: dial '
-            f"tcp4 127.0.0.1:{port}: connect: connection refused IPv6 dial tcp6: address localhost: no suitable "
-            f"address ")
+    return (
+        f"error forwarding port {port} to pod {sandbox}, uid : failed to execute portforward in network "
+        f'namespace "{netns}": failed to connect to localhost:{port} inside namespace "{sandbox}", IPv4: dial '
+        f"tcp4 127.0.0.1:{port}: connect: connection refused IPv6 dial tcp6: address localhost: no suitable "
+        f"address "
+    )

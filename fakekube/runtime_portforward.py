@@ -45,8 +45,9 @@ def parse_ports(request: web.Request) -> list[int]:
             try:
                 port = int(item)
             except ValueError:
-                raise Refusal(400, f'unable to parse "{item}" as a port: strconv.ParseUint: parsing "{item}": '
-                                   "invalid syntax") from None
+                raise Refusal(
+                    400, f'unable to parse "{item}" as a port: strconv.ParseUint: parsing "{item}": invalid syntax'
+                ) from None
             if not 0 < port < 65536:
                 raise Refusal(400, f'port "{item}" must be > 0 and < 65536')
             ports.append(port)
@@ -88,8 +89,9 @@ async def pod_portforward(request: web.Request, *, cluster: ClusterView) -> web.
 class ForwardSession:
     """The TCP connections behind one port-forward websocket."""
 
-    def __init__(self, cluster: ClusterView, socket: ChannelSocket, pod: dict[str, Any], ports: list[int],
-                 app: web.Application) -> None:
+    def __init__(
+        self, cluster: ClusterView, socket: ChannelSocket, pod: dict[str, Any], ports: list[int], app: web.Application
+    ) -> None:
         self.cluster = cluster
         self.runtime: PodRuntime = cluster.runtime
         self.socket = socket

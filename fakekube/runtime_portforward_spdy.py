@@ -30,17 +30,25 @@ LINGER_SECONDS = 1.0
 
 def negotiate_stream_protocol(request: web.Request) -> None:
     """Refuse a raw SPDY upgrade that does not offer the port-forward stream protocol."""
-    offered = [item.strip() for value in request.headers.getall("X-Stream-Protocol-Version", [])
-               for item in value.split(",") if item.strip()]
+    offered = [
+        item.strip()
+        for value in request.headers.getall("X-Stream-Protocol-Version", [])
+        for item in value.split(",")
+        if item.strip()
+    ]
     if offered and STREAM_PROTOCOL not in offered:
-        raise Refusal(403, f"unable to upgrade: unable to negotiate protocol: client supports {offered}, "
-                           f"server supports [{STREAM_PROTOCOL}]")
+        raise Refusal(
+            403,
+            f"unable to upgrade: unable to negotiate protocol: client supports {offered}, "
+            f"server supports [{STREAM_PROTOCOL}]",
+        )
 
 
 async def spdy_over_websocket(request: web.Request, cluster: ClusterView, pod: dict[str, Any]) -> web.StreamResponse:
     """kubectl's default since 1.31: the SPDY byte stream carried in binary websocket messages."""
-    ws = web.WebSocketResponse(protocols=(SPDY_TUNNEL_PROTOCOL,), timeout=2.0, max_msg_size=64 * 1024 * 1024,
-                               compress=False)
+    ws = web.WebSocketResponse(
+        protocols=(SPDY_TUNNEL_PROTOCOL,), timeout=2.0, max_msg_size=64 * 1024 * 1024, compress=False
+    )
     await ws.prepare(request)
     session = SpdySession(ws.send_bytes)
 
@@ -76,8 +84,10 @@ class _SessionFeeder:
 
 async def spdy_over_http(request: web.Request, cluster: ClusterView, pod: dict[str, Any]) -> web.StreamResponse:
     """client-go's SPDY dialer: `101 Switching Protocols`, then SPDY frames on the connection itself."""
-    response = web.StreamResponse(status=101, headers={
-        "Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": STREAM_PROTOCOL})
+    response = web.StreamResponse(
+        status=101,
+        headers={"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": STREAM_PROTOCOL},
+    )
     response.force_close()
     await response.prepare(request)
     transport = request.transport
@@ -161,8 +171,10 @@ class SpdyForwarder:
             await self.session.close_stream(error)
             return
         self.writers.add(writer)
-        directions = [asyncio.create_task(self._to_pod(data, writer)),
-                      asyncio.create_task(self._to_client(data, reader))]
+        directions = [
+            asyncio.create_task(self._to_pod(data, writer)),
+            asyncio.create_task(self._to_client(data, reader)),
+        ]
         try:
             _, pending = await asyncio.wait(directions, return_when=asyncio.FIRST_COMPLETED)
             if pending:

@@ -19,8 +19,10 @@ from fakekube.runtime_shell_parse import Command, Redirect, ShellSyntaxError, Wo
 Program = Callable[["Shell", list[str], StdIO], Awaitable[int]]
 SIGPIPE_STATUS = 128 + 13
 BIN_DIRS = {"/bin", "/usr/bin", "/sbin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"}
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])(?:(:?[-=+])([^}]*))?\}"
-                       r"|([A-Za-z_][A-Za-z0-9_]*)|([?$#@*0-9]))")
+_VARIABLE = re.compile(
+    r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])(?:(:?[-=+])([^}]*))?\}"
+    r"|([A-Za-z_][A-Za-z0-9_]*)|([?$#@*0-9]))"
+)
 
 
 class ShellExit(Exception):
@@ -50,8 +52,14 @@ class ContainerContext:
 class Shell:
     """One shell process: its variables, working directory, positional arguments and last status."""
 
-    def __init__(self, context: ContainerContext, variables: dict[str, str], name: str = "sh",
-                 args: list[str] | None = None, cwd: str = "/") -> None:
+    def __init__(
+        self,
+        context: ContainerContext,
+        variables: dict[str, str],
+        name: str = "sh",
+        args: list[str] | None = None,
+        cwd: str = "/",
+    ) -> None:
         self.context = context
         self.variables = variables
         self.name = name
@@ -62,8 +70,9 @@ class Shell:
 
     def child(self, name: str | None = None, args: list[str] | None = None) -> Shell:
         """A subshell: it inherits a copy of the variables and the directory."""
-        return Shell(self.context, dict(self.variables), name or self.name, args if args is not None else self.args,
-                     self.cwd)
+        return Shell(
+            self.context, dict(self.variables), name or self.name, args if args is not None else self.args, self.cwd
+        )
 
     def find_program(self, name: str) -> Program | None:
         """The program an argv[0] names, looked up in the usual bin directories."""
@@ -171,8 +180,14 @@ class Shell:
 
     def lookup(self, name: str) -> str | None:
         """A variable or special parameter (`$?`, `$#`, `$0`, `$1`...)."""
-        specials = {"?": str(self.status), "$": "1", "#": str(len(self.args)), "0": self.name,
-                    "@": " ".join(self.args), "*": " ".join(self.args)}
+        specials = {
+            "?": str(self.status),
+            "$": "1",
+            "#": str(len(self.args)),
+            "0": self.name,
+            "@": " ".join(self.args),
+            "*": " ".join(self.args),
+        }
         if name in specials:
             return specials[name]
         if name.isdigit():
@@ -193,9 +208,12 @@ class Shell:
         return io
 
     def _open(self, target: str, op: str, io: StdIO) -> Input | Output:
-        special: dict[str, Input | Output] = {"/dev/null": Output() if op != "<" else Input(),
-                                              "/dev/stdout": io.stdout, "/dev/stderr": io.stderr,
-                                              "/dev/stdin": io.stdin}
+        special: dict[str, Input | Output] = {
+            "/dev/null": Output() if op != "<" else Input(),
+            "/dev/stdout": io.stdout,
+            "/dev/stderr": io.stderr,
+            "/dev/stdin": io.stdin,
+        }
         path = self.path(target)
         if path in special:
             return special[path]
@@ -250,5 +268,4 @@ async def _noop(shell: Shell, argv: list[str], io: StdIO) -> int:
 
 
 # Shell builtins: available in scripts, but not programs a direct exec can find.
-BUILTINS: dict[str, Program] = {"cd": _cd, "exit": _exit, "export": _export, "unset": _unset, ":": _noop,
-                                "set": _noop}
+BUILTINS: dict[str, Program] = {"cd": _cd, "exit": _exit, "export": _export, "unset": _unset, ":": _noop, "set": _noop}

@@ -204,7 +204,7 @@ async def head(shell: Shell, argv: list[str], io: StdIO) -> int:
             if end < 0:
                 end = len(content)
                 break
-        await io.stdout.write(content[:end + 1] if count else b"")
+        await io.stdout.write(content[: end + 1] if count else b"")
     return status
 
 
@@ -213,8 +213,9 @@ async def tail(shell: Shell, argv: list[str], io: StdIO) -> int:
     contents, status = await _read_inputs(shell, "tail", paths, io)
     for content in contents:
         lines = content.splitlines(keepends=True)
-        await io.stdout.write(b"".join(lines[max(count - 1, 0):] if plus else lines[len(lines) - count:] if count
-                                       else []))
+        await io.stdout.write(
+            b"".join(lines[max(count - 1, 0) :] if plus else lines[len(lines) - count :] if count else [])
+        )
     return status
 
 
@@ -276,7 +277,7 @@ async def seq(shell: Shell, argv: list[str], io: StdIO) -> int:
         return await _fail(io, "seq: invalid Zero increment value: '0'")
     values = range(first, last + (1 if step > 0 else -1), step)
     for start in range(0, len(values), 10_000):
-        await _write(io, "".join(f"{value}\n" for value in values[start:start + 10_000]))
+        await _write(io, "".join(f"{value}\n" for value in values[start : start + 10_000]))
         await asyncio.sleep(0)  # long outputs must not starve the session's other tasks
     return 0
 
@@ -292,8 +293,14 @@ async def yes(shell: Shell, argv: list[str], io: StdIO) -> int:
 
 async def uname(shell: Shell, argv: list[str], io: StdIO) -> int:
     name = shell.context.pod["metadata"]["name"]
-    fields = {"s": "Linux", "n": name, "r": "6.1.0-18-amd64", "m": "x86_64", "o": "GNU/Linux",
-              "v": "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)"}
+    fields = {
+        "s": "Linux",
+        "n": name,
+        "r": "6.1.0-18-amd64",
+        "m": "x86_64",
+        "o": "GNU/Linux",
+        "v": "#1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)",
+    }
     flags = "".join(arg[1:] for arg in argv[1:] if arg.startswith("-")) or "s"
     chosen = "snrvmo" if "a" in flags else [flag for flag in "snrvmo" if flag in flags]
     await _write(io, " ".join(fields[flag] for flag in chosen) + "\n")
@@ -308,9 +315,18 @@ async def test(shell: Shell, argv: list[str], io: StdIO) -> int:
     unary: dict[str, Callable[[str], bool]] = {
         "-e": lambda a: fs.exists(shell.path(a)),
         "-f": lambda a: fs.exists(shell.path(a)) and not fs.is_dir(shell.path(a)),
-        "-d": lambda a: fs.is_dir(shell.path(a)), "-n": bool, "-z": lambda a: not a}
-    numeric = {"-eq": int.__eq__, "-ne": int.__ne__, "-gt": int.__gt__, "-ge": int.__ge__, "-lt": int.__lt__,
-               "-le": int.__le__}
+        "-d": lambda a: fs.is_dir(shell.path(a)),
+        "-n": bool,
+        "-z": lambda a: not a,
+    }
+    numeric = {
+        "-eq": int.__eq__,
+        "-ne": int.__ne__,
+        "-gt": int.__gt__,
+        "-ge": int.__ge__,
+        "-lt": int.__lt__,
+        "-le": int.__le__,
+    }
     if len(args) == 1:
         result = bool(args[0])
     elif len(args) == 2 and args[0] in unary:
@@ -381,9 +397,34 @@ async def sh(shell: Shell, argv: list[str], io: StdIO) -> int:
 
 
 PROGRAMS: dict[str, Program] = {
-    "echo": echo, "printf": printf, "cat": cat, "ls": ls, "env": env, "printenv": printenv,
-    "hostname": hostname, "whoami": whoami, "id": id_, "date": date, "pwd": pwd, "true": true,
-    "false": false, "sleep": sleep, "head": head, "tail": tail, "wc": wc, "grep": grep, "seq": seq,
-    "uname": uname, "yes": yes, "test": test, "[": test, "ps": ps, "touch": touch, "rm": rm, "sh": sh, "bash": sh,
-    "ash": sh, "dash": sh,
+    "echo": echo,
+    "printf": printf,
+    "cat": cat,
+    "ls": ls,
+    "env": env,
+    "printenv": printenv,
+    "hostname": hostname,
+    "whoami": whoami,
+    "id": id_,
+    "date": date,
+    "pwd": pwd,
+    "true": true,
+    "false": false,
+    "sleep": sleep,
+    "head": head,
+    "tail": tail,
+    "wc": wc,
+    "grep": grep,
+    "seq": seq,
+    "uname": uname,
+    "yes": yes,
+    "test": test,
+    "[": test,
+    "ps": ps,
+    "touch": touch,
+    "rm": rm,
+    "sh": sh,
+    "bash": sh,
+    "ash": sh,
+    "dash": sh,
 }

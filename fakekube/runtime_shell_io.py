@@ -51,7 +51,7 @@ class BufferOutput(Output):
 
     async def write(self, data: bytes) -> None:
         if len(self.data) + len(data) > self.limit:
-            self.data += data[:self.limit - len(self.data)]
+            self.data += data[: self.limit - len(self.data)]
             raise BrokenPipeError("the reading end of the pipe is full")
         self.data += data
 

@@ -97,7 +97,7 @@ def _assignment_name(word: Word) -> str | None:
 
 
 def _assignment_value(word: Word, name: str) -> Word:
-    first = word[0][1][len(name) + 1:]
+    first = word[0][1][len(name) + 1 :]
     return ([("exp", first)] if first else []) + word[1:]
 
 
@@ -130,7 +130,7 @@ class _Tokenizer:
                 end = text.find("'", self.pos + 1)
                 if end < 0:
                     raise ShellSyntaxError("Unterminated quoted string")
-                self._add("lit", text[self.pos + 1:end])
+                self._add("lit", text[self.pos + 1 : end])
                 self.pos = end + 1
             elif char == '"':
                 self._double_quoted()
@@ -192,7 +192,7 @@ class _Tokenizer:
                 if depth == 0:
                     self.pos = index + 1
                     return self.text[start:index]
-        raise ShellSyntaxError("end of file unexpected (expecting \")\")")
+        raise ShellSyntaxError('end of file unexpected (expecting ")")')
 
     def _redirect(self) -> None:
         text = self.text
@@ -216,7 +216,7 @@ class _Tokenizer:
                 self.pos += 1
             if start == self.pos:
                 raise ShellSyntaxError("Bad fd number")
-            self.out.append(Redirect(fd, ">&", int(text[start:self.pos])))
+            self.out.append(Redirect(fd, ">&", int(text[start : self.pos])))
             return
         while self.pos < len(text) and text[self.pos] in " \t":
             self.pos += 1
@@ -240,7 +240,7 @@ class _Tokenizer:
             end = self.text.find("'", self.pos + 1)
             if end < 0:
                 raise ShellSyntaxError("Unterminated quoted string")
-            self._add("lit", self.text[self.pos + 1:end])
+            self._add("lit", self.text[self.pos + 1 : end])
             self.pos = end + 1
         elif char == '"':
             self._double_quoted()

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import re
 
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "e": "\x1b",
-            '"': '"', "'": "'"}
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "\\": "\\",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+    "e": "\x1b",
+    '"': '"',
+    "'": "'",
+}
 _ESCAPE = re.compile(r"\\(0[0-7]{0,3}|x[0-9a-fA-F]{1,2}|.)", re.DOTALL)
 _DIRECTIVE = re.compile(r"%([-+ #0]*)(\d+|\*)?(?:\.(\d+))?([sdiouxXfeEgGcb%])")
 
 
 def unescape(text: str) -> str:
     """Replace `\\n`, `\\t`, `\\0NNN`, `\\xHH`... by the characters they stand for."""
+
     def replace(match: re.Match[str]) -> str:
         code = match.group(1)
         if code.startswith("0"):
@@ -19,6 +31,7 @@ def unescape(text: str) -> str:
         if code.startswith("x"):
             return chr(int(code[1:], 16))
         return _ESCAPES.get(code, "\\" + code)
+
     return _ESCAPE.sub(replace, text)
 
 

@@ -20,22 +20,80 @@ VERSION = 3
 RST_CANCEL = 5
 
 _WORDS = (
-    "options", "head", "post", "put", "delete", "trace", "accept", "accept-charset", "accept-encoding",
-    "accept-language", "accept-ranges", "age", "allow", "authorization", "cache-control", "connection",
-    "content-base", "content-encoding", "content-language", "content-length", "content-location", "content-md5",
-    "content-range", "content-type", "date", "etag", "expect", "expires", "from", "host", "if-match",
-    "if-modified-since", "if-none-match", "if-range", "if-unmodified-since", "last-modified", "location",
-    "max-forwards", "pragma", "proxy-authenticate", "proxy-authorization", "range", "referer", "retry-after",
-    "server", "te", "trailer", "transfer-encoding", "upgrade", "user-agent", "vary", "via", "warning",
-    "www-authenticate", "method", "get", "status", "200 OK", "version", "HTTP/1.1", "url", "public", "set-cookie",
-    "keep-alive", "origin"
+    "options",
+    "head",
+    "post",
+    "put",
+    "delete",
+    "trace",
+    "accept",
+    "accept-charset",
+    "accept-encoding",
+    "accept-language",
+    "accept-ranges",
+    "age",
+    "allow",
+    "authorization",
+    "cache-control",
+    "connection",
+    "content-base",
+    "content-encoding",
+    "content-language",
+    "content-length",
+    "content-location",
+    "content-md5",
+    "content-range",
+    "content-type",
+    "date",
+    "etag",
+    "expect",
+    "expires",
+    "from",
+    "host",
+    "if-match",
+    "if-modified-since",
+    "if-none-match",
+    "if-range",
+    "if-unmodified-since",
+    "last-modified",
+    "location",
+    "max-forwards",
+    "pragma",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "range",
+    "referer",
+    "retry-after",
+    "server",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "vary",
+    "via",
+    "warning",
+    "www-authenticate",
+    "method",
+    "get",
+    "status",
+    "200 OK",
+    "version",
+    "HTTP/1.1",
+    "url",
+    "public",
+    "set-cookie",
+    "keep-alive",
+    "origin",
 )
-_TAIL = ("100101201202205206300302303304305306307402405406407408409410411412413414415416417502504505"
-         "203 Non-Authoritative Information204 No Content301 Moved Permanently400 Bad Request401 Unauthorized"
-         "403 Forbidden404 Not Found500 Internal Server Error501 Not Implemented503 Service Unavailable"
-         "Jan Feb Mar Apr May Jun Jul Aug Sept Oct Nov Dec 00:00:00 Mon, Tue, Wed, Thu, Fri, Sat, Sun, GMT"
-         "chunked,text/html,image/png,image/jpg,image/gif,application/xml,application/xhtml+xml,text/plain,"
-         "text/javascript,publicprivatemax-age=gzip,deflate,sdchcharset=utf-8charset=iso-8859-1,utf-,*,enq=0.")
+_TAIL = (
+    "100101201202205206300302303304305306307402405406407408409410411412413414415416417502504505"
+    "203 Non-Authoritative Information204 No Content301 Moved Permanently400 Bad Request401 Unauthorized"
+    "403 Forbidden404 Not Found500 Internal Server Error501 Not Implemented503 Service Unavailable"
+    "Jan Feb Mar Apr May Jun Jul Aug Sept Oct Nov Dec 00:00:00 Mon, Tue, Wed, Thu, Fri, Sat, Sun, GMT"
+    "chunked,text/html,image/png,image/jpg,image/gif,application/xml,application/xhtml+xml,text/plain,"
+    "text/javascript,publicprivatemax-age=gzip,deflate,sdchcharset=utf-8charset=iso-8859-1,utf-,*,enq=0."
+)
 # The zlib dictionary of SPDY/3 header blocks (1423 bytes, from the protocol draft).
 HEADER_DICTIONARY = b"".join(struct.pack(">I", len(word)) + word.encode() for word in _WORDS) + _TAIL.encode()
 
@@ -73,7 +131,7 @@ class SpdySession:
             length = int.from_bytes(self._buffer[5:8], "big")
             if len(self._buffer) < 8 + length:
                 return
-            frame, self._buffer = bytes(self._buffer[:8 + length]), self._buffer[8 + length:]
+            frame, self._buffer = bytes(self._buffer[: 8 + length]), self._buffer[8 + length :]
             if frame[0] & 0x80:
                 self._control(int.from_bytes(frame[2:4], "big"), frame[4], frame[8:], frame)
             else:
@@ -112,8 +170,12 @@ class SpdySession:
         if payload:
             stream.incoming.put_nowait(payload)
             window = struct.pack(">I", len(payload))
-            self._later(self._write(self._control_frame(WINDOW_UPDATE, 0, struct.pack(">I", stream_id) + window)
-                                    + self._control_frame(WINDOW_UPDATE, 0, struct.pack(">I", 0) + window)))
+            self._later(
+                self._write(
+                    self._control_frame(WINDOW_UPDATE, 0, struct.pack(">I", stream_id) + window)
+                    + self._control_frame(WINDOW_UPDATE, 0, struct.pack(">I", 0) + window)
+                )
+            )
         if flags & FLAG_FIN:
             stream.incoming.put_nowait(None)
 
@@ -126,18 +188,19 @@ class SpdySession:
         raw = self._inflate.decompress(block)
         count, offset, headers = struct.unpack(">I", raw[:4])[0], 4, {}
         for _ in range(count):
-            size = struct.unpack(">I", raw[offset:offset + 4])[0]
-            name = raw[offset + 4:offset + 4 + size].decode()
+            size = struct.unpack(">I", raw[offset : offset + 4])[0]
+            name = raw[offset + 4 : offset + 4 + size].decode()
             offset += 4 + size
-            size = struct.unpack(">I", raw[offset:offset + 4])[0]
-            headers[name.lower()] = raw[offset + 4:offset + 4 + size].decode()
+            size = struct.unpack(">I", raw[offset : offset + 4])[0]
+            headers[name.lower()] = raw[offset + 4 : offset + 4 + size].decode()
             offset += 4 + size
         return headers
 
     def _encode_headers(self, headers: dict[str, str]) -> bytes:
         raw = struct.pack(">I", len(headers)) + b"".join(
             struct.pack(">I", len(name)) + name.encode() + struct.pack(">I", len(value)) + value.encode()
-            for name, value in headers.items())
+            for name, value in headers.items()
+        )
         return self._deflate.compress(raw) + self._deflate.flush(zlib.Z_SYNC_FLUSH)
 
     @staticmethod

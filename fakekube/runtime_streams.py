@@ -22,11 +22,9 @@ class ClusterView(Protocol):
 
     runtime: Any
 
-    def get_object(self, resource: str, namespace: str | None, name: str, group: str = "") -> dict[str, Any] | None:
-        ...
+    def get_object(self, resource: str, namespace: str | None, name: str, group: str = "") -> dict[str, Any] | None: ...
 
-    def list_objects(self, resource: str, namespace: str | None = None, group: str = "") -> list[dict[str, Any]]:
-        ...
+    def list_objects(self, resource: str, namespace: str | None = None, group: str = "") -> list[dict[str, Any]]: ...
 
 
 class ActiveStream:

@@ -19,8 +19,13 @@ from .kubeconfig import write_kubeconfig
 class RunningServer:
     """A started fake API server; a context manager that stops it on exit."""
 
-    def __init__(self, app_factory: Callable[[], web.Application], host: str = "127.0.0.1", port: int = 0,
-                 certificate: ServingCertificate | None = None) -> None:
+    def __init__(
+        self,
+        app_factory: Callable[[], web.Application],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        certificate: ServingCertificate | None = None,
+    ) -> None:
         self._app_factory = app_factory
         self.host = host
         self.port = port
@@ -67,8 +72,7 @@ class RunningServer:
         return self
 
     async def _start(self) -> None:
-        self._runner = web.AppRunner(self._app_factory(), handle_signals=False, access_log=None,
-                                     shutdown_timeout=0.5)
+        self._runner = web.AppRunner(self._app_factory(), handle_signals=False, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         await self._bind()
 
@@ -115,8 +119,14 @@ class RunningServer:
             self._thread.join(timeout=10)
             self._loop = None
 
-    def write_kubeconfig(self, path: str | os.PathLike[str], context: str = "fake", namespace: str = "default",
-                         token: str | None = None, extra_contexts: Iterable[str | tuple[str, str | None]] = ()) -> Path:
+    def write_kubeconfig(
+        self,
+        path: str | os.PathLike[str],
+        context: str = "fake",
+        namespace: str = "default",
+        token: str | None = None,
+        extra_contexts: Iterable[str | tuple[str, str | None]] = (),
+    ) -> Path:
         """A kubeconfig for this server; `extra_contexts` add more contexts reaching the same server
         (names, or (name, token) pairs). Over HTTPS it carries the CA."""
         return write_kubeconfig(path, self.url, context, namespace, token, extra_contexts, self.ca_pem)
@@ -128,8 +138,13 @@ class RunningServer:
         self.stop()
 
 
-def run_forever(app: web.Application, host: str, port: int, on_ready: Callable[[str], None] | None = None,
-                certificate: ServingCertificate | None = None) -> None:
+def run_forever(
+    app: web.Application,
+    host: str,
+    port: int,
+    on_ready: Callable[[str], None] | None = None,
+    certificate: ServingCertificate | None = None,
+) -> None:
     """Serve in the foreground until interrupted; `on_ready(url)` runs once the port is listening."""
 
     async def main() -> None:

@@ -92,5 +92,6 @@ def invalid_error(kind: str, name: str, group: str, causes: list[dict[str, str]]
     summary = "; ".join(f"{cause['field']}: {cause['message']}" for cause in causes)
     if len(causes) > 1:
         summary = "[" + ", ".join(f"{cause['field']}: {cause['message']}" for cause in causes) + "]"
-    return ApiError(422, f'{qualified} "{name}" is invalid: {summary}', "Invalid",
-                    name=name, group=group, kind=kind, causes=causes)
+    return ApiError(
+        422, f'{qualified} "{name}" is invalid: {summary}', "Invalid", name=name, group=group, kind=kind, causes=causes
+    )

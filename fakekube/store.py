@@ -97,8 +97,9 @@ class Store:
         """Remove every object of a type (a CRD going away); returns what was removed."""
         with self.lock:
             removed = []
-            for namespace, name in [(ns, name) for ns, names in self._objects.get((group, resource), {}).items()
-                                    for name in names]:
+            for namespace, name in [
+                (ns, name) for ns, names in self._objects.get((group, resource), {}).items() for name in names
+            ]:
                 deleted = self.remove(group, resource, namespace, name)
                 if deleted is not None:
                     removed.append(deleted)
@@ -107,8 +108,12 @@ class Store:
 
     def all_objects(self) -> Iterable[tuple[str, str, dict[str, Any]]]:
         with self.lock:
-            snapshot = [(group, resource, obj) for (group, resource), bucket in self._objects.items()
-                        for names in bucket.values() for obj in names.values()]
+            snapshot = [
+                (group, resource, obj)
+                for (group, resource), bucket in self._objects.items()
+                for names in bucket.values()
+                for obj in names.values()
+            ]
         return snapshot
 
     def encoded(self, obj: dict[str, Any]) -> bytes:
@@ -127,8 +132,11 @@ class Store:
         """Events newer than `resource_version`, oldest first (read from the newest end: watchers poll often)."""
         with self.lock:
             if self.events and resource_version < self.events[0].resource_version - 1:
-                raise ApiError(410, f"too old resource version: {resource_version} "
-                                    f"({self.events[0].resource_version - 1})", "Expired")
+                raise ApiError(
+                    410,
+                    f"too old resource version: {resource_version} ({self.events[0].resource_version - 1})",
+                    "Expired",
+                )
             newer = []
             for event in reversed(self.events):
                 if event.resource_version <= resource_version:
@@ -142,8 +150,9 @@ class Store:
             return self.events[0].resource_version - 1 if self.events else self.resource_version
 
 
-def paginate(items: list[dict[str, Any]], resource_version: int, limit: int, token: str | None,
-             oldest_resource_version: int) -> Page:
+def paginate(
+    items: list[dict[str, Any]], resource_version: int, limit: int, token: str | None, oldest_resource_version: int
+) -> Page:
     """Cut a (namespace, name)-ordered list after the continue token's key, `limit` items at a time."""
     start_after: tuple[str, str] | None = None
     if token:
@@ -173,10 +182,14 @@ def _decode_continue(token: str, oldest_resource_version: int) -> tuple[str, str
     except (ValueError, KeyError, TypeError, binascii.Error) as error:
         raise ApiError(400, f"continue key is not valid: {error}", "BadRequest") from error
     if resource_version < oldest_resource_version:
-        raise ApiError(410, "The provided continue parameter is too old to display a consistent list result. "
-                            "You can start a new list without the continue parameter, or use the continue token "
-                            "in this response to retrieve the remainder of the results. Continuing with the "
-                            "provided token results in an inconsistent list - objects that were created, modified, "
-                            "or deleted between the time the first chunk was returned and now may show up in the "
-                            "list.", "Expired")
+        raise ApiError(
+            410,
+            "The provided continue parameter is too old to display a consistent list result. "
+            "You can start a new list without the continue parameter, or use the continue token "
+            "in this response to retrieve the remainder of the results. Continuing with the "
+            "provided token results in an inconsistent list - objects that were created, modified, "
+            "or deleted between the time the first chunk was returned and now may show up in the "
+            "list.",
+            "Expired",
+        )
     return (namespace, name)

@@ -18,8 +18,7 @@ from .selectors import label_selector_from_match, labels_match
 from .status import ApiError
 from .types import ResourceType
 
-SCALABLE = {("apps", "deployments"), ("apps", "replicasets"), ("apps", "statefulsets"),
-            ("", "replicationcontrollers")}
+SCALABLE = {("apps", "deployments"), ("apps", "replicasets"), ("apps", "statefulsets"), ("", "replicationcontrollers")}
 
 
 def selector_string(selector: dict[str, Any] | None) -> str:
@@ -49,28 +48,50 @@ def scale_of(obj: dict[str, Any], paths: dict[str, str] | None = None) -> dict[s
     metadata = obj["metadata"]
     if paths is None:
         replicas = obj.get("spec", {}).get("replicas", 1)
-        status = {"replicas": (obj.get("status") or {}).get("replicas", 0),
-                  "selector": selector_string(obj.get("spec", {}).get("selector"))}
+        status = {
+            "replicas": (obj.get("status") or {}).get("replicas", 0),
+            "selector": selector_string(obj.get("spec", {}).get("selector")),
+        }
     else:
         replicas = read_path(obj, paths.get("specReplicasPath", "")) or 0
         status = {"replicas": read_path(obj, paths.get("statusReplicasPath", "")) or 0}
         if paths.get("labelSelectorPath") and read_path(obj, paths["labelSelectorPath"]):
             status["selector"] = read_path(obj, paths["labelSelectorPath"])
-    return {"kind": "Scale", "apiVersion": "autoscaling/v1",
-            "metadata": {key: metadata[key] for key in ("name", "namespace", "uid", "resourceVersion",
-                                                        "creationTimestamp") if key in metadata},
-            "spec": {"replicas": replicas}, "status": status}
+    return {
+        "kind": "Scale",
+        "apiVersion": "autoscaling/v1",
+        "metadata": {
+            key: metadata[key]
+            for key in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+            if key in metadata
+        },
+        "spec": {"replicas": replicas},
+        "status": status,
+    }
 
 
-def update_scale(operations: Operations, resource_type: ResourceType, namespace: str | None, name: str,
-                 scale: dict[str, Any], options: WriteOptions, paths: dict[str, str] | None = None) -> dict[str, Any]:
+def update_scale(
+    operations: Operations,
+    resource_type: ResourceType,
+    namespace: str | None,
+    name: str,
+    scale: dict[str, Any],
+    options: WriteOptions,
+    paths: dict[str, str] | None = None,
+) -> dict[str, Any]:
     if not isinstance(scale, dict) or scale.get("kind", "Scale") != "Scale":
         raise ApiError(400, "the body of a scale update must be a Scale", "BadRequest")
     replicas = (scale.get("spec") or {}).get("replicas")
     if not isinstance(replicas, int) or replicas < 0:
-        raise ApiError(422, f'Scale.autoscaling "{name}" is invalid: spec.replicas: Invalid value: {replicas}: '
-                            "must be greater than or equal to 0", "Invalid", name=name, group="autoscaling",
-                       kind="Scale")
+        raise ApiError(
+            422,
+            f'Scale.autoscaling "{name}" is invalid: spec.replicas: Invalid value: {replicas}: '
+            "must be greater than or equal to 0",
+            "Invalid",
+            name=name,
+            group="autoscaling",
+            kind="Scale",
+        )
     with operations.store.lock:
         live = operations.get(resource_type, namespace, name)
         sent_version = (scale.get("metadata") or {}).get("resourceVersion")
@@ -83,8 +104,16 @@ def update_scale(operations: Operations, resource_type: ResourceType, namespace:
         return scale_of(updated, paths)
 
 
-def patch_scale(operations: Operations, resource_type: ResourceType, namespace: str | None, name: str,
-                patch_type: str, patch: Any, options: WriteOptions, paths: dict[str, str] | None = None) -> dict[str, Any]:
+def patch_scale(
+    operations: Operations,
+    resource_type: ResourceType,
+    namespace: str | None,
+    name: str,
+    patch_type: str,
+    patch: Any,
+    options: WriteOptions,
+    paths: dict[str, str] | None = None,
+) -> dict[str, Any]:
     with operations.store.lock:
         current = scale_of(operations.get(resource_type, namespace, name), paths)
         if patch_type == patches.MERGE_PATCH or patch_type == patches.STRATEGIC_PATCH:
@@ -94,9 +123,13 @@ def patch_scale(operations: Operations, resource_type: ResourceType, namespace: 
         elif patch_type == patches.APPLY_PATCH:
             patched = patches.structural_merge(current, patch)
         else:
-            raise ApiError(415, f"the body of the request was in an unknown format - accepted media types include: "
-                                f"{patches.JSON_PATCH}, {patches.MERGE_PATCH}, {patches.STRATEGIC_PATCH}, "
-                                f"{patches.APPLY_PATCH}", "UnsupportedMediaType")
+            raise ApiError(
+                415,
+                f"the body of the request was in an unknown format - accepted media types include: "
+                f"{patches.JSON_PATCH}, {patches.MERGE_PATCH}, {patches.STRATEGIC_PATCH}, "
+                f"{patches.APPLY_PATCH}",
+                "UnsupportedMediaType",
+            )
         patched["metadata"].pop("resourceVersion", None)
         return update_scale(operations, resource_type, namespace, name, patched, options, paths)
 
@@ -115,11 +148,19 @@ def evict(operations: Operations, namespace: str, name: str, body: Any, dry_run:
         blocking = _blocking_budget(operations, pod)
         if blocking is not None:
             status = blocking.get("status") or {}
-            raise ApiError(429, "Cannot evict pod as it would violate the pod's disruption budget.",
-                           "TooManyRequests", causes=[{"reason": "DisruptionBudget", "message":
-                           f"The disruption budget {blocking['metadata']['name']} needs "
-                           f"{status.get('desiredHealthy', 0)} healthy pods and has "
-                           f"{status.get('currentHealthy', 0)} currently"}])
+            raise ApiError(
+                429,
+                "Cannot evict pod as it would violate the pod's disruption budget.",
+                "TooManyRequests",
+                causes=[
+                    {
+                        "reason": "DisruptionBudget",
+                        "message": f"The disruption budget {blocking['metadata']['name']} needs "
+                        f"{status.get('desiredHealthy', 0)} healthy pods and has "
+                        f"{status.get('currentHealthy', 0)} currently",
+                    }
+                ],
+            )
         operations.delete(pods, namespace, name, dry_run=dry_run)
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
@@ -129,14 +170,19 @@ def _blocking_budget(operations: Operations, pod: dict[str, Any]) -> dict[str, A
     for budget in operations.store.items("policy", "poddisruptionbudgets", pod["metadata"]["namespace"]):
         requirements = label_selector_from_match(budget.get("spec", {}).get("selector"))
         status = budget.get("status") or {}
-        if requirements and labels_match(requirements, pod) and "disruptionsAllowed" in status \
-                and status["disruptionsAllowed"] <= 0:
+        if (
+            requirements
+            and labels_match(requirements, pod)
+            and "disruptionsAllowed" in status
+            and status["disruptionsAllowed"] <= 0
+        ):
             return budget
     return None
 
 
-def issue_token(operations: Operations, access: AccessControl, namespace: str, name: str, body: Any,
-                dry_run: bool) -> dict[str, Any]:
+def issue_token(
+    operations: Operations, access: AccessControl, namespace: str, name: str, body: Any, dry_run: bool
+) -> dict[str, Any]:
     """authentication.k8s.io/v1 TokenRequest for a service account: a JWT-shaped token that the fake then
     accepts as `system:serviceaccount:<namespace>:<name>`."""
     accounts = operations.registry.by_resource("", "serviceaccounts")
@@ -150,10 +196,16 @@ def issue_token(operations: Operations, access: AccessControl, namespace: str, n
     issued = datetime.now(UTC).replace(microsecond=0)
     expires = issued + timedelta(seconds=lifetime)
     username = f"system:serviceaccount:{namespace}:{name}"
-    claims = {"aud": spec["audiences"], "exp": int(expires.timestamp()), "iat": int(issued.timestamp()),
-              "iss": "https://kubernetes.default.svc.cluster.local", "jti": new_uid(), "nbf": int(issued.timestamp()),
-              "sub": username, "kubernetes.io": {"namespace": namespace, "serviceaccount": {
-                  "name": name, "uid": account["metadata"]["uid"]}}}
+    claims = {
+        "aud": spec["audiences"],
+        "exp": int(expires.timestamp()),
+        "iat": int(issued.timestamp()),
+        "iss": "https://kubernetes.default.svc.cluster.local",
+        "jti": new_uid(),
+        "nbf": int(issued.timestamp()),
+        "sub": username,
+        "kubernetes.io": {"namespace": namespace, "serviceaccount": {"name": name, "uid": account["metadata"]["uid"]}},
+    }
 
     def segment(value: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).decode().rstrip("=")
@@ -162,6 +214,10 @@ def issue_token(operations: Operations, access: AccessControl, namespace: str, n
     if not dry_run:
         access.tokens[token] = username
         access.user_groups[username] = ["system:serviceaccounts", f"system:serviceaccounts:{namespace}"]
-    return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
-            "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
-            "spec": spec, "status": {"token": token, "expirationTimestamp": expires.strftime("%Y-%m-%dT%H:%M:%SZ")}}
+    return {
+        "kind": "TokenRequest",
+        "apiVersion": "authentication.k8s.io/v1",
+        "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
+        "spec": spec,
+        "status": {"token": token, "expirationTimestamp": expires.strftime("%Y-%m-%dT%H:%M:%SZ")},
+    }

@@ -31,9 +31,14 @@ def _pod_spec_causes(spec: dict[str, Any], prefix: str) -> list[dict[str, str]]:
         if not name:
             causes.append({"reason": "FieldValueRequired", "message": "Required value", "field": f"{field}.name"})
         elif not _LABEL.match(name):
-            causes.append({"reason": "FieldValueInvalid", "field": f"{field}.name", "message":
-                           f'Invalid value: "{name}": a lowercase RFC 1123 label must consist of lower case '
-                           "alphanumeric characters or '-', and must start and end with an alphanumeric character"})
+            causes.append(
+                {
+                    "reason": "FieldValueInvalid",
+                    "field": f"{field}.name",
+                    "message": f'Invalid value: "{name}": a lowercase RFC 1123 label must consist of lower case '
+                    "alphanumeric characters or '-', and must start and end with an alphanumeric character",
+                }
+            )
         if not container.get("image"):
             causes.append({"reason": "FieldValueRequired", "message": "Required value", "field": f"{field}.image"})
     return causes
@@ -47,8 +52,13 @@ def _workload_causes(spec: dict[str, Any]) -> list[dict[str, str]]:
     labels = (template.get("metadata") or {}).get("labels") or {}
     causes = []
     if not labels_match(label_selector_from_match(selector), {"metadata": {"labels": labels}}):
-        causes.append({"reason": "FieldValueInvalid", "field": "spec.template.metadata.labels",
-                       "message": f"Invalid value: {_go_map(labels)}: `selector` does not match template `labels`"})
+        causes.append(
+            {
+                "reason": "FieldValueInvalid",
+                "field": "spec.template.metadata.labels",
+                "message": f"Invalid value: {_go_map(labels)}: `selector` does not match template `labels`",
+            }
+        )
     return causes + _pod_spec_causes(template.get("spec") or {}, "spec.template.spec")
 
 
@@ -62,8 +72,12 @@ def validate(resource_type: ResourceType, old: dict[str, Any] | None, obj: dict[
         causes = _workload_causes(spec)
     elif key == ("batch", "jobs"):
         causes = _pod_spec_causes(((spec.get("template") or {}).get("spec") or {}), "spec.template.spec")
-    elif key == ("", "services") and spec.get("type", "ClusterIP") in ("ClusterIP", "NodePort", "LoadBalancer") \
-            and spec.get("clusterIP") != "None" and not spec.get("ports"):
+    elif (
+        key == ("", "services")
+        and spec.get("type", "ClusterIP") in ("ClusterIP", "NodePort", "LoadBalancer")
+        and spec.get("clusterIP") != "None"
+        and not spec.get("ports")
+    ):
         causes = [{"reason": "FieldValueRequired", "message": "Required value", "field": "spec.ports"}]
     else:
         return

@@ -22,12 +22,12 @@ POLL_SECONDS = 0.02
 DEFAULT_TIMEOUT_SECONDS = 1800
 
 
-async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type: ResourceType,
-                      namespace: str | None, name: str = "") -> web.StreamResponse:
+async def serve_watch(
+    request: web.Request, cluster: FakeCluster, resource_type: ResourceType, namespace: str | None, name: str = ""
+) -> web.StreamResponse:
     try:
         labels = parse_label_selector(request.query.get("labelSelector", ""))
-        fields = parse_field_selector(request.query.get("fieldSelector", ""), resource_type.group,
-                                      resource_type.plural)
+        fields = parse_field_selector(request.query.get("fieldSelector", ""), resource_type.group, resource_type.plural)
     except SelectorError as error:
         raise ApiError(400, str(error), "BadRequest") from error
     timeout = float(request.query.get("timeoutSeconds") or DEFAULT_TIMEOUT_SECONDS)
@@ -46,8 +46,11 @@ async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type:
     initial: list[dict[str, Any]] = []
     with store.lock:
         if requested in ("", "0") or streaming_list:
-            initial = [obj for obj in store.items(*resource_type.stored_as, namespace)
-                       if selected(obj, obj["metadata"].get("namespace") or "")]
+            initial = [
+                obj
+                for obj in store.items(*resource_type.stored_as, namespace)
+                if selected(obj, obj["metadata"].get("namespace") or "")
+            ]
             last = store.resource_version
             expired = False
         else:
@@ -72,8 +75,14 @@ async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type:
         served: dict[str, Any] = as_version(obj, resource_type)
         if as_table:
             # A Table per event, like the real server; the column definitions come with the first one only.
-            served = tables.render(resource_type, [obj], include_object, obj["metadata"].get("resourceVersion", ""),
-                                   None, cluster.custom_resources.printer_columns(resource_type))
+            served = tables.render(
+                resource_type,
+                [obj],
+                include_object,
+                obj["metadata"].get("resourceVersion", ""),
+                None,
+                cluster.custom_resources.printer_columns(resource_type),
+            )
             if sent_columns:
                 served["columnDefinitions"] = []
             sent_columns = True
@@ -82,8 +91,11 @@ async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type:
     for obj in initial:
         await send("ADDED", obj)
     if streaming_list:
-        bookmark = {"kind": resource_type.kind, "apiVersion": resource_type.api_version, "metadata": {
-            "resourceVersion": str(last), "annotations": {"k8s.io/initial-events-end": "true"}}}
+        bookmark = {
+            "kind": resource_type.kind,
+            "apiVersion": resource_type.api_version,
+            "metadata": {"resourceVersion": str(last), "annotations": {"k8s.io/initial-events-end": "true"}},
+        }
         await response.write(b'{"type":"BOOKMARK","object":' + encode_json(bookmark) + b"}\n")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -91,9 +103,7 @@ async def serve_watch(request: web.Request, cluster: FakeCluster, resource_type:
             break
         for event in store.events_after(last):
             last = event.resource_version
-            if (event.group, event.resource) == resource_type.stored_as \
-                    and selected(event.obj, event.namespace):
+            if (event.group, event.resource) == resource_type.stored_as and selected(event.obj, event.namespace):
                 await send(event.type, event.obj)
         await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
     return response
-

@@ -16,7 +16,19 @@ MUTATING_OPERATIONS = frozenset(
     {"create", "apply", "delete", "patch", "scale", "rollout", "exec", "port-forward", "node-management", "helm"}
 )
 READ_OPERATIONS = frozenset(
-    {"get", "list", "describe", "logs", "events", "top", "api-resources", "cluster-health", "can-i", "context", "explain"}
+    {
+        "get",
+        "list",
+        "describe",
+        "logs",
+        "events",
+        "top",
+        "api-resources",
+        "cluster-health",
+        "can-i",
+        "context",
+        "explain",
+    }
 )
 KNOWN_OPERATIONS = MUTATING_OPERATIONS | READ_OPERATIONS
 

@@ -86,7 +86,9 @@ class ServerContext:
             try:
                 hook()
             except Exception as error:  # one failing hook must not keep the others from running
-                self.logger.error("shutdown hook failed", hook=getattr(hook, "__qualname__", repr(hook)), error=str(error))
+                self.logger.error(
+                    "shutdown hook failed", hook=getattr(hook, "__qualname__", repr(hook)), error=str(error)
+                )
         self._client_factory.close()
 
     def _check_open(self) -> None:

@@ -21,7 +21,13 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CONNECT_SUBRESOURCES = frozenset({"exec", "attach", "portforward"})
 # POSTs that only ask a question; they change nothing in the cluster.
 REVIEW_RESOURCES = frozenset(
-    {"selfsubjectaccessreviews", "selfsubjectrulesreviews", "subjectaccessreviews", "tokenreviews", "selfsubjectreviews"}
+    {
+        "selfsubjectaccessreviews",
+        "selfsubjectrulesreviews",
+        "subjectaccessreviews",
+        "tokenreviews",
+        "selfsubjectreviews",
+    }
 )
 
 _NAMESPACED_PATH = re.compile(r"^/api(?:s/[^/]+)?/[^/]+/namespaces/(?P<namespace>[^/]+)(?P<rest>/.*)?$")

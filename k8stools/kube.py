@@ -249,13 +249,17 @@ class KubeClient:
         try:
             return json.loads(data)
         except ValueError:
-            raise KubeError(response.status, "BadResponse", f"the API server sent a response that is not JSON: {data[:200]!r}") from None
+            raise KubeError(
+                response.status, "BadResponse", f"the API server sent a response that is not JSON: {data[:200]!r}"
+            ) from None
 
     def text(self, path: str, *, query: dict[str, Any] | None = None, timeout: float | None = 30.0) -> str:
         """GET a text resource (pod logs, node logs)."""
         return self.raw("GET", path, query=query, accept="*/*", timeout=timeout).data.decode("utf-8", "replace")
 
-    def stream_lines(self, path: str, *, query: dict[str, Any] | None = None, timeout: float | None = None) -> Iterator[str]:
+    def stream_lines(
+        self, path: str, *, query: dict[str, Any] | None = None, timeout: float | None = None
+    ) -> Iterator[str]:
         """GET a streaming text resource (`follow=true` logs) line by line; close the iterator to stop."""
         response = self.raw("GET", path, query=query, accept="*/*", timeout=timeout, stream=True)
         buffer = b""

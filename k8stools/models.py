@@ -41,7 +41,10 @@ class PolicySettings(models.Model):
     non_destructive = models.BooleanField(default=True, help_text="Block operations that change the cluster.")
     dry_run = models.BooleanField(default=False, help_text="Send mutations with dryRun=All: validated, not applied.")
     allowed_operations = models.JSONField(
-        default=list, blank=True, validators=[validate_operations], help_text="Operations allowed in non-destructive mode."
+        default=list,
+        blank=True,
+        validators=[validate_operations],
+        help_text="Operations allowed in non-destructive mode.",
     )
     restricted_namespaces = models.JSONField(
         default=list, blank=True, validators=[validate_namespaces], help_text="Namespaces no tool may read or change."
@@ -141,10 +144,14 @@ class PortForwardSession(models.Model):
     target_name = models.CharField(max_length=253)
     pod_name = models.CharField(max_length=253, help_text="The pod the connections reach.")
     ports = models.JSONField(default=list, help_text="[[local port, pod port], ...] as bound.")
-    worker_id = models.CharField(max_length=200, db_index=True, help_text="host:pid:start time of the worker holding the listeners.")
+    worker_id = models.CharField(
+        max_length=200, db_index=True, help_text="host:pid:start time of the worker holding the listeners."
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.STARTING, db_index=True)
     created = models.DateTimeField(auto_now_add=True)
-    heartbeat = models.DateTimeField(null=True, blank=True, help_text="Last time the worker reported the session alive.")
+    heartbeat = models.DateTimeField(
+        null=True, blank=True, help_text="Last time the worker reported the session alive."
+    )
     stopped = models.DateTimeField(null=True, blank=True)
     stopped_by = models.CharField(max_length=254, blank=True, help_text="Who or what ended the session.")
     bytes_in = models.BigIntegerField(default=0, help_text="Bytes from local clients to the pod.")

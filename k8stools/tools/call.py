@@ -62,7 +62,9 @@ class ToolCall:
             if self.caller.requires_own_credentials:
                 if not self.caller.id_token:
                     self.server.metrics.increment("downstream_auth_total", result="failure")
-                    raise ToolInputError("authentication required: log in again so your own credentials reach the cluster")
+                    raise ToolInputError(
+                        "authentication required: log in again so your own credentials reach the cluster"
+                    )
                 bearer = self.caller.id_token
                 self.server.metrics.increment("downstream_auth_total", result="success")
             try:

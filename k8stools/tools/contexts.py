@@ -16,20 +16,38 @@ def _current_name(call: ToolCall) -> str:
     return call.context_name or call.server.client_factory.default_context_name()
 
 
-@kube_tool("context_list", operation="context", title="List contexts", read_only=True, idempotent=True,
-           alias=True, kubeconfig_only=True, takes_context=False)
+@kube_tool(
+    "context_list",
+    operation="context",
+    title="List contexts",
+    read_only=True,
+    idempotent=True,
+    alias=True,
+    kubeconfig_only=True,
+    takes_context=False,
+)
 def context_list(call: ToolCall) -> str:
     """List the kubeconfig contexts (clusters) this server can use; `*` marks your current one."""
     current = _current_name(call)
     rows = [("CURRENT", "NAME", "CLUSTER", "USER", "NAMESPACE")]
     for context in call.server.client_factory.contexts():
-        rows.append(("*" if context.name == current else "", context.name, context.cluster, context.user, context.namespace))
+        rows.append(
+            ("*" if context.name == current else "", context.name, context.cluster, context.user, context.namespace)
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows)
 
 
-@kube_tool("context_get_current", operation="context", title="Current context", read_only=True, idempotent=True,
-           alias=True, kubeconfig_only=True, takes_context=False)
+@kube_tool(
+    "context_get_current",
+    operation="context",
+    title="Current context",
+    read_only=True,
+    idempotent=True,
+    alias=True,
+    kubeconfig_only=True,
+    takes_context=False,
+)
 def context_get_current(call: ToolCall) -> str:
     """Show the kubeconfig context your calls use by default (yours only; other users have their own)."""
     current = _current_name(call)
@@ -40,11 +58,22 @@ def context_get_current(call: ToolCall) -> str:
     return current
 
 
-@kube_tool("context_use", operation="context", title="Switch context", read_only=False, idempotent=True,
-           open_world=False, alias=True, kubeconfig_only=True, takes_context=False)
+@kube_tool(
+    "context_use",
+    operation="context",
+    title="Switch context",
+    read_only=False,
+    idempotent=True,
+    open_world=False,
+    alias=True,
+    kubeconfig_only=True,
+    takes_context=False,
+)
 def context_use(
     call: ToolCall,
-    contextName: Annotated[str, Field(description="Name of the kubeconfig context to use from now on (see context_list).")],
+    contextName: Annotated[
+        str, Field(description="Name of the kubeconfig context to use from now on (see context_list).")
+    ],
 ) -> str:
     """Switch your default kubeconfig context. Only your own calls change; other users keep theirs."""
     known = [context.name for context in call.server.client_factory.contexts()]

@@ -45,16 +45,24 @@ class GuardTests(unittest.TestCase):
         self.assertEqual(client.sent, [])
 
     def test_it_filters_restricted_namespaces_out_of_wide_lists(self) -> None:
-        pods = {"kind": "PodList", "items": [
-            {"metadata": {"name": "a", "namespace": "default"}},
-            {"metadata": {"name": "b", "namespace": "kube-system"}},
-        ]}
+        pods = {
+            "kind": "PodList",
+            "items": [
+                {"metadata": {"name": "a", "namespace": "default"}},
+                {"metadata": {"name": "b", "namespace": "kube-system"}},
+            ],
+        }
         guard, _ = self.guard(Policy(restricted_namespaces=frozenset({"kube-system"})), "list", pods)
         result = guard.request("GET", "/api/v1/pods")
         self.assertEqual([item["metadata"]["name"] for item in result["items"]], ["a"])
-        namespaces = {"kind": "NamespaceList", "items": [{"metadata": {"name": "default"}}, {"metadata": {"name": "kube-system"}}]}
+        namespaces = {
+            "kind": "NamespaceList",
+            "items": [{"metadata": {"name": "default"}}, {"metadata": {"name": "kube-system"}}],
+        }
         guard, _ = self.guard(Policy(restricted_namespaces=frozenset({"kube-system"})), "list", namespaces)
-        self.assertEqual([item["metadata"]["name"] for item in guard.request("GET", "/api/v1/namespaces")["items"]], ["default"])
+        self.assertEqual(
+            [item["metadata"]["name"] for item in guard.request("GET", "/api/v1/namespaces")["items"]], ["default"]
+        )
 
     def test_a_read_operation_can_never_write(self) -> None:
         guard, client = self.guard(Policy(non_destructive=False), "get")

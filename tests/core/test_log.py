@@ -24,4 +24,6 @@ class LoggerTests(unittest.TestCase):
         record = self.record(Logger("kubemcp.test").with_fields(tool="get"), outcome="denied")
         self.assertTrue(TextFormatter().format(record).endswith("tool call tool=get outcome=denied"))
         entry = json.loads(JsonFormatter().format(record))
-        self.assertEqual((entry["message"], entry["tool"], entry["outcome"], entry["level"]), ("tool call", "get", "denied", "INFO"))
+        self.assertEqual(
+            (entry["message"], entry["tool"], entry["outcome"], entry["level"]), ("tool call", "get", "denied", "INFO")
+        )

@@ -36,7 +36,9 @@ class ServerConfigTests(unittest.TestCase):
             LOG_LEVEL, LOG_FORMAT = "DEBUG", "json"
 
         config = ServerConfig.from_settings(Settings)
-        self.assertEqual((config.server_name, config.default_namespace, config.qps, config.burst), ("k", "apps", 5.0, 7))
+        self.assertEqual(
+            (config.server_name, config.default_namespace, config.qps, config.burst), ("k", "apps", 5.0, 7)
+        )
         self.assertEqual(config.allowed_operations, frozenset({"scale"}))
 
 

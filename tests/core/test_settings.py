@@ -9,9 +9,24 @@ import unittest
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-CLEAN = {key: value for key, value in os.environ.items() if key not in {
-    "DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "LOG_LEVEL", "LOG_FORMAT", "ALLOWED_OPERATIONS",
-    "RESTRICTED_NAMESPACES", "QPS_LIMIT", "NON_DESTRUCTIVE", "DJANGO_SETTINGS_MODULE"}}
+CLEAN = {
+    key: value
+    for key, value in os.environ.items()
+    if key
+    not in {
+        "DEBUG",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "LOG_LEVEL",
+        "LOG_FORMAT",
+        "ALLOWED_OPERATIONS",
+        "RESTRICTED_NAMESPACES",
+        "QPS_LIMIT",
+        "NON_DESTRUCTIVE",
+        "DJANGO_SETTINGS_MODULE",
+    }
+}
 
 PRINT_SETTINGS = (
     "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='mcpsite.settings'; django.setup(); "
@@ -33,8 +48,16 @@ class SettingsTests(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(
             result.stdout.split(),
-            ["django.db.backends.sqlite3", "django.core.cache.backends.locmem.LocMemCache",
-             "channels.layers.InMemoryChannelLayer", "True", "False", "[]", "[]", "text"],
+            [
+                "django.db.backends.sqlite3",
+                "django.core.cache.backends.locmem.LocMemCache",
+                "channels.layers.InMemoryChannelLayer",
+                "True",
+                "False",
+                "[]",
+                "[]",
+                "text",
+            ],
         )
 
     def test_it_switches_to_postgresql_and_redis_from_urls(self) -> None:
@@ -42,15 +65,27 @@ class SettingsTests(unittest.TestCase):
             ["-c", PRINT_SETTINGS],
             DATABASE_URL="postgres://kubemcp:pw@db.internal:5432/kubemcp",
             REDIS_URL="redis://cache.internal:6379/0",
-            NON_DESTRUCTIVE="false", DRY_RUN="true", ALLOWED_OPERATIONS="exec, scale",
-            RESTRICTED_NAMESPACES="kube-system,kube-public", LOG_FORMAT="json",
+            NON_DESTRUCTIVE="false",
+            DRY_RUN="true",
+            ALLOWED_OPERATIONS="exec, scale",
+            RESTRICTED_NAMESPACES="kube-system,kube-public",
+            LOG_FORMAT="json",
         )
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(
             result.stdout.split(),
-            ["django.db.backends.postgresql", "django.core.cache.backends.redis.RedisCache",
-             "channels_redis.core.RedisChannelLayer", "False", "True", "['exec',", "'scale']",
-             "['kube-public',", "'kube-system']", "json"],
+            [
+                "django.db.backends.postgresql",
+                "django.core.cache.backends.redis.RedisCache",
+                "channels_redis.core.RedisChannelLayer",
+                "False",
+                "True",
+                "['exec',",
+                "'scale']",
+                "['kube-public',",
+                "'kube-system']",
+                "json",
+            ],
         )
 
     def test_a_bad_value_stops_start_up_with_one_line_naming_the_variable(self) -> None:
@@ -88,13 +123,18 @@ class SettingsTests(unittest.TestCase):
         result = run(["-c", PRINT_SETTINGS], DATABASE_URL="postgres://k@db/k", DB_CONN_MAX_AGE="60")
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("DB_CONN_MAX_AGE applies without the connection pool: set DB_POOL_MAX_SIZE=0 too", result.stderr)
-        result = run(["-c", PRINT_SETTINGS], DATABASE_URL="postgres://k@db/k", DB_CONN_MAX_AGE="60", DB_POOL_MAX_SIZE="0")
+        result = run(
+            ["-c", PRINT_SETTINGS], DATABASE_URL="postgres://k@db/k", DB_CONN_MAX_AGE="60", DB_POOL_MAX_SIZE="0"
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
 
     def test_production_settings_pass_the_deployment_checks(self) -> None:
         result = run(
             ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-            DEBUG="false", SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
-            ALLOWED_HOSTS="kubemcp.example.com", SECURE_SSL_REDIRECT="true", ENABLE_HSTS="true",
+            DEBUG="false",
+            SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+            ALLOWED_HOSTS="kubemcp.example.com",
+            SECURE_SSL_REDIRECT="true",
+            ENABLE_HSTS="true",
         )
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)

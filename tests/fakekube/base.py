@@ -62,9 +62,19 @@ class FakeClusterTestCase(unittest.TestCase):
 
     def kubectl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run kubectl against this class's server, with its discovery cache in the class's temp dir."""
-        result = subprocess.run(["kubectl", "--kubeconfig", self.kubeconfig, "--cache-dir",
-                                 os.path.join(self.tempdir.name, "kube-cache"), *args],
-                                capture_output=True, text=True, timeout=30)
+        result = subprocess.run(
+            [
+                "kubectl",
+                "--kubeconfig",
+                self.kubeconfig,
+                "--cache-dir",
+                os.path.join(self.tempdir.name, "kube-cache"),
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         if check:
             self.assertEqual(result.returncode, 0, result.stderr)
         return result
@@ -106,16 +116,30 @@ class _ApiErrorContext:
         return True
 
 
-def pod_manifest(name: str, namespace: str = "default", labels: dict[str, str] | None = None,
-                 image: str = "nginx:1.27") -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": name, "namespace": namespace, "labels": labels or {}},
-            "spec": {"containers": [{"name": "main", "image": image, "ports": [{"containerPort": 80}]}]}}
+def pod_manifest(
+    name: str, namespace: str = "default", labels: dict[str, str] | None = None, image: str = "nginx:1.27"
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels or {}},
+        "spec": {"containers": [{"name": "main", "image": image, "ports": [{"containerPort": 80}]}]},
+    }
 
 
-def deployment_manifest(name: str, namespace: str = "default", replicas: int = 2,
-                        image: str = "nginx:1.27") -> dict[str, Any]:
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": namespace},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}},
-                                  "spec": {"containers": [{"name": "main", "image": image}]}}}}
+def deployment_manifest(
+    name: str, namespace: str = "default", replicas: int = 2, image: str = "nginx:1.27"
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": namespace},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": [{"name": "main", "image": image}]},
+            },
+        },
+    }

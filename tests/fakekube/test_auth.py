@@ -11,11 +11,18 @@ from fakekube import FakeCluster, RunningServer
 from .base import FakeClusterTestCase
 
 
-def access_review(api: client.ApiClient, verb: str, resource: str, namespace: str = "default",
-                  group: str = "") -> client.V1SelfSubjectAccessReviewStatus:
-    review = client.AuthorizationV1Api(api).create_self_subject_access_review(client.V1SelfSubjectAccessReview(
-        spec=client.V1SelfSubjectAccessReviewSpec(resource_attributes=client.V1ResourceAttributes(
-            verb=verb, resource=resource, namespace=namespace, group=group))))
+def access_review(
+    api: client.ApiClient, verb: str, resource: str, namespace: str = "default", group: str = ""
+) -> client.V1SelfSubjectAccessReviewStatus:
+    review = client.AuthorizationV1Api(api).create_self_subject_access_review(
+        client.V1SelfSubjectAccessReview(
+            spec=client.V1SelfSubjectAccessReviewSpec(
+                resource_attributes=client.V1ResourceAttributes(
+                    verb=verb, resource=resource, namespace=namespace, group=group
+                )
+            )
+        )
+    )
     return review.status
 
 
@@ -23,8 +30,9 @@ class AuthenticationTests(FakeClusterTestCase):
     @classmethod
     def make_cluster(cls) -> FakeCluster:
         cluster = FakeCluster()
-        cluster.require_auth({"alice-token": "alice", "bob-token": "bob", "admin-token": "admin"},
-                             groups={"bob": ["viewers"]})
+        cluster.require_auth(
+            {"alice-token": "alice", "bob-token": "bob", "admin-token": "admin"}, groups={"bob": ["viewers"]}
+        )
         cluster.grant("alice", verbs=["get", "list", "watch"], resources=["pods", "pods/log"], namespaces=["default"])
         cluster.grant("viewers", verbs=["list"], resources=["deployments"], groups=["apps"])
         return cluster
@@ -50,13 +58,19 @@ class AuthenticationTests(FakeClusterTestCase):
         alice.list_namespaced_pod("default")
         with self.assertApiError(403, "Forbidden") as error:
             alice.list_namespaced_pod("kube-system")
-        self.assertEqual(error.body["message"], 'pods is forbidden: User "alice" cannot list resource "pods" in API '
-                                                'group "" in the namespace "kube-system"')
+        self.assertEqual(
+            error.body["message"],
+            'pods is forbidden: User "alice" cannot list resource "pods" in API '
+            'group "" in the namespace "kube-system"',
+        )
         self.assertEqual(error.body["details"], {"kind": "pods"})
         with self.assertApiError(403) as error:
             alice.delete_namespaced_pod("web", "default")
-        self.assertEqual(error.body["message"], 'pods "web" is forbidden: User "alice" cannot delete resource "pods" '
-                                                'in API group "" in the namespace "default"')
+        self.assertEqual(
+            error.body["message"],
+            'pods "web" is forbidden: User "alice" cannot delete resource "pods" '
+            'in API group "" in the namespace "default"',
+        )
         with self.assertApiError(403) as error:
             alice.list_node()
         self.assertIn('cannot list resource "nodes" in API group "" at the cluster scope', error.body["message"])
@@ -86,8 +100,13 @@ class AuthenticationTests(FakeClusterTestCase):
     def test_a_service_account_token_authenticates_as_the_service_account(self) -> None:
         admin = client.CoreV1Api(self.client_for("admin-token"))
         admin.create_namespaced_service_account("default", {"metadata": {"name": "bot"}})
-        issued = admin.create_namespaced_service_account_token("bot", "default", client.AuthenticationV1TokenRequest(
-            spec=client.V1TokenRequestSpec(audiences=["api"], expiration_seconds=600)))
+        issued = admin.create_namespaced_service_account_token(
+            "bot",
+            "default",
+            client.AuthenticationV1TokenRequest(
+                spec=client.V1TokenRequestSpec(audiences=["api"], expiration_seconds=600)
+            ),
+        )
         self.assertEqual(issued.spec.expiration_seconds, 600)
         self.assertEqual(issued.status.token.count("."), 2)
         bot = self.client_for(issued.status.token)
@@ -114,8 +133,9 @@ class AnonymousRecordingTests(FakeClusterTestCase):
         client.CoreV1Api(self.client_for(None)).list_namespace()
         self.assertEqual([r.identity for r in self.cluster.requests], ["carol", None])
         recorded = self.cluster.requests[0]
-        self.assertEqual((recorded.method, recorded.path, recorded.status, recorded.group), ("GET", "/api/v1/namespaces",
-                                                                                            200, ""))
+        self.assertEqual(
+            (recorded.method, recorded.path, recorded.status, recorded.group), ("GET", "/api/v1/namespaces", 200, "")
+        )
         self.assertIn("OpenAPI-Generator", recorded.user_agent)
         json.dumps(recorded.query)
 
@@ -141,8 +161,11 @@ class KubectlOverTlsTests(FakeClusterTestCase):
         self.assertIn("alice", self.kubectl("auth", "whoami").stdout)
         refused = self.kubectl("get", "pods", "-n", "kube-system", check=False)
         self.assertEqual(refused.returncode, 1)
-        self.assertIn('Error from server (Forbidden): pods is forbidden: User "alice" cannot list resource "pods" in '
-                      'API group "" in the namespace "kube-system"', refused.stderr)
+        self.assertIn(
+            'Error from server (Forbidden): pods is forbidden: User "alice" cannot list resource "pods" in '
+            'API group "" in the namespace "kube-system"',
+            refused.stderr,
+        )
         self.assertEqual({r.identity for r in self.cluster.requests if r.resource == "pods"}, {"alice"})
 
     def test_the_python_client_trusts_the_ca_from_the_kubeconfig(self) -> None:

@@ -20,9 +20,24 @@ class CommandLineTests(unittest.TestCase):
     def test_it_serves_a_seeded_cluster_and_writes_a_kubeconfig(self) -> None:
         with tempfile.TemporaryDirectory() as directory:
             path = os.path.join(directory, "kubeconfig")
-            server = subprocess.Popen([sys.executable, "-m", "fakekube", "--port", "0", "--kubeconfig", path,
-                                       "--pods", "12", "--namespaces", "2"], stdout=subprocess.PIPE, text=True,
-                                      cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+            server = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "fakekube",
+                    "--port",
+                    "0",
+                    "--kubeconfig",
+                    path,
+                    "--pods",
+                    "12",
+                    "--namespaces",
+                    "2",
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+            )
             self.addCleanup(server.wait, 10)
             self.addCleanup(server.terminate)
             announced = server.stdout.readline() if server.stdout else ""

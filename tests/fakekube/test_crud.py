@@ -11,8 +11,9 @@ from kubernetes import client
 from .base import FakeClusterTestCase, deployment_manifest, pod_manifest
 
 
-def raw(url: str, method: str = "GET", body: bytes | None = None,
-        content_type: str = "application/json") -> tuple[int, dict]:
+def raw(
+    url: str, method: str = "GET", body: bytes | None = None, content_type: str = "application/json"
+) -> tuple[int, dict]:
     request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": content_type})
     try:
         with urllib.request.urlopen(request) as response:
@@ -53,7 +54,9 @@ class CrudTests(FakeClusterTestCase):
     def test_it_validates_names(self) -> None:
         with self.assertApiError(422, "Invalid") as error:
             self.core.create_namespaced_config_map("default", {"metadata": {"name": "Bad_Name"}})
-        self.assertIn('ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"', error.body["message"])
+        self.assertIn(
+            'ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"', error.body["message"]
+        )
         self.assertEqual(error.body["details"]["causes"][0]["field"], "metadata.name")
         with self.assertApiError(422, "Invalid") as error:
             self.core.create_namespaced_config_map("default", {"metadata": {}})
@@ -65,36 +68,48 @@ class CrudTests(FakeClusterTestCase):
         self.assertEqual(len(created.metadata.name), len("gen-") + 5)
 
     def test_it_rejects_a_body_for_another_namespace_or_kind(self) -> None:
-        status, body = raw(f"{self.running.url}/api/v1/namespaces/default/configmaps", "POST",
-                           json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
-                                       "metadata": {"name": "x", "namespace": "kube-system"}}).encode())
+        status, body = raw(
+            f"{self.running.url}/api/v1/namespaces/default/configmaps",
+            "POST",
+            json.dumps(
+                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "kube-system"}}
+            ).encode(),
+        )
         self.assertEqual((status, body["reason"]), (400, "BadRequest"))
         self.assertIn("does not match the namespace", body["message"])
-        status, body = raw(f"{self.running.url}/api/v1/namespaces/default/configmaps", "POST",
-                           json.dumps({"apiVersion": "apps/v1", "kind": "ConfigMap",
-                                       "metadata": {"name": "x"}}).encode())
+        status, body = raw(
+            f"{self.running.url}/api/v1/namespaces/default/configmaps",
+            "POST",
+            json.dumps({"apiVersion": "apps/v1", "kind": "ConfigMap", "metadata": {"name": "x"}}).encode(),
+        )
         self.assertEqual(status, 400)
         self.assertIn("the API version in the data (apps/v1) does not match", body["message"])
 
     def test_it_accepts_yaml_bodies(self) -> None:
-        manifest = yaml.safe_dump({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "from-yaml"},
-                                   "data": {"k": "v"}})
-        status, body = raw(f"{self.running.url}/api/v1/namespaces/default/configmaps", "POST", manifest.encode(),
-                           "application/yaml")
+        manifest = yaml.safe_dump(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "from-yaml"}, "data": {"k": "v"}}
+        )
+        status, body = raw(
+            f"{self.running.url}/api/v1/namespaces/default/configmaps", "POST", manifest.encode(), "application/yaml"
+        )
         self.assertEqual(status, 201)
         self.assertEqual(body["data"], {"k": "v"})
 
     def test_it_updates_with_optimistic_concurrency(self) -> None:
-        created = self.core.create_namespaced_config_map("default", {"metadata": {"name": "crud-update"},
-                                                                     "data": {"a": "1"}})
+        created = self.core.create_namespaced_config_map(
+            "default", {"metadata": {"name": "crud-update"}, "data": {"a": "1"}}
+        )
         created.data = {"a": "2"}
         updated = self.core.replace_namespaced_config_map("crud-update", "default", created)
         self.assertEqual(updated.data, {"a": "2"})
         self.assertGreater(int(updated.metadata.resource_version), int(created.metadata.resource_version))
         with self.assertApiError(409, "Conflict") as error:
             self.core.replace_namespaced_config_map("crud-update", "default", created)
-        self.assertEqual(error.body["message"], 'Operation cannot be fulfilled on configmaps "crud-update": the object '
-                         "has been modified; please apply your changes to the latest version and try again")
+        self.assertEqual(
+            error.body["message"],
+            'Operation cannot be fulfilled on configmaps "crud-update": the object '
+            "has been modified; please apply your changes to the latest version and try again",
+        )
 
     def test_it_bumps_generation_only_when_the_spec_changes(self) -> None:
         created = self.apps.create_namespaced_deployment("default", deployment_manifest("crud-gen", replicas=1))
@@ -144,35 +159,61 @@ class CrudTests(FakeClusterTestCase):
 
     def test_deleting_an_owner_deletes_its_dependents(self) -> None:
         owner = self.core.create_namespaced_config_map("default", {"metadata": {"name": "crud-owner"}})
-        self.core.create_namespaced_config_map("default", {"metadata": {"name": "crud-dependent", "ownerReferences": [
-            {"apiVersion": "v1", "kind": "ConfigMap", "name": "crud-owner", "uid": owner.metadata.uid}]}})
+        self.core.create_namespaced_config_map(
+            "default",
+            {
+                "metadata": {
+                    "name": "crud-dependent",
+                    "ownerReferences": [
+                        {"apiVersion": "v1", "kind": "ConfigMap", "name": "crud-owner", "uid": owner.metadata.uid}
+                    ],
+                }
+            },
+        )
         self.core.delete_namespaced_config_map("crud-owner", "default")
         self.assertIsNone(self.cluster.get_object("configmaps", "default", "crud-dependent"))
 
     def test_it_deletes_a_collection(self) -> None:
         for index in range(3):
-            self.core.create_namespaced_config_map("default", {"metadata": {"name": f"col-{index}",
-                                                                            "labels": {"set": "col"}}})
+            self.core.create_namespaced_config_map(
+                "default", {"metadata": {"name": f"col-{index}", "labels": {"set": "col"}}}
+            )
         self.core.delete_collection_namespaced_config_map("default", label_selector="set=col")
-        self.assertEqual([c for c in self.cluster.list_objects("configmaps", "default")
-                          if c["metadata"].get("labels", {}).get("set") == "col"], [])
+        self.assertEqual(
+            [
+                c
+                for c in self.cluster.list_objects("configmaps", "default")
+                if c["metadata"].get("labels", {}).get("set") == "col"
+            ],
+            [],
+        )
 
     def test_it_refuses_verbs_a_resource_does_not_support(self) -> None:
-        status, body = raw(f"{self.running.url}/api/v1/componentstatuses", "POST",
-                           json.dumps({"metadata": {"name": "x"}}).encode())
+        status, body = raw(
+            f"{self.running.url}/api/v1/componentstatuses", "POST", json.dumps({"metadata": {"name": "x"}}).encode()
+        )
         self.assertEqual((status, body["reason"]), (405, "MethodNotAllowed"))
 
     def test_it_honours_delete_preconditions(self) -> None:
         self.core.create_namespaced_config_map("default", {"metadata": {"name": "crud-pre"}})
         with self.assertApiError(409, "Conflict") as error:
-            self.core.delete_namespaced_config_map("crud-pre", "default", body=client.V1DeleteOptions(
-                preconditions=client.V1Preconditions(uid="not-the-uid")))
+            self.core.delete_namespaced_config_map(
+                "crud-pre",
+                "default",
+                body=client.V1DeleteOptions(preconditions=client.V1Preconditions(uid="not-the-uid")),
+            )
         self.assertIn("Precondition failed: UID in precondition", error.body["message"])
 
     def test_test_helpers_arrange_state_the_server_serves(self) -> None:
-        self.cluster.add_object({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "arranged", "namespace":
-                                 "arranged-ns"}, "spec": {"containers": [{"name": "c", "image": "busybox"}]},
-                                 "status": {"phase": "Failed", "reason": "Evicted"}})
+        self.cluster.add_object(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "arranged", "namespace": "arranged-ns"},
+                "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+                "status": {"phase": "Failed", "reason": "Evicted"},
+            }
+        )
         pod = self.core.read_namespaced_pod("arranged", "arranged-ns")
         self.assertEqual((pod.status.phase, pod.status.reason), ("Failed", "Evicted"))
         self.assertIsNotNone(self.cluster.delete_object("pods", "arranged-ns", "arranged"))
@@ -181,12 +222,25 @@ class CrudTests(FakeClusterTestCase):
     def test_it_refuses_a_pod_without_containers_or_images(self) -> None:
         # The typed client refuses these bodies itself, so they go out as raw JSON.
         url = f"{self.running.url}/api/v1/namespaces/default/pods"
-        status, body = raw(url, "POST", json.dumps({"apiVersion": "v1", "kind": "Pod",
-                                                    "metadata": {"name": "no-containers"}, "spec": {}}).encode())
+        status, body = raw(
+            url,
+            "POST",
+            json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "no-containers"}, "spec": {}}).encode(),
+        )
         self.assertEqual((status, body["reason"]), (422, "Invalid"))
         self.assertEqual(body["message"], 'Pod "no-containers" is invalid: spec.containers: Required value')
-        status, body = raw(url, "POST", json.dumps({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "no-image"},
-                                                    "spec": {"containers": [{"name": "main"}]}}).encode())
+        status, body = raw(
+            url,
+            "POST",
+            json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {"name": "no-image"},
+                    "spec": {"containers": [{"name": "main"}]},
+                }
+            ).encode(),
+        )
         self.assertEqual(body["details"]["causes"][0]["field"], "spec.containers[0].image")
 
     def test_it_refuses_a_deployment_whose_selector_misses_its_template(self) -> None:
@@ -194,6 +248,9 @@ class CrudTests(FakeClusterTestCase):
         manifest["spec"]["template"]["metadata"]["labels"] = {"app": "other"}
         with self.assertApiError(422, "Invalid") as error:
             self.apps.create_namespaced_deployment("default", manifest)
-        self.assertEqual(error.body["message"], 'Deployment.apps "crud-mismatch" is invalid: '
-                         'spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: '
-                         "`selector` does not match template `labels`")
+        self.assertEqual(
+            error.body["message"],
+            'Deployment.apps "crud-mismatch" is invalid: '
+            'spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: '
+            "`selector` does not match template `labels`",
+        )

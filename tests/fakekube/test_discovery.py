@@ -29,9 +29,19 @@ class DiscoveryTests(FakeClusterTestCase):
         versions = client.CoreApi(self.api).get_api_versions()
         self.assertEqual(versions.versions, ["v1"])
         groups = {group.name: group for group in client.ApisApi(self.api).get_api_versions().groups}
-        for name in ("apps", "batch", "networking.k8s.io", "rbac.authorization.k8s.io", "apiextensions.k8s.io",
-                     "authorization.k8s.io", "events.k8s.io", "policy", "storage.k8s.io", "coordination.k8s.io",
-                     "metrics.k8s.io"):
+        for name in (
+            "apps",
+            "batch",
+            "networking.k8s.io",
+            "rbac.authorization.k8s.io",
+            "apiextensions.k8s.io",
+            "authorization.k8s.io",
+            "events.k8s.io",
+            "policy",
+            "storage.k8s.io",
+            "coordination.k8s.io",
+            "metrics.k8s.io",
+        ):
             self.assertIn(name, groups)
         self.assertEqual(groups["apps"].preferred_version.group_version, "apps/v1")
 
@@ -41,8 +51,9 @@ class DiscoveryTests(FakeClusterTestCase):
         self.assertEqual((pods.kind, pods.namespaced, pods.singular_name), ("Pod", True, "pod"))
         self.assertEqual(pods.short_names, ["po"])
         self.assertIn("all", pods.categories)
-        self.assertEqual(sorted(pods.verbs), ["create", "delete", "deletecollection", "get", "list", "patch",
-                                              "update", "watch"])
+        self.assertEqual(
+            sorted(pods.verbs), ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+        )
         for sub in ("pods/log", "pods/exec", "pods/portforward", "pods/status", "pods/eviction", "nodes/proxy"):
             self.assertIn(sub, resources)
         self.assertFalse(resources["nodes"].namespaced)

@@ -28,13 +28,15 @@ class DryRunTests(FakeClusterTestCase):
     def test_dry_run_update_patch_and_delete_leave_the_object_alone(self) -> None:
         self.apps.create_namespaced_deployment("default", deployment_manifest("dry-deploy", replicas=1))
         before = self.cluster.get_object("deployments", "default", "dry-deploy", "apps")
-        patched = self.apps.patch_namespaced_deployment("dry-deploy", "default", {"spec": {"replicas": 5}},
-                                                        dry_run="All")
+        patched = self.apps.patch_namespaced_deployment(
+            "dry-deploy", "default", {"spec": {"replicas": 5}}, dry_run="All"
+        )
         self.assertEqual(patched.spec.replicas, 5)
         live = self.apps.read_namespaced_deployment("dry-deploy", "default")
         live.spec.replicas = 7
-        self.assertEqual(self.apps.replace_namespaced_deployment("dry-deploy", "default", live,
-                                                                 dry_run="All").spec.replicas, 7)
+        self.assertEqual(
+            self.apps.replace_namespaced_deployment("dry-deploy", "default", live, dry_run="All").spec.replicas, 7
+        )
         self.apps.delete_namespaced_deployment("dry-deploy", "default", dry_run="All")
         after = self.cluster.get_object("deployments", "default", "dry-deploy", "apps")
         self.assertIs(after, before)

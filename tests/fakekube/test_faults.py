@@ -53,10 +53,13 @@ class FaultTests(FakeClusterTestCase):
         self.cluster.faults.add(path="/api/v1/namespaces/default/configmaps", drop=True, drop_after=0.3, times=1)
         request = urllib.request.Request(f"{self.running.url}/api/v1/namespaces/default/configmaps?watch=1")
         received = b""
-        with self.assertRaises((http.client.HTTPException, ConnectionError)), \
-                urllib.request.urlopen(request, timeout=5) as response:
-            self.cluster.add_object({"apiVersion": "v1", "kind": "ConfigMap",
-                                     "metadata": {"name": "mid-stream", "namespace": "default"}})
+        with (
+            self.assertRaises((http.client.HTTPException, ConnectionError)),
+            urllib.request.urlopen(request, timeout=5) as response,
+        ):
+            self.cluster.add_object(
+                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "mid-stream", "namespace": "default"}}
+            )
             while chunk := response.read1(65536):
                 received += chunk
             self.fail("the stream ended cleanly")
@@ -81,8 +84,9 @@ class OutageTests(FakeClusterTestCase):
 
     def test_a_stopped_server_starts_again_on_the_same_port_with_its_state(self) -> None:
         port = self.running.port
-        self.cluster.add_object({"apiVersion": "v1", "kind": "ConfigMap",
-                                 "metadata": {"name": "survivor", "namespace": "default"}})
+        self.cluster.add_object(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "survivor", "namespace": "default"}}
+        )
         self.running.stop()
         with self.assertRaises(OSError):
             urllib.request.urlopen(f"{self.running.url}/version", timeout=2)

@@ -19,8 +19,12 @@ def field(number: int, payload: bytes) -> bytes:
 
 def post_protobuf(url: str, body: bytes, ca_pem: bytes) -> tuple[int, dict]:
     context = ssl.create_default_context(cadata=ca_pem.decode())
-    request = urllib.request.Request(url, method="POST", data=body, headers={
-        "Content-Type": "application/vnd.kubernetes.protobuf", "Authorization": "Bearer admin-token"})
+    request = urllib.request.Request(
+        url,
+        method="POST",
+        data=body,
+        headers={"Content-Type": "application/vnd.kubernetes.protobuf", "Authorization": "Bearer admin-token"},
+    )
     try:
         with urllib.request.urlopen(request, context=context) as response:
             return response.status, json.loads(response.read())
@@ -58,8 +62,16 @@ class ProtobufTests(FakeClusterTestCase):
         self.assertEqual(deployment["spec"]["replicas"], 3)
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         self.assertEqual((container["image"], container["ports"][0]["containerPort"]), ("nginx:1.27", 80))
-        self.assertEqual(len([p for p in self.cluster.list_objects("pods", "default")
-                              if p["metadata"]["labels"].get("app") == "pb-web"]), 3)
+        self.assertEqual(
+            len(
+                [
+                    p
+                    for p in self.cluster.list_objects("pods", "default")
+                    if p["metadata"]["labels"].get("app") == "pb-web"
+                ]
+            ),
+            3,
+        )
         self.assertEqual(self.cluster.get_object("configmaps", "default", "pb-config")["data"], {"a": "b"})
         secret = self.cluster.get_object("secrets", "default", "pb-secret")
         self.assertEqual(base64.b64decode(secret["data"]["password"]), b"hunter2")
@@ -84,8 +96,9 @@ class ProtobufTests(FakeClusterTestCase):
         metadata = field(1, b"odd")
         config_map = field(1, metadata) + bytes([0x98, 0x06, 1])  # field 99 (varint key 792), value 1
         envelope = field(1, field(1, b"v1") + field(2, b"ConfigMap")) + field(2, config_map)
-        status, body = post_protobuf(f"{self.running.url}/api/v1/namespaces/default/configmaps", MAGIC + envelope,
-                                     self.running.ca_pem)
+        status, body = post_protobuf(
+            f"{self.running.url}/api/v1/namespaces/default/configmaps", MAGIC + envelope, self.running.ca_pem
+        )
         self.assertEqual((status, body["reason"]), (415, "UnsupportedMediaType"))
         self.assertIn("field 99 of ConfigMap", body["message"])
         self.assertIsNone(self.cluster.get_object("configmaps", "default", "odd"))

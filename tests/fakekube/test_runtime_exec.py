@@ -26,8 +26,14 @@ class ExecTestCase(RuntimeTestCase):
 
     def open(self, command: list[str], name: str = "web-1", **kwargs: Any) -> Any:
         options = {"stdout": True, "stderr": True, "stdin": False, "tty": False, **kwargs}
-        session = stream(self.api.connect_get_namespaced_pod_exec, name, "default", command=command,
-                         _preload_content=False, **options)
+        session = stream(
+            self.api.connect_get_namespaced_pod_exec,
+            name,
+            "default",
+            command=command,
+            _preload_content=False,
+            **options,
+        )
         # The client leaves its socket open once the server has closed the websocket.
         self.addCleanup(session.sock.shutdown)
         self.addCleanup(session.close)
@@ -50,8 +56,16 @@ class ExecCommandTests(ExecTestCase):
         self.assertEqual(self.run_command(["echo", "hello", "world"]), ("hello world\n", "", 0))
 
     def test_the_preloaded_form_returns_the_output(self) -> None:
-        output = stream(self.api.connect_get_namespaced_pod_exec, "web-1", "default", command=["hostname"],
-                        stdout=True, stderr=True, stdin=False, tty=False)
+        output = stream(
+            self.api.connect_get_namespaced_pod_exec,
+            "web-1",
+            "default",
+            command=["hostname"],
+            stdout=True,
+            stderr=True,
+            stdin=False,
+            tty=False,
+        )
 
         self.assertEqual(output, "web-1\n")
 
@@ -61,11 +75,17 @@ class ExecCommandTests(ExecTestCase):
     def test_a_non_zero_exit_is_reported_with_its_code(self) -> None:
         status = self.status_of(["sh", "-c", "exit 3"])
 
-        self.assertEqual(status, {
-            "metadata": {}, "status": "Failure",
-            "message": "command terminated with non-zero exit code: error executing command [sh -c exit 3], "
-                       "exit code 3",
-            "reason": "NonZeroExitCode", "details": {"causes": [{"reason": "ExitCode", "message": "3"}]}})
+        self.assertEqual(
+            status,
+            {
+                "metadata": {},
+                "status": "Failure",
+                "message": "command terminated with non-zero exit code: error executing command [sh -c exit 3], "
+                "exit code 3",
+                "reason": "NonZeroExitCode",
+                "details": {"causes": [{"reason": "ExitCode", "message": "3"}]},
+            },
+        )
 
     def test_a_missing_executable_fails_like_containerd(self) -> None:
         status = self.status_of(["nosuchtool", "--version"])
@@ -80,15 +100,16 @@ class ExecCommandTests(ExecTestCase):
 
     def test_an_unknown_command_in_a_script_exits_127(self) -> None:
         self.assertEqual(self.run_command(["sh", "-c", "frobnicate now"]), ("", "sh: 1: frobnicate: not found\n", 127))
-        self.assertEqual(self.run_command(["bash", "-c", "frobnicate"])[1:],
-                         ("bash: line 1: frobnicate: command not found\n", 127))
+        self.assertEqual(
+            self.run_command(["bash", "-c", "frobnicate"])[1:], ("bash: line 1: frobnicate: command not found\n", 127)
+        )
 
     def test_files_come_from_the_pod_and_the_test(self) -> None:
         self.runtime.add_file("default", "web-1", "/app/config.yaml", "port: 8080\n")
 
         self.assertEqual(self.run_command(["cat", "/etc/hostname", "/app/config.yaml"])[0], "web-1\nport: 8080\n")
         self.assertIn("config.yaml", self.run_command(["ls", "/app"])[0])
-        self.assertIn('ID=debian', self.run_command(["cat", "/etc/os-release"])[0])
+        self.assertIn("ID=debian", self.run_command(["cat", "/etc/os-release"])[0])
         self.assertEqual(self.run_command(["cat", "/nope"])[1:], ("cat: /nope: No such file or directory\n", 1))
 
     def test_files_written_by_exec_persist_in_the_pod(self) -> None:
@@ -97,12 +118,24 @@ class ExecCommandTests(ExecTestCase):
         self.assertEqual(self.run_command(["cat", "/tmp/state"])[0], "saved\nmore\n")
 
     def test_env_comes_from_the_container_spec(self) -> None:
-        self.cluster.add_object({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
-                                 "data": {"password": base64.b64encode(b"s3cret").decode()}})
-        self.cluster.add_object(pod("api-1", env=[
-            {"name": "MODE", "value": "production"},
-            {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
-            {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]))
+        self.cluster.add_object(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": "db"},
+                "data": {"password": base64.b64encode(b"s3cret").decode()},
+            }
+        )
+        self.cluster.add_object(
+            pod(
+                "api-1",
+                env=[
+                    {"name": "MODE", "value": "production"},
+                    {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+                    {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+                ],
+            )
+        )
 
         variables = dict(line.split("=", 1) for line in self.run_command(["env"], name="api-1")[0].splitlines())
 
@@ -176,6 +209,7 @@ class ExecCommandTests(ExecTestCase):
 
     def test_an_interactive_shell_on_a_terminal_runs_each_line_as_it_is_typed(self) -> None:
         session = self.open(["sh"], stdin=True, tty=True, stderr=False)
+
         def read_until_prompt(screen: str, prompts: int) -> str:
             deadline = time.monotonic() + 5
             while screen.count("# ") < prompts and time.monotonic() < deadline:
@@ -210,8 +244,10 @@ class ExecCommandTests(ExecTestCase):
         self.assertEqual(calls[0], ("default", "web-1", "app", ["psql", "-c", "select count(*)"]))
 
     def test_a_client_that_vanishes_mid_output_ends_the_session(self) -> None:
-        url = (f"ws://127.0.0.1:{self.server.port}/api/v1/namespaces/default/pods/web-1/exec"
-               "?command=seq&command=5000000&stdout=true")
+        url = (
+            f"ws://127.0.0.1:{self.server.port}/api/v1/namespaces/default/pods/web-1/exec"
+            "?command=seq&command=5000000&stdout=true"
+        )
         ws = websocket.create_connection(url, subprotocols=["v4.channel.k8s.io"], timeout=5)
         ws.recv()
         self.assertEqual(len(self.runtime.open_streams("exec")), 1)
@@ -235,8 +271,9 @@ class ExecCommandTests(ExecTestCase):
 class AttachTests(ExecTestCase):
     def attach(self, **kwargs: Any) -> Any:
         options = {"stdout": True, "stderr": True, "stdin": False, "tty": False, **kwargs}
-        session = stream(self.api.connect_get_namespaced_pod_attach, "web-1", "default", _preload_content=False,
-                         **options)
+        session = stream(
+            self.api.connect_get_namespaced_pod_attach, "web-1", "default", _preload_content=False, **options
+        )
         self.addCleanup(session.sock.shutdown)
         self.addCleanup(session.close)
         return session
@@ -300,9 +337,15 @@ class ExecRefusalTests(ExecTestCase):
         def spdy_exec(name: str) -> tuple[int, dict[str, Any]]:
             connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=5)
             self.addCleanup(connection.close)
-            connection.request("POST", f"/api/v1/namespaces/default/pods/{name}/exec?command=ls&stdout=true",
-                               headers={"Connection": "Upgrade", "Upgrade": "SPDY/3.1",
-                                        "X-Stream-Protocol-Version": "v4.channel.k8s.io"})
+            connection.request(
+                "POST",
+                f"/api/v1/namespaces/default/pods/{name}/exec?command=ls&stdout=true",
+                headers={
+                    "Connection": "Upgrade",
+                    "Upgrade": "SPDY/3.1",
+                    "X-Stream-Protocol-Version": "v4.channel.k8s.io",
+                },
+            )
             response = connection.getresponse()
             return response.status, json.loads(response.read())
 
@@ -320,8 +363,10 @@ class ExecRefusalTests(ExecTestCase):
 
 class ChannelProtocolTests(ExecTestCase):
     def connect(self, protocols: list[str], command: str = "hostname") -> websocket.WebSocket:
-        url = (f"ws://127.0.0.1:{self.server.port}/api/v1/namespaces/default/pods/web-1/exec"
-               f"?command={command}&stdout=true&stderr=true")
+        url = (
+            f"ws://127.0.0.1:{self.server.port}/api/v1/namespaces/default/pods/web-1/exec"
+            f"?command={command}&stdout=true&stderr=true"
+        )
         ws = websocket.create_connection(url, subprotocols=protocols, timeout=5)
         self.addCleanup(ws.close)
         return ws

@@ -34,8 +34,14 @@ class KubectlTestCase(RuntimeTestCase):
         self.runtime.expose_port("default", "web-1", 8080, "127.0.0.1", start_server(self, EchoHandler))
 
     def kubectl(self, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(KUBECTL), *args], input=stdin, capture_output=True, text=True, timeout=30,
-                              env={**os.environ, **self.kubectl_env, **env})
+        return subprocess.run(
+            [str(KUBECTL), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={**os.environ, **self.kubectl_env, **env},
+        )
 
 
 class KubectlExecTests(KubectlTestCase):
@@ -82,8 +88,12 @@ class PortForwardProcess:
 
     def __init__(self, test: KubectlTestCase, *ports: str, **env: str) -> None:
         self.process = subprocess.Popen(
-            [str(KUBECTL), "port-forward", "pod/web-1", *ports], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, env={**os.environ, **test.kubectl_env, **env})
+            [str(KUBECTL), "port-forward", "pod/web-1", *ports],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **test.kubectl_env, **env},
+        )
         test.addCleanup(self.stop)
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -134,8 +144,10 @@ class KubectlPortForwardTests(KubectlTestCase):
         payloads = [f"connection {n} ".encode() * 20000 for n in range(3)]
 
         received: list[Any] = [None] * 3
-        threads = [threading.Thread(target=lambda n=n: received.__setitem__(n, exchange(sockets[n], payloads[n])))
-                   for n in range(3)]
+        threads = [
+            threading.Thread(target=lambda n=n: received.__setitem__(n, exchange(sockets[n], payloads[n])))
+            for n in range(3)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -65,15 +65,19 @@ class PodLogTests(RuntimeTestCase):
 
     def test_since_seconds_keeps_only_recent_lines(self) -> None:
         now = datetime.now(UTC)
-        self.runtime.set_logs("default", "web-1", "app", [(now - timedelta(hours=2), "old"),
-                                                          (now - timedelta(seconds=5), "recent")])
+        self.runtime.set_logs(
+            "default", "web-1", "app", [(now - timedelta(hours=2), "old"), (now - timedelta(seconds=5), "recent")]
+        )
 
         self.assertEqual(self.api.read_namespaced_pod_log("web-1", "default", since_seconds=60), "recent\n")
 
     def test_since_time_is_accepted_as_rfc3339(self) -> None:
-        self.runtime.set_logs("default", "web-1", "app", [
-            (datetime(2026, 1, 1, 10, tzinfo=UTC), "before"),
-            (datetime(2026, 1, 1, 12, tzinfo=UTC), "after")])
+        self.runtime.set_logs(
+            "default",
+            "web-1",
+            "app",
+            [(datetime(2026, 1, 1, 10, tzinfo=UTC), "before"), (datetime(2026, 1, 1, 12, tzinfo=UTC), "after")],
+        )
 
         url = f"http://127.0.0.1:{self.server.port}/api/v1/namespaces/default/pods/web-1/log"
         with urllib.request.urlopen(url + "?sinceTime=2026-01-01T11:00:00Z") as response:
@@ -90,8 +94,17 @@ class PodLogTests(RuntimeTestCase):
 
     def test_previous_is_generated_from_a_restarted_containers_last_state(self) -> None:
         crashed = pod("worker-1")
-        crashed["status"]["containerStatuses"][0].update(restartCount=3, lastState={"terminated": {
-            "exitCode": 1, "reason": "Error", "finishedAt": "2026-01-01T10:00:00Z", "containerID": "containerd://a"}})
+        crashed["status"]["containerStatuses"][0].update(
+            restartCount=3,
+            lastState={
+                "terminated": {
+                    "exitCode": 1,
+                    "reason": "Error",
+                    "finishedAt": "2026-01-01T10:00:00Z",
+                    "containerID": "containerd://a",
+                }
+            },
+        )
         self.cluster.add_object(crashed)
 
         lines = self.api.read_namespaced_pod_log("worker-1", "default", previous=True).splitlines()
@@ -110,8 +123,9 @@ class PodLogTests(RuntimeTestCase):
         status, body = self.refusal()
 
         self.assertEqual((status, body["reason"]), (400, "BadRequest"))
-        self.assertEqual(body["message"], "a container name must be specified for pod web-1, choose one of: "
-                                          "[app sidecar]")
+        self.assertEqual(
+            body["message"], "a container name must be specified for pod web-1, choose one of: [app sidecar]"
+        )
 
     def test_it_rejects_an_unknown_container(self) -> None:
         status, body = self.refusal(container="nope")
@@ -145,8 +159,9 @@ class FollowTests(RuntimeTestCase):
         self.runtime.set_logs("default", "web-1", "app", ["one", "two", "three"])
 
     def follow(self, **kwargs: Any) -> Any:
-        response: Any = self.api.read_namespaced_pod_log("web-1", "default", follow=True, _preload_content=False,
-                                                    **kwargs)
+        response: Any = self.api.read_namespaced_pod_log(
+            "web-1", "default", follow=True, _preload_content=False, **kwargs
+        )
         self.addCleanup(response.release_conn)
         return response
 
@@ -181,8 +196,9 @@ class FollowTests(RuntimeTestCase):
     def test_a_generated_log_keeps_writing_while_followed(self) -> None:
         self.cluster.add_object(pod("api-1", image="ghcr.io/acme/orders:2.3"))
         self.runtime.generated_line_interval = 0.1
-        response: Any = self.api.read_namespaced_pod_log("api-1", "default", follow=True, tail_lines=1,
-                                                    _preload_content=False)
+        response: Any = self.api.read_namespaced_pod_log(
+            "api-1", "default", follow=True, tail_lines=1, _preload_content=False
+        )
         self.addCleanup(response.release_conn)
 
         lines = [response.readline() for _ in range(3)]

@@ -36,7 +36,7 @@ class NodeProxyTests(RuntimeTestCase):
         self.assertEqual([c["name"] for c in web2["containers"]], ["app", "sidecar"])
         for section in ("cpu", "memory", "network", "fs", "runtime", "rlimit"):
             self.assertIn(section, summary["node"])
-        self.assertEqual(summary["node"]["fs"]["capacityBytes"], 100 * 1024 ** 3)
+        self.assertEqual(summary["node"]["fs"]["capacityBytes"], 100 * 1024**3)
 
     def test_summary_usage_is_deterministic_and_adds_up(self) -> None:
         first, second = self.summary(), self.summary()
@@ -96,6 +96,8 @@ class NodeProxyTests(RuntimeTestCase):
 
     def test_metrics_and_healthz(self) -> None:
         self.assertIn("kubelet_running_pods 2", self.proxy("metrics"))
-        self.assertIn('container_cpu_usage_seconds_total{container="app",namespace="default",pod="web-1"}',
-                      self.proxy("metrics/resource"))
+        self.assertIn(
+            'container_cpu_usage_seconds_total{container="app",namespace="default",pod="web-1"}',
+            self.proxy("metrics/resource"),
+        )
         self.assertEqual(self.proxy("healthz"), "ok")

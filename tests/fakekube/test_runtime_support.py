@@ -17,20 +17,42 @@ from kubernetes.client.rest import ApiException
 from fakekube import FakeCluster
 
 
-def pod(name: str, containers: list[str] | None = None, node: str = "node-1", phase: str = "Running",
-        namespace: str = "default", **container_fields: Any) -> dict[str, Any]:
+def pod(
+    name: str,
+    containers: list[str] | None = None,
+    node: str = "node-1",
+    phase: str = "Running",
+    namespace: str = "default",
+    **container_fields: Any,
+) -> dict[str, Any]:
     """A scheduled pod; its containers are running unless `phase` says otherwise."""
     names = containers or ["app"]
     specs = [{"name": container, "image": "nginx:1.25", **container_fields} for container in names]
-    state = {"running": {"startedAt": "2026-01-01T00:00:00Z"}} if phase == "Running" else {
-        "waiting": {"reason": "ContainerCreating"}}
-    return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": name, "namespace": namespace, "uid": f"uid-{name}",
-                         "creationTimestamp": "2026-01-01T00:00:00Z"},
-            "spec": {"nodeName": node, "containers": specs},
-            "status": {"phase": phase, "podIP": "10.244.1.7", "startTime": "2026-01-01T00:00:00Z",
-                       "containerStatuses": [{"name": container, "ready": phase == "Running", "restartCount": 0,
-                                              "state": state} for container in names]}}
+    state = (
+        {"running": {"startedAt": "2026-01-01T00:00:00Z"}}
+        if phase == "Running"
+        else {"waiting": {"reason": "ContainerCreating"}}
+    )
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "uid": f"uid-{name}",
+            "creationTimestamp": "2026-01-01T00:00:00Z",
+        },
+        "spec": {"nodeName": node, "containers": specs},
+        "status": {
+            "phase": phase,
+            "podIP": "10.244.1.7",
+            "startTime": "2026-01-01T00:00:00Z",
+            "containerStatuses": [
+                {"name": container, "ready": phase == "Running", "restartCount": 0, "state": state}
+                for container in names
+            ],
+        },
+    }
 
 
 def status_of(error: ApiException) -> dict[str, Any]:
@@ -40,12 +62,17 @@ def status_of(error: ApiException) -> dict[str, Any]:
 
 
 def node(name: str, ready: str = "True") -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": name, "creationTimestamp": "2026-01-01T00:00:00Z"},
-            "status": {"capacity": {"cpu": "4", "memory": "16Gi", "ephemeral-storage": "100Gi"},
-                       "addresses": [{"type": "InternalIP", "address": "10.0.0.11"}],
-                       "conditions": [{"type": "Ready", "status": ready}],
-                       "nodeInfo": {"kubeletVersion": "v1.30.2"}}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "creationTimestamp": "2026-01-01T00:00:00Z"},
+        "status": {
+            "capacity": {"cpu": "4", "memory": "16Gi", "ephemeral-storage": "100Gi"},
+            "addresses": [{"type": "InternalIP", "address": "10.0.0.11"}],
+            "conditions": [{"type": "Ready", "status": ready}],
+            "nodeInfo": {"kubeletVersion": "v1.30.2"},
+        },
+    }
 
 
 class RuntimeTestCase(unittest.TestCase):

@@ -40,8 +40,14 @@ class SeedTests(unittest.TestCase):
         phases = Counter(p["status"]["phase"] for p in pods)
         self.assertEqual(phases["Pending"], 1)
         self.assertEqual(phases["Succeeded"], 1)
-        crashing = [p for p in pods if any((c.get("state") or {}).get("waiting", {}).get("reason") == "CrashLoopBackOff"
-                                           for c in p["status"].get("containerStatuses") or [])]
+        crashing = [
+            p
+            for p in pods
+            if any(
+                (c.get("state") or {}).get("waiting", {}).get("reason") == "CrashLoopBackOff"
+                for c in p["status"].get("containerStatuses") or []
+            )
+        ]
         self.assertGreaterEqual(len(crashing), 1)
         self.assertGreater(crashing[0]["status"]["containerStatuses"][0]["restartCount"], 0)
         self.assertGreater(phases["Running"], 100)
@@ -55,10 +61,21 @@ class SeedTests(unittest.TestCase):
         self.assertIn("podIP", pod["status"])
 
     def test_it_creates_the_supporting_kinds(self) -> None:
-        for resource, group in (("services", ""), ("configmaps", ""), ("secrets", ""), ("events", ""),
-                                ("serviceaccounts", ""), ("persistentvolumeclaims", ""), ("deployments", "apps"),
-                                ("replicasets", "apps"), ("statefulsets", "apps"), ("daemonsets", "apps"),
-                                ("jobs", "batch"), ("cronjobs", "batch"), ("ingresses", "networking.k8s.io")):
+        for resource, group in (
+            ("services", ""),
+            ("configmaps", ""),
+            ("secrets", ""),
+            ("events", ""),
+            ("serviceaccounts", ""),
+            ("persistentvolumeclaims", ""),
+            ("deployments", "apps"),
+            ("replicasets", "apps"),
+            ("statefulsets", "apps"),
+            ("daemonsets", "apps"),
+            ("jobs", "batch"),
+            ("cronjobs", "batch"),
+            ("ingresses", "networking.k8s.io"),
+        ):
             self.assertTrue(self.cluster.list_objects(resource, group=group), resource)
         secret = self.cluster.get_object("secrets", "payments", "db-credentials")
         self.assertEqual(base64.b64decode(secret["data"]["username"]), b"app")

@@ -14,23 +14,48 @@ class SelectorTests(FakeClusterTestCase):
     @classmethod
     def make_cluster(cls) -> FakeCluster:
         cluster = FakeCluster()
-        pods = [("a", {"app": "web", "tier": "front"}, "Running", "n1"),
-                ("b", {"app": "web", "tier": "back"}, "Running", "n2"),
-                ("c", {"app": "db"}, "Pending", ""),
-                ("d", {"app": "cache", "legacy": "yes"}, "Succeeded", "n1")]
+        pods = [
+            ("a", {"app": "web", "tier": "front"}, "Running", "n1"),
+            ("b", {"app": "web", "tier": "back"}, "Running", "n2"),
+            ("c", {"app": "db"}, "Pending", ""),
+            ("d", {"app": "cache", "legacy": "yes"}, "Succeeded", "n1"),
+        ]
         for name, labels, phase, node in pods:
-            cluster.add_object({"apiVersion": "v1", "kind": "Pod", "metadata": {
-                "name": name, "namespace": "sel", "labels": labels},
-                "spec": {"containers": [{"name": "c", "image": "x"}], **({"nodeName": node} if node else {})},
-                "status": {"phase": phase, **({"podIP": f"10.0.0.{ord(name)}"} if node else {})}})
+            cluster.add_object(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {"name": name, "namespace": "sel", "labels": labels},
+                    "spec": {"containers": [{"name": "c", "image": "x"}], **({"nodeName": node} if node else {})},
+                    "status": {"phase": phase, **({"podIP": f"10.0.0.{ord(name)}"} if node else {})},
+                }
+            )
         for index in range(25):
-            cluster.add_object({"apiVersion": "v1", "kind": "ConfigMap",
-                                "metadata": {"name": f"cm-{index:02d}", "namespace": "paging"}})
-        cluster.add_object({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "tls", "namespace": "sel"},
-                            "type": "kubernetes.io/tls"})
-        cluster.add_object({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e1", "namespace": "sel"},
-                            "involvedObject": {"kind": "Pod", "name": "a", "namespace": "sel"},
-                            "reason": "BackOff", "type": "Warning"})
+            cluster.add_object(
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {"name": f"cm-{index:02d}", "namespace": "paging"},
+                }
+            )
+        cluster.add_object(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": "tls", "namespace": "sel"},
+                "type": "kubernetes.io/tls",
+            }
+        )
+        cluster.add_object(
+            {
+                "apiVersion": "v1",
+                "kind": "Event",
+                "metadata": {"name": "e1", "namespace": "sel"},
+                "involvedObject": {"kind": "Pod", "name": "a", "namespace": "sel"},
+                "reason": "BackOff",
+                "type": "Warning",
+            }
+        )
         return cluster
 
     def names(self, **kwargs: str) -> list[str]:

@@ -9,7 +9,9 @@ from fakekube import FakeCluster
 
 from .base import FakeClusterTestCase
 
-TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
+TABLE = (
+    "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
+)
 
 
 def get_table(url: str, accept: str = TABLE) -> dict:
@@ -31,8 +33,10 @@ class TableTests(FakeClusterTestCase):
     def test_pods_come_back_with_kubectls_columns(self) -> None:
         table = get_table(f"{self.running.url}/api/v1/pods")
         self.assertEqual((table["kind"], table["apiVersion"]), ("Table", "meta.k8s.io/v1"))
-        self.assertEqual(self.columns(table), ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node",
-                                               "Nominated Node", "Readiness Gates"])
+        self.assertEqual(
+            self.columns(table),
+            ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node", "Nominated Node", "Readiness Gates"],
+        )
         self.assertEqual(len(table["rows"]), 30)
         statuses = {row["cells"][2] for row in table["rows"]}
         self.assertTrue({"Running", "Pending", "Completed", "CrashLoopBackOff"} <= statuses, statuses)
@@ -61,7 +65,7 @@ class TableTests(FakeClusterTestCase):
         }
         for path, columns in expected.items():
             table = get_table(self.running.url + path)
-            self.assertEqual(self.columns(table)[:len(columns)], columns, path)
+            self.assertEqual(self.columns(table)[: len(columns)], columns, path)
             self.assertTrue(table["rows"], path)
             self.assertEqual(len(table["rows"][0]["cells"]), len(table["columnDefinitions"]), path)
 

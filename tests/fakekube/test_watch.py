@@ -27,8 +27,9 @@ class WatchTests(FakeClusterTestCase):
         worker.start()
         events = []
         stream = watch.Watch()
-        for event in stream.stream(self.core.list_namespaced_config_map, "watched", resource_version=version,
-                                   timeout_seconds=3):
+        for event in stream.stream(
+            self.core.list_namespaced_config_map, "watched", resource_version=version, timeout_seconds=3
+        ):
             events.append((event["type"], event["object"].metadata.name, (event["object"].data or {}).get("a")))
             if len(events) == 3:
                 stream.stop()
@@ -44,24 +45,31 @@ class WatchTests(FakeClusterTestCase):
     def test_a_watch_honours_selectors_and_ends_at_its_timeout(self) -> None:
         self.core.create_namespace({"metadata": {"name": "watched-selector"}})
         for name, tier in (("a", "web"), ("b", "db")):
-            self.core.create_namespaced_config_map("watched-selector", {"metadata": {"name": name,
-                                                                                     "labels": {"tier": tier}}})
+            self.core.create_namespaced_config_map(
+                "watched-selector", {"metadata": {"name": name, "labels": {"tier": tier}}}
+            )
         started = time.monotonic()
-        events = list(watch.Watch().stream(self.core.list_namespaced_config_map, "watched-selector",
-                                           label_selector="tier=db", timeout_seconds=1))
+        events = list(
+            watch.Watch().stream(
+                self.core.list_namespaced_config_map, "watched-selector", label_selector="tier=db", timeout_seconds=1
+            )
+        )
         self.assertLess(time.monotonic() - started, 3)
         self.assertEqual([e["object"].metadata.name for e in events], ["b"])
 
     def test_a_too_old_version_gets_an_expired_error_event(self) -> None:
         for index in range(3):
-            self.cluster.add_object({"apiVersion": "v1", "kind": "ConfigMap",
-                                     "metadata": {"name": f"old-{index}", "namespace": "default"}})
+            self.cluster.add_object(
+                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"old-{index}", "namespace": "default"}}
+            )
         oldest = self.cluster.store.oldest_resource_version()
         self.cluster.store.events.clear()
-        self.cluster.add_object({"apiVersion": "v1", "kind": "ConfigMap",
-                                 "metadata": {"name": "newest", "namespace": "default"}})
-        response = self.core.list_namespaced_config_map("default", watch=True, resource_version=str(oldest),
-                                                        timeout_seconds=1, _preload_content=False)
+        self.cluster.add_object(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "newest", "namespace": "default"}}
+        )
+        response = self.core.list_namespaced_config_map(
+            "default", watch=True, resource_version=str(oldest), timeout_seconds=1, _preload_content=False
+        )
         line = response.readline()
         self.assertIn(b'"type":"ERROR"', line)
         self.assertIn(b'"code":410', line)
@@ -72,7 +80,8 @@ class WatchTests(FakeClusterTestCase):
         self.core.create_namespaced_config_map("watched-table", {"metadata": {"name": "t2"}})
         request = urllib.request.Request(
             f"{self.running.url}/api/v1/namespaces/watched-table/configmaps?watch=1&timeoutSeconds=1",
-            headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"})
+            headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"},
+        )
         with urllib.request.urlopen(request) as response:
             events = [json.loads(line) for line in response.read().splitlines()]
         self.assertEqual([e["object"]["kind"] for e in events], ["Table", "Table"])
@@ -83,8 +92,10 @@ class WatchTests(FakeClusterTestCase):
     def test_a_streaming_list_ends_its_initial_events_with_a_bookmark(self) -> None:
         self.core.create_namespace({"metadata": {"name": "watched-stream"}})
         self.core.create_namespaced_config_map("watched-stream", {"metadata": {"name": "s1"}})
-        url = (f"{self.running.url}/api/v1/namespaces/watched-stream/configmaps?watch=1&sendInitialEvents=true"
-               "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1")
+        url = (
+            f"{self.running.url}/api/v1/namespaces/watched-stream/configmaps?watch=1&sendInitialEvents=true"
+            "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1"
+        )
         with urllib.request.urlopen(url) as response:
             events = [json.loads(line) for line in response.read().splitlines()]
         self.assertEqual([e["type"] for e in events], ["ADDED", "BOOKMARK"])

@@ -59,7 +59,6 @@ def requests_to(fake: FakeCluster, *, subresource: str, namespace: str | None = 
     ]
 
 
-
 class NoMetricsLiveServerTestCase(LiveServerTestCase):
     """A live server against a fake cluster without metrics-server (no metrics.k8s.io at all)."""
 

@@ -53,4 +53,3 @@ class WritingTestCase(LiveServerTestCase):
     def writes(self) -> list[Any]:
         """Requests that changed state, since the last `clear_requests`."""
         return self.fake.mutations()
-

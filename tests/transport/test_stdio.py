@@ -97,7 +97,9 @@ class StdioTests(SimpleTestCase):
             parsed.sort(key=lambda answer: answer["id"])
             process.stdin.close()  # the end of input ends the server
             rest = "".join(
-                line for line in process.stdout if "id" in json.loads(line) or json.loads(line)["method"] != "notifications/message"
+                line
+                for line in process.stdout
+                if "id" in json.loads(line) or json.loads(line)["method"] != "notifications/message"
             )
             self.assertTrue(all(note["method"] == "notifications/message" for note in notifications), notifications)
             self.assertEqual(process.wait(timeout=30), 0)
