@@ -92,9 +92,8 @@ class KubeMCPServer(MCPServer[Any]):
                 self._specs[name] = spec
                 self._schemas[name] = tool.parameters
                 sdk_tools.append(tool)
-        security = None
-        if request_state_key:
-            security = RequestStateSecurity.from_keys([request_state_key.encode()])
+        # With no key the SDK seals under a key of this process only: fine for one worker, not for several.
+        security = RequestStateSecurity(keys=[request_state_key]) if request_state_key else None
         super().__init__(
             name=config.server_name,
             version=config.server_version,
