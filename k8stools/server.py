@@ -12,7 +12,7 @@ import uuid
 import warnings
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
@@ -40,6 +40,13 @@ from k8stools.tools import catalog  # noqa: F401 - registers the tools
 from k8stools.tools.registry import DEPRECATED_ALIAS_PREFIX, TOOLS, ToolSpec
 from k8stools.tools.runner import ToolRunner
 
+SDK_LOG_LEVELS: dict[str, Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]] = {
+    "DEBUG": "DEBUG",
+    "INFO": "INFO",
+    "WARNING": "WARNING",
+    "ERROR": "ERROR",
+    "CRITICAL": "CRITICAL",
+}
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 
 INSTRUCTIONS = """\
@@ -100,9 +107,7 @@ class KubeMCPServer(MCPServer[Any]):
             instructions=INSTRUCTIONS,
             tools=sdk_tools,
             request_state_security=security,
-            log_level=config.log_level
-            if config.log_level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-            else "INFO",
+            log_level=SDK_LOG_LEVELS.get(config.log_level, "INFO"),
         )
         self._server = server
         from django.conf import settings

@@ -12,6 +12,7 @@ import os
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.conf import global_settings
@@ -193,7 +194,7 @@ if not DEBUG:
 
 LOG_LEVEL = env_log_level("LOG_LEVEL", "INFO")
 LOG_FORMAT = env_choice("LOG_FORMAT", "text", ("text", "json"))
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
