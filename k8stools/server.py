@@ -12,7 +12,7 @@ import uuid
 import warnings
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
@@ -40,6 +40,13 @@ from k8stools.tools import catalog  # noqa: F401 - registers the tools
 from k8stools.tools.registry import DEPRECATED_ALIAS_PREFIX, TOOLS, ToolSpec
 from k8stools.tools.runner import ToolRunner
 
+SDK_LOG_LEVELS: dict[str, Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]] = {
+    "DEBUG": "DEBUG",
+    "INFO": "INFO",
+    "WARNING": "WARNING",
+    "ERROR": "ERROR",
+    "CRITICAL": "CRITICAL",
+}
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 
 INSTRUCTIONS = """\
@@ -92,18 +99,15 @@ class KubeMCPServer(MCPServer[Any]):
                 self._specs[name] = spec
                 self._schemas[name] = tool.parameters
                 sdk_tools.append(tool)
-        security = None
-        if request_state_key:
-            security = RequestStateSecurity.from_keys([request_state_key.encode()])
+        # With no key the SDK seals under a key of this process only: fine for one worker, not for several.
+        security = RequestStateSecurity(keys=[request_state_key]) if request_state_key else None
         super().__init__(
             name=config.server_name,
             version=config.server_version,
             instructions=INSTRUCTIONS,
             tools=sdk_tools,
             request_state_security=security,
-            log_level=config.log_level
-            if config.log_level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-            else "INFO",
+            log_level=SDK_LOG_LEVELS.get(config.log_level, "INFO"),
         )
         self._server = server
         from django.conf import settings

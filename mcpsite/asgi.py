@@ -24,8 +24,9 @@ application = ProtocolTypeRouter(
     {
         "http": URLRouter(
             [
-                path("mcp", mcp_application),
-                re_path(r"", django_application),
+                # Channels routes to ASGI applications; django-stubs types path() for Django views only.
+                path("mcp", mcp_application),  # type: ignore[arg-type]
+                re_path(r"", django_application),  # type: ignore[arg-type]
             ]
         ),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -29,8 +30,8 @@ class HourBucket:
 
 @dataclass
 class Figures:
-    calls: list[dict[str, object]]  # tool, outcome, count over the window
-    latency: list[dict[str, object]]  # tool, p50, p95 (milliseconds)
+    calls: Sequence[Mapping[str, object]]  # tool, outcome, count over the window
+    latency: Sequence[Mapping[str, object]]  # tool, p50, p95 (milliseconds)
     latency_p50: float | None
     latency_p95: float | None
     denied: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import cast
 
 from django.conf import settings
 from mcp.server.transport_security import TransportSecuritySettings
@@ -42,7 +43,8 @@ def build_mcp_application(server: KubeMCPServer | None = None) -> ASGIApp:
     shutdown = GracefulShutdown(grace_seconds=settings.SHUTDOWN_GRACE_SECONDS)
     shutdown.after_drain(manager.stop)
     shutdown.after_drain(stop_port_forwards)
-    app: ASGIApp = with_session_manager(flush_sse_headers(starlette_app), manager)
+    # Starlette spells the ASGI types with MutableMapping where ours say dict: the same protocol.
+    app: ASGIApp = with_session_manager(flush_sse_headers(cast(ASGIApp, starlette_app)), manager)
     app = RequestScreen(app, stateless=not settings.MCP_STATEFUL, max_body_bytes=settings.MAX_REQUEST_BODY_BYTES)
     if settings.OAUTH_ENABLED:
         from oauthgw.gateway import protect

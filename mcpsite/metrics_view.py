@@ -42,9 +42,9 @@ class FiguresCollector:
         latency = GaugeMetricFamily(
             PREFIX + "tool_call_latency_seconds", "Tool call latency over the last 24 hours", labels=["quantile"]
         )
-        for quantile, value in (("0.5", data.latency_p50), ("0.95", data.latency_p95)):
-            if value is not None:
-                latency.add_metric([quantile], value / 1000)
+        for quantile, milliseconds in (("0.5", data.latency_p50), ("0.95", data.latency_p95)):
+            if milliseconds is not None:
+                latency.add_metric([quantile], milliseconds / 1000)
         yield latency
         recent = GaugeMetricFamily(
             PREFIX + "audited_tool_calls_24h", "Audited tool calls in the last 24 hours", labels=["tool", "outcome"]

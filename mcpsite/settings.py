@@ -12,6 +12,7 @@ import os
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.conf import global_settings
@@ -193,7 +194,7 @@ if not DEBUG:
 
 LOG_LEVEL = env_log_level("LOG_LEVEL", "INFO")
 LOG_FORMAT = env_choice("LOG_FORMAT", "text", ("text", "json"))
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
@@ -260,6 +261,12 @@ MCP_STATEFUL = env_bool("MCP_STATEFUL", False)
 MCP_JSON_RESPONSE = env_bool("MCP_JSON_RESPONSE", False)
 # Seals multi-round-trip request state so that another worker can open it (shared by all workers).
 MCP_REQUEST_STATE_KEY = env_secret("MCP_REQUEST_STATE_KEY")
+if MCP_REQUEST_STATE_KEY and len(MCP_REQUEST_STATE_KEY.encode()) < 32:
+    # The SDK refuses a shorter key; say so here, naming the variable, rather than fail importing the server.
+    raise ImproperlyConfigured(
+        "Unexpected value MCP_REQUEST_STATE_KEY: it must be at least 32 bytes of secret randomness "
+        "(openssl rand -base64 48)"
+    )
 TOOL_TIMEOUT_SECONDS = env_float("TOOL_TIMEOUT_SECONDS", 30.0, minimum=0.1, maximum=3600.0)
 # On SIGTERM a worker stops accepting requests and lets the tool calls in flight finish for this long.
 SHUTDOWN_GRACE_SECONDS = env_float("SHUTDOWN_GRACE_SECONDS", TOOL_TIMEOUT_SECONDS + 2.0, minimum=0.0, maximum=3600.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import unittest
-from collections import Counter
+from collections import defaultdict
 from typing import Any
 
 from django.test.runner import DiscoverRunner
@@ -18,7 +18,7 @@ class TimedResult(unittest.TextTestResult):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.class_seconds: Counter[str] = Counter()
+        self.class_seconds: defaultdict[str, float] = defaultdict(float)
         self._mark = time.monotonic()
 
     def stopTest(self, test: unittest.TestCase) -> None:
@@ -32,13 +32,13 @@ class Runner(DiscoverRunner):
     def get_resultclass(self) -> Any:
         return super().get_resultclass() or TimedResult
 
-    def suite_result(self, suite: Any, result: unittest.TestResult, **kwargs: Any) -> int:
+    def suite_result(self, suite: Any, result: unittest.TextTestResult, **kwargs: Any) -> int:
         failed = len(result.failures) + len(result.errors) + len(getattr(result, "unexpectedSuccesses", []))
         skipped = len(result.skipped)
         passed = result.testsRun - failed - skipped
         if isinstance(result, TimedResult) and result.testsRun > SLOWEST_SHOWN:
             print("slowest test classes:")
-            for name, seconds in result.class_seconds.most_common(SLOWEST_SHOWN):
+            for name, seconds in sorted(result.class_seconds.items(), key=lambda item: -item[1])[:SLOWEST_SHOWN]:
                 print(f"  {seconds:6.1f} s  {name}")
         print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
         return super().suite_result(suite, result, **kwargs)

@@ -72,8 +72,15 @@ class ApplicationAdmin(StaffReadOnly, admin.ModelAdmin):
     ]
     list_filter = ["client_type", "created"]
     search_fields = ["name", "client_id", "registration__ip_address"]
-    fields = ["name", "client_id", "client_type", "authorization_grant_type", "redirect_uris", "created", "updated"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "name",
+        "client_id",
+        "client_type",
+        "authorization_grant_type",
+        "redirect_uris",
+        "created",
+        "updated",
+    )
     list_select_related = ["registration"]
     actions = ["disable_clients"]
 
@@ -128,8 +135,7 @@ class AccessTokenAdmin(StaffReadOnly, admin.ModelAdmin):
     list_filter = ["application", "expires"]
     search_fields = ["user__username", "application__name", "application__client_id"]
     list_select_related = ["user", "application"]
-    fields = ["user", "application", "scope", "resource", "expires", "created", "updated"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "application", "scope", "resource", "expires", "created", "updated")
     actions = ["revoke_tokens"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
@@ -147,8 +153,7 @@ class RefreshTokenAdmin(StaffReadOnly, admin.ModelAdmin):
     list_filter = ["application", "revoked"]
     search_fields = ["user__username", "application__name", "application__client_id"]
     list_select_related = ["user", "application"]
-    fields = ["user", "application", "resource", "token_family", "created", "updated", "revoked"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "application", "resource", "token_family", "created", "updated", "revoked")
     actions = ["revoke_tokens"]
 
     @admin.action(description="Revoke the selected refresh tokens and their whole family")
@@ -165,5 +170,4 @@ class UpstreamTokenAdmin(StaffReadOnly, admin.ModelAdmin):
     list_filter = ["provider"]
     search_fields = ["user__username", "issuer"]
     list_select_related = ["user"]
-    fields = ["user", "provider", "issuer", "expires", "created", "updated"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "provider", "issuer", "expires", "created", "updated")

@@ -56,7 +56,7 @@ class AuthorizeView(AuthorizationView):
     template_name = "oauthgw/authorize.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.oauth2_data = {}
+        self.oauth2_data: dict[str, Any] = {}
         if request.method == "GET":
             try:
                 _scopes, credentials = self.validate_authorization_request(request)

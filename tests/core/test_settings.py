@@ -24,6 +24,7 @@ CLEAN = {
         "RESTRICTED_NAMESPACES",
         "QPS_LIMIT",
         "NON_DESTRUCTIVE",
+        "MCP_REQUEST_STATE_KEY",
         "DJANGO_SETTINGS_MODULE",
     }
 }
@@ -98,6 +99,7 @@ class SettingsTests(unittest.TestCase):
             "QPS_LIMIT": ("fast", "QPS_LIMIT='fast'"),
             "ALLOWED_OPERATIONS": ("get,destroy", "unknown operation(s) destroy"),
             "RESTRICTED_NAMESPACES": ("Kube_System", "Kube_System is not a valid namespace name"),
+            "MCP_REQUEST_STATE_KEY": ("short-key", "MCP_REQUEST_STATE_KEY: it must be at least 32 bytes"),
         }
         for name, (value, expected) in cases.items():
             with self.subTest(name):

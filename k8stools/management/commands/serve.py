@@ -1,6 +1,7 @@
 """`manage.py serve`: the MCP server over streamable HTTP (daphne, in-process) or stdio.
 
-Pending migrations are applied first, silently. Without a usable kubeconfig the server still starts
+Pending migrations are applied first, silently, one process at a time (k8stools.migrating: workers
+started together on a fresh database all come up). Without a usable kubeconfig the server still starts
 and says so in one line on stderr: tools answer with the same error until a kubeconfig
 appears (it is re-read when the file changes), and `/readyz` reports it. `--demo` serves
 against a seeded fake cluster instead, with either transport.
