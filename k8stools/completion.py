@@ -28,6 +28,7 @@ from k8stools.context import ServerContext
 from k8stools.dbconnections import releasing_connections
 from k8stools.guard import GuardedClient
 from k8stools.identity import LOCAL, Caller, caller_from_scope
+from k8stools.names import is_namespace_name
 from k8stools.policy import Policy, PolicySource
 from k8stools.resources import effective_namespace, resolve
 from k8stools.tools.call import ToolCall
@@ -140,7 +141,8 @@ def object_names(client: GuardedClient, policy: Policy, arguments: dict[str, str
         return []
     resource = resolve(client, resource_type, arguments.get("apiGroup") or None)
     namespace = effective_namespace(resource, arguments.get("namespace") or None, default_namespace)
-    if policy.is_restricted(namespace):
+    # A namespace that is not a plain name could reach another one (`default/../kube-system`).
+    if namespace is not None and (not is_namespace_name(namespace) or policy.is_restricted(namespace)):
         return []
     listing = client.request(
         "GET",
