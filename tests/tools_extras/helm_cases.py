@@ -10,12 +10,23 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+import yaml
 from django.test import SimpleTestCase
 
+from k8stools.formatting.secrets import REDACTED
 from k8stools.models import PolicySettings
+from k8stools.policy import Policy, PolicyDenied
 from k8stools.tools.call import ToolOutput
 from k8stools.tools.errors import ToolInputError
-from k8stools.tools.helm import decode_release, mask_values, merged_values, run_helm_command
+from k8stools.tools.helm import (
+    UNREADABLE_DOCUMENT,
+    checked_release,
+    decode_release,
+    mask_values,
+    masked_manifest,
+    merged_values,
+    run_helm_command,
+)
 
 if TYPE_CHECKING:
     from tests.live import LiveServerTestCase as Base
@@ -170,3 +181,49 @@ class HelmFunctionTests(SimpleTestCase):
         self.assertEqual(
             mask_values({"db": {"apiKey": "k", "host": "h"}}), {"db": {"apiKey": "***REDACTED***", "host": "h"}}
         )
+
+    def test_list_and_map_values_under_secret_looking_keys_are_masked_at_any_depth(self) -> None:
+        values = {
+            "db": {"passwords": ["a-pass", "b-pass"], "credentials": {"user": "root", "key": "k3y"}, "port": 5432},
+            "replicas": 3,
+            "auth": {"enabled": True, "tokens": [{"name": "ci", "value": "t0ken"}]},
+        }
+        masked = mask_values(values)
+        for secret in ("a-pass", "b-pass", "root", "k3y", "t0ken"):
+            self.assertNotIn(secret, yaml.safe_dump(masked))
+        self.assertEqual(masked["db"]["passwords"], [REDACTED, REDACTED])
+        self.assertEqual(masked["db"]["port"], 5432)
+        self.assertEqual(masked["replicas"], 3)
+        self.assertIs(masked["auth"]["enabled"], True)
+
+    def test_a_manifest_document_that_does_not_parse_is_redacted_whole(self) -> None:
+        manifest = (
+            "---\n# Source: shop/templates/broken.yaml\napiVersion: v1\nkind: Secret\n"
+            'stringData: {password: "hunter2-clear"\n'
+            "---\n# Source: shop/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\n"
+            "metadata:\n  name: shop\n"
+        )
+        shown = masked_manifest(manifest)
+        self.assertNotIn("hunter2-clear", shown)
+        self.assertIn("# Source: shop/templates/broken.yaml", shown)
+        self.assertIn(UNREADABLE_DOCUMENT, shown)
+        self.assertIn("name: shop", shown)
+
+    def test_secrets_inside_a_list_document_and_after_an_annotated_separator_are_masked(self) -> None:
+        manifest = (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+            "--- # a separator with a comment\n"
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  data:\n    k: aHVudGVyMg==\n"
+            "---\n- kind: Secret\n  stringData: {k: in-a-bare-sequence}\n"
+        )
+        shown = masked_manifest(manifest)
+        self.assertNotIn("aHVudGVyMg==", shown)
+        self.assertNotIn("in-a-bare-sequence", shown)
+        self.assertIn("name: c", shown)
+
+    def test_a_release_deploying_into_a_restricted_namespace_is_refused(self) -> None:
+        secret = release_secret("ledger", "payments", 1, "deployed", "1")
+        policy = Policy(restricted_namespaces=frozenset({"payments"}))
+        with self.assertRaisesMessage(PolicyDenied, 'namespace "payments" is restricted'):
+            checked_release(secret, policy)
+        self.assertEqual(checked_release(secret, Policy())["name"], "ledger")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import yaml
 from django.test import SimpleTestCase
 
-from k8stools.tools.kubeconfig import merged_kubeconfig, minify, without_credentials
+from k8stools.tools.kubeconfig import merged_kubeconfig, minify, url_without_credentials, without_credentials
 
 if TYPE_CHECKING:
     from tests.live import LiveServerTestCase as Base
@@ -93,3 +93,61 @@ class KubeconfigFunctionTests(SimpleTestCase):
             path.write_text("clusters: [")
             with self.assertRaisesMessage(Exception, "cannot be read"):
                 merged_kubeconfig([path])
+
+    def test_only_allow_listed_fields_are_shown(self) -> None:
+        config = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "current-context": "prod",
+            "preferences": {"extensions": [{"name": "p", "extension": {"secret": "pref-s3cret"}}]},
+            "extensions": [{"name": "top", "extension": {"token": "top-s3cret"}}],
+            "clusters": [
+                {
+                    "name": "c",
+                    "cluster": {
+                        "server": "https://admin:srv-pa55@k.example:6443/base?token=q-s3cret#frag",
+                        "proxy-url": "http://proxyuser:proxy-pa55@proxy.example:3128",
+                        "certificate-authority": "/etc/ca.pem",
+                        "insecure-skip-tls-verify": False,
+                        "tls-server-name": "k.example",
+                        "extensions": [{"name": "x", "extension": {"apiKey": "ext-s3cret"}}],
+                    },
+                }
+            ],
+            "contexts": [
+                {
+                    "name": "prod",
+                    "context": {
+                        "cluster": "c",
+                        "user": "u",
+                        "namespace": "shop",
+                        "extensions": [{"name": "y", "extension": "ctx-s3cret"}],
+                    },
+                }
+            ],
+            "users": [
+                {
+                    "name": "u",
+                    "user": {"token": "tok-s3cret", "username": "admin", "as-user-extra": {"k": ["extra-s3cret"]}},
+                }
+            ],
+        }
+        shown = without_credentials(config)
+        text = yaml.safe_dump(shown)
+        for secret in ("srv-pa55", "proxy-pa55", "q-s3cret", "ext-s3cret", "ctx-s3cret", "tok-s3cret", "s3cret"):
+            self.assertNotIn(secret, text)
+        cluster = shown["clusters"][0]["cluster"]
+        self.assertEqual(cluster["server"], "https://k.example:6443/base")
+        self.assertEqual(cluster["proxy-url"], "http://proxy.example:3128")
+        self.assertEqual(cluster["certificate-authority"], "DATA+OMITTED")
+        self.assertIs(cluster["insecure-skip-tls-verify"], False)
+        self.assertEqual(shown["contexts"][0]["context"], {"cluster": "c", "user": "u", "namespace": "shop"})
+        self.assertEqual(shown["users"][0]["user"]["username"], "admin")
+        self.assertEqual(shown["users"][0]["user"]["token"], "REDACTED")
+        self.assertNotIn("preferences", shown)
+        self.assertNotIn("extensions", shown)
+
+    def test_a_url_that_cannot_be_read_is_redacted(self) -> None:
+        self.assertEqual(url_without_credentials("http://u:p@host:notaport"), "REDACTED")
+        self.assertEqual(url_without_credentials(["not", "a", "url"]), "REDACTED")
+        self.assertEqual(url_without_credentials("https://[::1]:6443"), "https://[::1]:6443")
