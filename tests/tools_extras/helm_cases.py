@@ -50,7 +50,16 @@ metadata:
 """
 
 
-def release_secret(name: str, namespace: str, revision: int, status: str, chart_version: str) -> dict[str, Any]:
+def release_secret(
+    name: str,
+    namespace: str,
+    revision: int,
+    status: str,
+    chart_version: str,
+    *,
+    manifest: str = MANIFEST,
+    config: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     release = {
         "name": name,
         "namespace": namespace,
@@ -66,8 +75,8 @@ def release_secret(name: str, namespace: str, revision: int, status: str, chart_
             "metadata": {"name": "shop", "version": chart_version, "appVersion": "2.0"},
             "values": {"replicas": 1, "image": {"tag": "2.0"}, "db": {"host": "db", "password": "chart-default"}},
         },
-        "config": {"replicas": 3, "db": {"password": "user-s3cret"}},
-        "manifest": MANIFEST,
+        "config": config if config is not None else {"replicas": 3, "db": {"password": "user-s3cret"}},
+        "manifest": manifest,
     }
     helm_encoded = base64.b64encode(gzip.compress(json.dumps(release).encode()))
     return {
@@ -115,6 +124,37 @@ class HelmReadCases(Base):
         manifest = self.text("helm_get", release="shop", what="manifest", revision=1)
         self.assertIn("kind: Deployment", manifest)
         self.assertNotIn("aHVudGVyMg==", manifest)
+
+    def test_helm_get_redacts_an_unreadable_manifest_document_and_list_valued_secret_values(self) -> None:
+        broken = '---\n# Source: vault/templates/secret.yaml\nkind: Secret\nstringData: {token: "clear-t0ken"\n'
+        self.fake.add_object(
+            release_secret(
+                "vault", "default", 1, "deployed", "1", manifest=broken, config={"passwords": ["pw-one", "pw-two"]}
+            )
+        )
+        manifest = self.text("helm_get", release="vault", what="manifest")
+        self.assertNotIn("clear-t0ken", manifest)
+        self.assertIn("# Source: vault/templates/secret.yaml", manifest)
+        values = self.text("helm_get", release="vault", what="values")
+        self.assertNotIn("pw-one", values)
+        self.assertNotIn("pw-two", values)
+
+    def test_releases_of_restricted_namespaces_are_withheld_or_refused(self) -> None:
+        self.fake.add_object(release_secret("ledger", "payments", 1, "deployed", "1"))
+        mirror = release_secret("mirror", "payments", 1, "deployed", "1")
+        mirror["metadata"]["namespace"] = "default"
+        self.fake.add_object(mirror)
+        self.assertIn("ledger", self.text("helm_list", allNamespaces=True))
+        PolicySettings.objects.create(non_destructive=True, restricted_namespaces=["payments"])
+        listed = self.text("helm_list", allNamespaces=True)
+        self.assertNotIn("ledger", listed)
+        self.assertNotIn("mirror", listed)
+        self.assertIn("1 releases deployed into restricted namespaces were withheld", listed)
+        self.assertIn("shop", listed)
+        for tool, arguments in (("helm_history", {}), ("helm_get", {"what": "manifest"})):
+            refused = self.error(tool, release="ledger", namespace="payments", **arguments)
+            self.assertIn('namespace "payments" is restricted', refused)
+            self.assertIn('namespace "payments" is restricted', self.error(tool, release="mirror", **arguments))
 
     def test_unknown_releases_and_revisions_are_tool_errors_with_the_fix(self) -> None:
         self.assertIn("helm_list shows", self.error("helm_get", release="nothing"))

@@ -41,6 +41,22 @@ class KubeconfigViewCases(Base):
         self.assertEqual(config["current-context"], "alice")
         self.assertEqual(config["users"][0]["user"]["token"], "REDACTED")
 
+    def test_proxy_credentials_and_extensions_never_show(self) -> None:
+        path = Path(self.kubeconfig)
+        original = path.read_text()
+        config = yaml.safe_load(original)
+        for cluster in config["clusters"]:
+            cluster["cluster"]["proxy-url"] = "http://proxyuser:proxy-pa55w0rd@proxy.example:3128"
+            cluster["cluster"]["extensions"] = [{"name": "vendor", "extension": {"apiKey": "ext-k3y"}}]
+        try:
+            path.write_text(yaml.safe_dump(config))
+            text = self.text("kubeconfig_view", all=True)
+        finally:
+            path.write_text(original)
+        self.assertNotIn("proxy-pa55w0rd", text)
+        self.assertNotIn("ext-k3y", text)
+        self.assertIn("proxy-url: http://proxy.example:3128", text)
+
     def test_an_unknown_context_is_a_tool_error_naming_the_known_ones(self) -> None:
         self.assertIn("fake", self.error("kubeconfig_view", context="nowhere"))
 

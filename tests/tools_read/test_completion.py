@@ -109,6 +109,14 @@ class RestrictedCompletionTests(LiveServerTestCase):
         )
         self.assertEqual([r.path for r in self.fake.requests if r.namespace == "kube-system"], [])
 
+    def test_a_namespace_that_is_not_a_plain_name_completes_to_nothing(self) -> None:
+        self.fake.clear_requests()
+        for namespace in ("default/../kube-system", "kube-system\n", "KUBE-SYSTEM", "default/%2e%2e/kube-system"):
+            with self.subTest(namespace=namespace):
+                values = self.complete("name", "kube", resourceType="pods", namespace=namespace).completion.values
+                self.assertEqual(values, [])
+        self.assertEqual([r.path for r in self.fake.requests if "pods" in r.path], [])
+
 
 class MatchingTests(unittest.TestCase):
     def test_prefix_matching_is_case_insensitive_sorted_and_unique(self) -> None:
