@@ -40,8 +40,9 @@ def redact_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
 
 
 def _is_secret_kind(value: Any) -> bool:
-    kind = str(value or "").strip().lower()
-    return kind in ("secret", "secrets") or kind.startswith("secrets.")
+    """`Secret`, `secrets`, `secrets.v1.`, `v1/secrets`...: any spelling that resolves to Secrets."""
+    parts = re.split(r"[./\s]+", str(value or "").lower())
+    return any(part in ("secret", "secrets") for part in parts)
 
 
 def _mentions_secret(value: Any) -> bool:

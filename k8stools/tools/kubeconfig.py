@@ -40,8 +40,12 @@ def merged_kubeconfig(paths: list[Path]) -> dict[str, Any]:
             loaded = yaml.safe_load(path.read_text()) or {}
         except FileNotFoundError:
             continue
-        except (OSError, yaml.YAMLError) as error:
+        except OSError as error:
             raise ToolInputError(f"the kubeconfig {path} cannot be read ({error}); fix or replace the file") from None
+        except yaml.YAMLError as error:
+            raise ToolInputError(
+                f"the kubeconfig {path} cannot be read ({yaml_error_position(error)}); fix or replace the file"
+            ) from None
         if not isinstance(loaded, dict):
             raise ToolInputError(f"the kubeconfig {path} is not a mapping; fix or replace the file")
         for key in NAMED_LISTS:
@@ -50,6 +54,15 @@ def merged_kubeconfig(paths: list[Path]) -> dict[str, Any]:
         if loaded.get("current-context") and not merged.get("current-context"):
             merged["current-context"] = loaded["current-context"]
     return merged
+
+
+def yaml_error_position(error: yaml.YAMLError) -> str:
+    """Where a YAML error is, without the snippet of the file PyYAML quotes (it may be a credential line)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or "not valid YAML"
+    if mark is None:
+        return str(problem)
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
 
 
 def minify(config: dict[str, Any], context: str) -> dict[str, Any]:

@@ -28,6 +28,11 @@ class AuditRedactionTests(SimpleTestCase):
                 redacted = self.assertNoSecret({"resourceType": "secrets", "name": "db", "patch": patch})
                 self.assertEqual(redacted["name"], "db")
 
+    def test_every_spelling_of_the_secret_kind_counts(self) -> None:
+        for kind in ("secrets", "Secret", "SECRETS", "secrets.v1.", "v1/secrets", " secret "):
+            with self.subTest(kind=kind):
+                self.assertNoSecret({"resourceType": kind, "patch": {"data": {"pw": ENCODED}}})
+
     def test_a_json_patch_of_a_secret_loses_its_values_as_a_list_or_as_text(self) -> None:
         operations = [{"op": "replace", "path": "/data/pw", "value": ENCODED}]
         redacted = self.assertNoSecret({"resourceType": "Secret", "name": "db", "patch": operations})

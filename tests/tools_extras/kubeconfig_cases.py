@@ -167,3 +167,12 @@ class KubeconfigFunctionTests(SimpleTestCase):
         self.assertEqual(url_without_credentials("http://u:p@host:notaport"), "REDACTED")
         self.assertEqual(url_without_credentials(["not", "a", "url"]), "REDACTED")
         self.assertEqual(url_without_credentials("https://[::1]:6443"), "https://[::1]:6443")
+
+    def test_a_yaml_error_names_the_position_but_never_quotes_the_file(self) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "broken"
+            path.write_text("users:\n- name: u\n  user: {token: leaked-t0ken, [\n")
+            with self.assertRaises(Exception) as raised:
+                merged_kubeconfig([path])
+        self.assertIn("line ", str(raised.exception))
+        self.assertNotIn("leaked-t0ken", str(raised.exception))
