@@ -171,7 +171,7 @@ class KubeconfigFunctionTests(SimpleTestCase):
     def test_a_yaml_error_names_the_position_but_never_quotes_the_file(self) -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "broken"
-            path.write_text("users:\n- name: u\n  user: {token: leaked-t0ken, [\n")
+            path.write_text("users:\n- name: u\n  user: {token: leaked-t0ken]}\n")
             with self.assertRaises(Exception) as raised:
                 merged_kubeconfig([path])
         self.assertIn("line ", str(raised.exception))
