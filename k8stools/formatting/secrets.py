@@ -64,6 +64,9 @@ def _masked_secret(secret: dict[str, Any]) -> dict[str, Any]:
         values = masked.get(field)
         if isinstance(values, dict):
             masked[field] = {key: REDACTED for key in values}
+        elif values is not None:
+            # Not a map as the API defines it (a list, a string): no key to keep, so it goes whole.
+            masked[field] = REDACTED
     annotations = (masked.get("metadata") or {}).get("annotations")
     if isinstance(annotations, dict):
         for name in SECRET_ANNOTATIONS:

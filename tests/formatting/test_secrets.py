@@ -74,6 +74,11 @@ class MaskSecretsTests(TestCase):
         secret["items"] = []
         self.assertEqual(mask_secrets(secret)["data"], {"password": REDACTED})
 
+    def test_data_that_is_not_a_map_is_redacted_whole(self) -> None:
+        secret = {"kind": "Secret", "data": ["in-a-list"], "stringData": "as-a-string"}
+        masked = mask_secrets(secret)
+        self.assertEqual((masked["data"], masked["stringData"]), (REDACTED, REDACTED))
+
     def test_it_never_mutates_its_input(self) -> None:
         secret = fixtures.secret()
         before = copy.deepcopy(secret)
