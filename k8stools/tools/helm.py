@@ -122,20 +122,19 @@ def masked_manifest(manifest: str) -> str:
     """
     documents = []
     for document in _DOCUMENT_SEPARATOR.split(manifest):
-        comment = "\n".join(line for line in document.strip().splitlines() if line.startswith("#"))
+        # Only Helm's own source line is kept over a rewritten document: other comments are its text.
+        source = next((line for line in document.splitlines() if line.startswith("# Source: ")), "")
         try:
             loaded = load_documents(document)
         except yaml.YAMLError:
             loaded = [_UNREADABLE]
         obj = loaded[0] if len(loaded) == 1 else None if not loaded else _UNREADABLE
         if obj is _UNREADABLE or (obj is not None and not isinstance(obj, dict)):
-            # Only Helm's own source line is kept: any other comment is the unreadable document's text.
-            source = next((line for line in comment.splitlines() if line.startswith("# Source: ")), "")
             document = (source + "\n" if source else "") + UNREADABLE_DOCUMENT
         elif isinstance(obj, dict):
             masked = mask_secrets(obj)
             if masked != obj:
-                document = (comment + "\n" if comment else "") + yaml.safe_dump(masked, sort_keys=False)
+                document = (source + "\n" if source else "") + yaml.safe_dump(masked, sort_keys=False)
         if document.strip():
             documents.append(document.strip())
     return "\n---\n".join(documents)

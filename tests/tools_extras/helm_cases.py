@@ -267,3 +267,12 @@ class HelmFunctionTests(SimpleTestCase):
         with self.assertRaisesMessage(PolicyDenied, 'namespace "payments" is restricted'):
             checked_release(secret, policy)
         self.assertEqual(checked_release(secret, Policy())["name"], "ledger")
+
+    def test_a_secret_document_is_shown_without_its_comments_but_with_its_source(self) -> None:
+        manifest = (
+            "---\n# Source: shop/templates/secret.yaml\n# old password: commented-hunter2\n"
+            "apiVersion: v1\nkind: Secret\ndata:\n  k: aHVudGVyMg==\n"
+        )
+        shown = masked_manifest(manifest)
+        self.assertNotIn("commented-hunter2", shown)
+        self.assertIn("# Source: shop/templates/secret.yaml", shown)
