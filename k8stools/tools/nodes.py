@@ -179,7 +179,8 @@ def node_logs(
     ] = 100,
 ) -> str:
     """Read a log file of a node's /var/log through the API server's node proxy (the kubelet's log
-    server): the kubelet's own log, syslog, or a container's raw log. Use when a node misbehaves."""
+    server): the kubelet's own log, syslog, or a container's raw log. Use when a node misbehaves.
+    While the server restricts namespaces, only container logs of allowed namespaces can be read."""
     file = file.strip().strip("/")
     if file and (not _LOG_FILE.match(file) or ".." in file.split("/")):
         raise ToolInputError(f"file '{file}' is not a plain path under /var/log; send e.g. kubelet.log or syslog")
