@@ -28,10 +28,11 @@ from k8stools.context import ServerContext
 from k8stools.dbconnections import releasing_connections
 from k8stools.guard import GuardedClient
 from k8stools.identity import LOCAL, Caller, caller_from_scope
+from k8stools.names import is_namespace_name
 from k8stools.policy import Policy, PolicySource
 from k8stools.resources import effective_namespace, resolve
 from k8stools.tools.call import ToolCall
-from k8stools.tools.listing import exclusion_selector
+from k8stools.tools.listing import exclusion_selector, is_event_kind
 from k8stools.tools.runner import _resolve_context
 
 logger = logging.getLogger(__name__)
@@ -140,14 +141,18 @@ def object_names(client: GuardedClient, policy: Policy, arguments: dict[str, str
         return []
     resource = resolve(client, resource_type, arguments.get("apiGroup") or None)
     namespace = effective_namespace(resource, arguments.get("namespace") or None, default_namespace)
-    if policy.is_restricted(namespace):
+    # A namespace that is not a plain name could reach another one (`default/../kube-system`).
+    if namespace is not None and (not is_namespace_name(namespace) or policy.is_restricted(namespace)):
         return []
+    # An event's name carries the name of the object it is about: the guard needs the whole event to
+    # see that object's namespace and drop events about restricted ones.
+    whole = bool(policy.restricted_namespaces) and is_event_kind(resource)
     listing = client.request(
         "GET",
         resource.path(namespace),
         query={
             "limit": NAME_SCAN_LIMIT,
-            "includeObject": "Metadata",
+            "includeObject": "Object" if whole else "Metadata",
             "fieldSelector": exclusion_selector(policy, resource, namespace) or None,
         },
         accept=TABLE_ACCEPT,

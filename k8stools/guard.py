@@ -3,7 +3,8 @@
 Tools never hold a bare `KubeClient`; they get a `GuardedClient` for their operation. Whatever
 a tool does, each request passes here: a restricted namespace is refused (the Namespace object
 itself included), a write by an operation the policy forbids is refused, a write in dry-run mode
-carries `dryRun=All`, and lists that span namespaces come back without the restricted ones.
+carries `dryRun=All`, and lists that span namespaces come back without the restricted ones (and
+without events about objects in them).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from k8stools.config import MUTATING_OPERATIONS
 from k8stools.kube import KubeClient, ResourceType
+from k8stools.namespace_filters import references_restricted
 from k8stools.policy import Policy, PolicyDenied
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -99,9 +101,12 @@ class GuardedClient:
 
     def request(self, method: str, path: str, *, query: Any = None, **kwargs: Any) -> Any:
         result = self._client.request(method, path, query=self._query(method, path, query), **kwargs)
-        if method.upper() == "GET" and namespace_of_path(path) is None:
-            return self._without_restricted(result)
-        return result
+        if method.upper() != "GET":
+            return result
+        if namespace_of_path(path) is not None:
+            # A namespace's own events may be about objects in a restricted one.
+            self._check_references(result)
+        return self._without_restricted(result)
 
     def text(self, path: str, **kwargs: Any) -> str:
         self.check("GET", path)
@@ -122,6 +127,12 @@ class GuardedClient:
         """The bare client, for stream helpers that have already called `check` on their path."""
         return self._client
 
+    def _check_references(self, result: Any) -> None:
+        """Refuse one object (an event) about an object in a restricted namespace."""
+        restricted = self.policy.restricted_namespaces
+        if restricted and isinstance(result, dict) and references_restricted(result, restricted):
+            raise PolicyDenied("this event is about an object in a namespace restricted by the server policy")
+
     def _without_restricted(self, result: Any) -> Any:
         """Drop objects in restricted namespaces (and restricted Namespace objects) from a list."""
         restricted = self.policy.restricted_namespaces
@@ -140,7 +151,7 @@ class GuardedClient:
 
 def _in_restricted(item: dict[str, Any], restricted: frozenset[str], *, namespace_object: bool = False) -> bool:
     metadata = item.get("metadata") or {}
-    if metadata.get("namespace") in restricted:
+    if metadata.get("namespace") in restricted or references_restricted(item, restricted):
         return True
     is_namespace = namespace_object or item.get("kind") == "Namespace"
     return is_namespace and metadata.get("name") in restricted

@@ -44,3 +44,19 @@ def to_yaml(obj: Any) -> str:
 def to_json(obj: Any) -> str:
     """Dump ``obj`` as one-line JSON with a space after separators, non-ASCII text kept as is."""
     return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+
+
+class NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses aliases: `*ref` can make a short text expand into an exponential tree."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.events.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not accepted here", self.peek_event().start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def load_documents(text: str) -> list[Any]:
+    """The non-empty YAML (or JSON) documents of ``text``, without aliases; raises ``yaml.YAMLError``."""
+    return [document for document in yaml.load_all(text, Loader=NoAliasLoader) if document is not None]

@@ -314,7 +314,10 @@ def top(
         return f"No metrics for {kind}{where} yet (metrics-server reports running pods after its first scrape)."
     if kind == "nodes":
         return _top_nodes(client, items, labelSelector, sortBy)
-    return _top_pods(items, all_namespaces=ns is None, per_container=containers, sort_by=sortBy)
+    table = _top_pods(items, all_namespaces=ns is None, per_container=containers, sort_by=sortBy)
+    if ns is None and call.policy.restricted_namespaces:
+        table += "\n\npods of restricted namespaces are excluded by the server policy"
+    return table
 
 
 def _usage(usage: dict[str, Any]) -> tuple[int, int]:

@@ -20,15 +20,22 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field
 
+from k8stools.formatting.documents import load_documents
 from k8stools.formatting.secrets import REDACTED, mask_secrets
 from k8stools.formatting.tables import layout_table
 from k8stools.guard import GuardedClient
+from k8stools.namespace_filters import withheld_note
+from k8stools.policy import Policy, PolicyDenied
 from k8stools.tools.call import ToolCall, ToolOutput
 from k8stools.tools.errors import ToolInputError
 from k8stools.tools.registry import kube_tool
 
 SECRET_LOOKING = re.compile(r"(?i)(password|passwd|secret|token|api[-_]?key|credential|private[-_]?key|cert|auth)")
 HELM_TIMEOUT_SECONDS = 300
+# A YAML document starts at a line that is `---` alone or followed by a space (a comment, a tag).
+_DOCUMENT_SEPARATOR = re.compile(r"(?m)^---(?:[ \t].*)?$")
+_UNREADABLE = object()
+UNREADABLE_DOCUMENT = f"# {REDACTED}: this document is not a YAML mapping, so any Secret data in it cannot be masked"
 NO_HELM = (
     "the helm binary is not on this server's PATH, so releases cannot be installed, upgraded, rolled back or "
     "uninstalled here; install helm 3 (https://helm.sh/docs/intro/install/) where the server runs. "
@@ -55,18 +62,45 @@ def decode_release(secret: dict[str, Any]) -> dict[str, Any]:
     return release
 
 
+def release_in_restricted(release: dict[str, Any], policy: Policy) -> bool:
+    """True when a release says it deploys into a restricted namespace (wherever its Secret is kept)."""
+    namespace = release.get("namespace")
+    return isinstance(namespace, str) and policy.is_restricted(namespace)
+
+
+def checked_release(secret: dict[str, Any], policy: Policy) -> dict[str, Any]:
+    """The decoded release of `secret`, refused when it deploys into a restricted namespace."""
+    release = decode_release(secret)
+    if release_in_restricted(release, policy):
+        raise PolicyDenied(f'access to namespace "{release["namespace"]}" is restricted by the server policy')
+    return release
+
+
 def mask_values(value: Any) -> Any:
-    """Values with secret-looking keys replaced (nested maps followed)."""
+    """Values with everything under a secret-looking key replaced, at any depth (maps and lists followed).
+
+    A secret-looking key hides its whole subtree: `passwords: [a, b]` shows as two redactions and
+    `credentials: {user: u, key: k}` keeps its keys but not their values. Booleans and nulls stay,
+    since they say whether something is set, not what it is.
+    """
     if isinstance(value, dict):
         return {
-            key: REDACTED
-            if SECRET_LOOKING.search(str(key)) and not isinstance(item, dict | list)
-            else mask_values(item)
+            key: _redacted_leaves(item) if SECRET_LOOKING.search(str(key)) else mask_values(item)
             for key, item in value.items()
         }
     if isinstance(value, list):
         return [mask_values(item) for item in value]
     return value
+
+
+def _redacted_leaves(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _redacted_leaves(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted_leaves(item) for item in value]
+    if value is None or isinstance(value, bool):
+        return value
+    return REDACTED
 
 
 def merged_values(defaults: Any, overrides: Any) -> Any:
@@ -80,17 +114,29 @@ def merged_values(defaults: Any, overrides: Any) -> Any:
 
 
 def masked_manifest(manifest: str) -> str:
-    """The rendered manifest with Secret data masked."""
+    """The rendered manifest with Secret data masked, document by document.
+
+    A document that is not valid YAML, or not a mapping, cannot be told apart from a Secret, so it
+    is replaced whole by a note rather than shown; a document holding Secrets (also inside a
+    `List`) is shown masked; every other document is shown as rendered.
+    """
     documents = []
-    for document in manifest.split("\n---"):
+    for document in _DOCUMENT_SEPARATOR.split(manifest):
+        # Only Helm's own source line is kept over a rewritten document: other comments are its text.
+        source = next((line for line in document.splitlines() if line.startswith("# Source: ")), "")
         try:
-            obj = yaml.safe_load(document)
+            loaded = load_documents(document)
         except yaml.YAMLError:
-            obj = None
-        if isinstance(obj, dict) and str(obj.get("kind", "")).lower() == "secret":
-            comment = "\n".join(line for line in document.strip().splitlines() if line.startswith("#"))
-            document = (comment + "\n" if comment else "") + yaml.safe_dump(mask_secrets(obj), sort_keys=False)
-        documents.append(document.strip())
+            loaded = [_UNREADABLE]
+        obj = loaded[0] if len(loaded) == 1 else None if not loaded else _UNREADABLE
+        if obj is _UNREADABLE or (obj is not None and not isinstance(obj, dict)):
+            document = (source + "\n" if source else "") + UNREADABLE_DOCUMENT
+        elif isinstance(obj, dict):
+            masked = mask_secrets(obj)
+            if masked != obj:
+                document = (source + "\n" if source else "") + yaml.safe_dump(masked, sort_keys=False)
+        if document.strip():
+            documents.append(document.strip())
     return "\n---\n".join(documents)
 
 
@@ -110,6 +156,7 @@ def _revision(secret: dict[str, Any]) -> int:
 
 def _revisions(call: ToolCall, release: str, namespace: str | None) -> tuple[str, list[dict[str, Any]]]:
     ns = namespace or call.config.default_namespace
+    call.policy.check_namespace(ns)
     call.aim(namespace=ns, kind="helm-release", name=release)
     secrets = sorted(_release_secrets(call.client(), ns, release), key=_revision)
     if not secrets:
@@ -143,8 +190,12 @@ def helm_list(
     if not latest:
         return f"No Helm releases in {'any namespace' if ns is None else f'namespace {ns}'}."
     rows = []
+    withheld = 0
     for (release_ns, name), secret in sorted(latest.items()):
         release = decode_release(secret)
+        if release_in_restricted(release, call.policy):
+            withheld += 1
+            continue
         info = release.get("info") or {}
         app_version = ((release.get("chart") or {}).get("metadata") or {}).get("appVersion", "")
         rows.append(
@@ -158,7 +209,12 @@ def helm_list(
                 app_version,
             )
         )
-    return layout_table(["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"], rows)
+    table = layout_table(["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"], rows)
+    notes = [withheld_note(withheld, "releases deployed into restricted namespaces were")]
+    if ns is None and call.policy.restricted_namespaces:
+        notes.append("releases of restricted namespaces are excluded by the server policy")
+    shown_notes = [note for note in notes if note]
+    return table + ("\n\n" + "\n".join(shown_notes) if shown_notes else "")
 
 
 @kube_tool("helm_history", operation="get", title="Helm release history", read_only=True, idempotent=True)
@@ -168,7 +224,7 @@ def helm_history(call: ToolCall, release: ReleaseArg, namespace: NamespaceArg = 
     _, secrets = _revisions(call, release, namespace)
     rows = []
     for secret in secrets:
-        decoded = decode_release(secret)
+        decoded = checked_release(secret, call.policy)
         info = decoded.get("info") or {}
         app_version = ((decoded.get("chart") or {}).get("metadata") or {}).get("appVersion", "")
         rows.append(
@@ -208,7 +264,7 @@ def helm_get(
         if not secret:
             known = ", ".join(str(_revision(s)) for s in secrets)
             raise ToolInputError(f"release {release} has no revision {revision}; it has {known}")
-    decoded = decode_release(secret)
+    decoded = checked_release(secret, call.policy)
     if what == "values":
         user = decoded.get("config") or {}
         values = merged_values((decoded.get("chart") or {}).get("values") or {}, user) if allValues else user

@@ -10,6 +10,8 @@ from pydantic import Field
 
 from k8stools.guard import GuardedClient
 from k8stools.kube import KubeError
+from k8stools.namespace_filters import node_log_refusal, summary_without_restricted, visible_log_entries, withheld_note
+from k8stools.policy import PolicyDenied
 from k8stools.quantities import format_mebibytes
 from k8stools.tools.call import ToolCall
 from k8stools.tools.errors import ToolInputError
@@ -177,11 +179,15 @@ def node_logs(
     ] = 100,
 ) -> str:
     """Read a log file of a node's /var/log through the API server's node proxy (the kubelet's log
-    server): the kubelet's own log, syslog, or a container's raw log. Use when a node misbehaves."""
+    server): the kubelet's own log, syslog, or a container's raw log. Use when a node misbehaves.
+    While the server restricts namespaces, only container logs of allowed namespaces can be read."""
     file = file.strip().strip("/")
     if file and (not _LOG_FILE.match(file) or ".." in file.split("/")):
         raise ToolInputError(f"file '{file}' is not a plain path under /var/log; send e.g. kubelet.log or syslog")
     call.aim(kind="nodes/proxy", name=nodeName)
+    refusal = node_log_refusal(file, call.policy)
+    if refusal:
+        raise PolicyDenied(refusal)
     client = call.client()
     path = f"{_node_path(nodeName)}/proxy/logs/{file}"
     try:
@@ -193,8 +199,10 @@ def node_logs(
             ) from None
         raise
     if text.lstrip().lower().startswith(("<!doctype", "<pre>")):
-        names = re.findall(r'<a href="([^"]+)">', text)
-        return f"/var/log/{file + '/' if file else ''} on {nodeName}:\n" + "\n".join(f"  {n}" for n in names)
+        names, withheld = visible_log_entries(file, re.findall(r'<a href="([^"]+)">', text), call.policy)
+        note = withheld_note(withheld, "entries (logs of pods in those namespaces or of unknown namespace) were")
+        listing = f"/var/log/{file + '/' if file else ''} on {nodeName}:\n" + "\n".join(f"  {n}" for n in names)
+        return listing + (f"\n{note}" if note else "")
     lines = text[-MAX_NODE_LOG_CHARS:].splitlines()[-tailLines:]
     return "\n".join(lines) if lines else f"{file} on {nodeName} is empty"
 
@@ -209,7 +217,9 @@ def node_stats(
     process counts for the node, and per pod. Works without metrics-server."""
     call.aim(kind="nodes/proxy", name=nodeName)
     summary = call.client().request("GET", f"{_node_path(nodeName)}/proxy/stats/summary")
-    return format_summary(summary, with_pods=pods)
+    visible, withheld = summary_without_restricted(summary, call.policy)
+    note = withheld_note(withheld, "pods of this node were")
+    return format_summary(visible, with_pods=pods) + (f"\n{note}" if note else "")
 
 
 def _cpu(stats: dict[str, Any]) -> str:

@@ -47,6 +47,38 @@ class MaskSecretsTests(TestCase):
         self.assertEqual(masked["items"][0]["data"]["password"], REDACTED)
         self.assertEqual(masked["items"][1]["metadata"]["name"], "web")
 
+    def test_it_masks_secrets_at_any_depth_of_nested_lists(self) -> None:
+        kindless = fixtures.secret()
+        del kindless["kind"]
+        nested = {
+            "apiVersion": "v1",
+            "kind": "List",
+            "items": [
+                {"kind": "List", "items": [{"kind": "List", "items": [fixtures.secret()]}]},
+                {"apiVersion": "v1", "kind": "secretlist", "items": [kindless]},
+            ],
+        }
+        self.assertNotIn(SECRET_VALUES[0], json.dumps(mask_secrets(nested)))
+        self.assertNotIn(SECRET_VALUES[1], json.dumps(mask_secrets(nested)))
+
+    def test_an_item_of_a_plain_list_with_no_kind_of_its_own_is_masked_as_a_possible_secret(self) -> None:
+        kindless = fixtures.secret()
+        del kindless["kind"]
+        masked = mask_secrets({"apiVersion": "v1", "kind": "List", "items": [kindless]})
+        self.assertEqual(masked["items"][0]["data"], {"password": REDACTED})
+        configmaps = {"kind": "ConfigMapList", "items": [{"metadata": {"name": "c"}, "data": {"k": "v"}}]}
+        self.assertEqual(mask_secrets(configmaps)["items"][0]["data"], {"k": "v"})
+
+    def test_a_secret_that_also_carries_items_is_still_masked(self) -> None:
+        secret = fixtures.secret()
+        secret["items"] = []
+        self.assertEqual(mask_secrets(secret)["data"], {"password": REDACTED})
+
+    def test_data_that_is_not_a_map_is_redacted_whole(self) -> None:
+        secret = {"kind": "Secret", "data": ["in-a-list"], "stringData": "as-a-string"}
+        masked = mask_secrets(secret)
+        self.assertEqual((masked["data"], masked["stringData"]), (REDACTED, REDACTED))
+
     def test_it_never_mutates_its_input(self) -> None:
         secret = fixtures.secret()
         before = copy.deepcopy(secret)

@@ -10,12 +10,23 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+import yaml
 from django.test import SimpleTestCase
 
+from k8stools.formatting.secrets import REDACTED
 from k8stools.models import PolicySettings
+from k8stools.policy import Policy, PolicyDenied
 from k8stools.tools.call import ToolOutput
 from k8stools.tools.errors import ToolInputError
-from k8stools.tools.helm import decode_release, mask_values, merged_values, run_helm_command
+from k8stools.tools.helm import (
+    UNREADABLE_DOCUMENT,
+    checked_release,
+    decode_release,
+    mask_values,
+    masked_manifest,
+    merged_values,
+    run_helm_command,
+)
 
 if TYPE_CHECKING:
     from tests.live import LiveServerTestCase as Base
@@ -39,7 +50,16 @@ metadata:
 """
 
 
-def release_secret(name: str, namespace: str, revision: int, status: str, chart_version: str) -> dict[str, Any]:
+def release_secret(
+    name: str,
+    namespace: str,
+    revision: int,
+    status: str,
+    chart_version: str,
+    *,
+    manifest: str = MANIFEST,
+    config: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     release = {
         "name": name,
         "namespace": namespace,
@@ -55,8 +75,8 @@ def release_secret(name: str, namespace: str, revision: int, status: str, chart_
             "metadata": {"name": "shop", "version": chart_version, "appVersion": "2.0"},
             "values": {"replicas": 1, "image": {"tag": "2.0"}, "db": {"host": "db", "password": "chart-default"}},
         },
-        "config": {"replicas": 3, "db": {"password": "user-s3cret"}},
-        "manifest": MANIFEST,
+        "config": config if config is not None else {"replicas": 3, "db": {"password": "user-s3cret"}},
+        "manifest": manifest,
     }
     helm_encoded = base64.b64encode(gzip.compress(json.dumps(release).encode()))
     return {
@@ -104,6 +124,37 @@ class HelmReadCases(Base):
         manifest = self.text("helm_get", release="shop", what="manifest", revision=1)
         self.assertIn("kind: Deployment", manifest)
         self.assertNotIn("aHVudGVyMg==", manifest)
+
+    def test_helm_get_redacts_an_unreadable_manifest_document_and_list_valued_secret_values(self) -> None:
+        broken = '---\n# Source: vault/templates/secret.yaml\nkind: Secret\nstringData: {token: "clear-t0ken"\n'
+        self.fake.add_object(
+            release_secret(
+                "vault", "default", 1, "deployed", "1", manifest=broken, config={"passwords": ["pw-one", "pw-two"]}
+            )
+        )
+        manifest = self.text("helm_get", release="vault", what="manifest")
+        self.assertNotIn("clear-t0ken", manifest)
+        self.assertIn("# Source: vault/templates/secret.yaml", manifest)
+        values = self.text("helm_get", release="vault", what="values")
+        self.assertNotIn("pw-one", values)
+        self.assertNotIn("pw-two", values)
+
+    def test_releases_of_restricted_namespaces_are_withheld_or_refused(self) -> None:
+        self.fake.add_object(release_secret("ledger", "payments", 1, "deployed", "1"))
+        mirror = release_secret("mirror", "payments", 1, "deployed", "1")
+        mirror["metadata"]["namespace"] = "default"
+        self.fake.add_object(mirror)
+        self.assertIn("ledger", self.text("helm_list", allNamespaces=True))
+        PolicySettings.objects.create(non_destructive=True, restricted_namespaces=["payments"])
+        listed = self.text("helm_list", allNamespaces=True)
+        self.assertNotIn("ledger", listed)
+        self.assertNotIn("mirror", listed)
+        self.assertIn("1 releases deployed into restricted namespaces were withheld", listed)
+        self.assertIn("shop", listed)
+        for tool, arguments in (("helm_history", {}), ("helm_get", {"what": "manifest"})):
+            refused = self.error(tool, release="ledger", namespace="payments", **arguments)
+            self.assertIn('namespace "payments" is restricted', refused)
+            self.assertIn('namespace "payments" is restricted', self.error(tool, release="mirror", **arguments))
 
     def test_unknown_releases_and_revisions_are_tool_errors_with_the_fix(self) -> None:
         self.assertIn("helm_list shows", self.error("helm_get", release="nothing"))
@@ -170,3 +221,58 @@ class HelmFunctionTests(SimpleTestCase):
         self.assertEqual(
             mask_values({"db": {"apiKey": "k", "host": "h"}}), {"db": {"apiKey": "***REDACTED***", "host": "h"}}
         )
+
+    def test_list_and_map_values_under_secret_looking_keys_are_masked_at_any_depth(self) -> None:
+        values = {
+            "db": {"passwords": ["a-pass", "b-pass"], "credentials": {"user": "root", "key": "k3y"}, "port": 5432},
+            "replicas": 3,
+            "auth": {"enabled": True, "tokens": [{"name": "ci", "value": "t0ken"}]},
+        }
+        masked = mask_values(values)
+        for secret in ("a-pass", "b-pass", "root", "k3y", "t0ken"):
+            self.assertNotIn(secret, yaml.safe_dump(masked))
+        self.assertEqual(masked["db"]["passwords"], [REDACTED, REDACTED])
+        self.assertEqual(masked["db"]["port"], 5432)
+        self.assertEqual(masked["replicas"], 3)
+        self.assertIs(masked["auth"]["enabled"], True)
+
+    def test_a_manifest_document_that_does_not_parse_is_redacted_whole(self) -> None:
+        manifest = (
+            "---\n# Source: shop/templates/broken.yaml\napiVersion: v1\nkind: Secret\n"
+            'stringData: {password: "hunter2-clear"\n'
+            "---\n# Source: shop/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\n"
+            "metadata:\n  name: shop\n"
+        )
+        shown = masked_manifest(manifest)
+        self.assertNotIn("hunter2-clear", shown)
+        self.assertIn("# Source: shop/templates/broken.yaml", shown)
+        self.assertIn(UNREADABLE_DOCUMENT, shown)
+        self.assertIn("name: shop", shown)
+
+    def test_secrets_inside_a_list_document_and_after_an_annotated_separator_are_masked(self) -> None:
+        manifest = (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"
+            "--- # a separator with a comment\n"
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  data:\n    k: aHVudGVyMg==\n"
+            "---\n- kind: Secret\n  stringData: {k: in-a-bare-sequence}\n"
+        )
+        shown = masked_manifest(manifest)
+        self.assertNotIn("aHVudGVyMg==", shown)
+        self.assertNotIn("in-a-bare-sequence", shown)
+        self.assertIn("name: c", shown)
+
+    def test_a_release_deploying_into_a_restricted_namespace_is_refused(self) -> None:
+        secret = release_secret("ledger", "payments", 1, "deployed", "1")
+        policy = Policy(restricted_namespaces=frozenset({"payments"}))
+        with self.assertRaisesMessage(PolicyDenied, 'namespace "payments" is restricted'):
+            checked_release(secret, policy)
+        self.assertEqual(checked_release(secret, Policy())["name"], "ledger")
+
+    def test_a_secret_document_is_shown_without_its_comments_but_with_its_source(self) -> None:
+        manifest = (
+            "---\n# Source: shop/templates/secret.yaml\n# old password: commented-hunter2\n"
+            "apiVersion: v1\nkind: Secret\ndata:\n  k: aHVudGVyMg==\n"
+        )
+        shown = masked_manifest(manifest)
+        self.assertNotIn("commented-hunter2", shown)
+        self.assertIn("# Source: shop/templates/secret.yaml", shown)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import yaml
 from django.test import SimpleTestCase
 
-from k8stools.tools.kubeconfig import merged_kubeconfig, minify, without_credentials
+from k8stools.tools.kubeconfig import merged_kubeconfig, minify, url_without_credentials, without_credentials
 
 if TYPE_CHECKING:
     from tests.live import LiveServerTestCase as Base
@@ -40,6 +40,22 @@ class KubeconfigViewCases(Base):
         config = yaml.safe_load(self.text("kubeconfig_view", context="alice"))
         self.assertEqual(config["current-context"], "alice")
         self.assertEqual(config["users"][0]["user"]["token"], "REDACTED")
+
+    def test_proxy_credentials_and_extensions_never_show(self) -> None:
+        path = Path(self.kubeconfig)
+        original = path.read_text()
+        config = yaml.safe_load(original)
+        for cluster in config["clusters"]:
+            cluster["cluster"]["proxy-url"] = "http://proxyuser:proxy-pa55w0rd@proxy.example:3128"
+            cluster["cluster"]["extensions"] = [{"name": "vendor", "extension": {"apiKey": "ext-k3y"}}]
+        try:
+            path.write_text(yaml.safe_dump(config))
+            text = self.text("kubeconfig_view", all=True)
+        finally:
+            path.write_text(original)
+        self.assertNotIn("proxy-pa55w0rd", text)
+        self.assertNotIn("ext-k3y", text)
+        self.assertIn("proxy-url: http://proxy.example:3128", text)
 
     def test_an_unknown_context_is_a_tool_error_naming_the_known_ones(self) -> None:
         self.assertIn("fake", self.error("kubeconfig_view", context="nowhere"))
@@ -93,3 +109,70 @@ class KubeconfigFunctionTests(SimpleTestCase):
             path.write_text("clusters: [")
             with self.assertRaisesMessage(Exception, "cannot be read"):
                 merged_kubeconfig([path])
+
+    def test_only_allow_listed_fields_are_shown(self) -> None:
+        config = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "current-context": "prod",
+            "preferences": {"extensions": [{"name": "p", "extension": {"secret": "pref-s3cret"}}]},
+            "extensions": [{"name": "top", "extension": {"token": "top-s3cret"}}],
+            "clusters": [
+                {
+                    "name": "c",
+                    "cluster": {
+                        "server": "https://admin:srv-pa55@k.example:6443/base?token=q-s3cret#frag",
+                        "proxy-url": "http://proxyuser:proxy-pa55@proxy.example:3128",
+                        "certificate-authority": "/etc/ca.pem",
+                        "insecure-skip-tls-verify": False,
+                        "tls-server-name": "k.example",
+                        "extensions": [{"name": "x", "extension": {"apiKey": "ext-s3cret"}}],
+                    },
+                }
+            ],
+            "contexts": [
+                {
+                    "name": "prod",
+                    "context": {
+                        "cluster": "c",
+                        "user": "u",
+                        "namespace": "shop",
+                        "extensions": [{"name": "y", "extension": "ctx-s3cret"}],
+                    },
+                }
+            ],
+            "users": [
+                {
+                    "name": "u",
+                    "user": {"token": "tok-s3cret", "username": "admin", "as-user-extra": {"k": ["extra-s3cret"]}},
+                }
+            ],
+        }
+        shown = without_credentials(config)
+        text = yaml.safe_dump(shown)
+        for secret in ("srv-pa55", "proxy-pa55", "q-s3cret", "ext-s3cret", "ctx-s3cret", "tok-s3cret", "s3cret"):
+            self.assertNotIn(secret, text)
+        cluster = shown["clusters"][0]["cluster"]
+        self.assertEqual(cluster["server"], "https://k.example:6443/base")
+        self.assertEqual(cluster["proxy-url"], "http://proxy.example:3128")
+        self.assertEqual(cluster["certificate-authority"], "DATA+OMITTED")
+        self.assertIs(cluster["insecure-skip-tls-verify"], False)
+        self.assertEqual(shown["contexts"][0]["context"], {"cluster": "c", "user": "u", "namespace": "shop"})
+        self.assertEqual(shown["users"][0]["user"]["username"], "admin")
+        self.assertEqual(shown["users"][0]["user"]["token"], "REDACTED")
+        self.assertNotIn("preferences", shown)
+        self.assertNotIn("extensions", shown)
+
+    def test_a_url_that_cannot_be_read_is_redacted(self) -> None:
+        self.assertEqual(url_without_credentials("http://u:p@host:notaport"), "REDACTED")
+        self.assertEqual(url_without_credentials(["not", "a", "url"]), "REDACTED")
+        self.assertEqual(url_without_credentials("https://[::1]:6443"), "https://[::1]:6443")
+
+    def test_a_yaml_error_names_the_position_but_never_quotes_the_file(self) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "broken"
+            path.write_text("users:\n- name: u\n  user: {token: leaked-t0ken]}\n")
+            with self.assertRaises(Exception) as raised:
+                merged_kubeconfig([path])
+        self.assertIn("line ", str(raised.exception))
+        self.assertNotIn("leaked-t0ken", str(raised.exception))

@@ -148,3 +148,31 @@ class NonDestructiveNodeCases(Base):
 
     def test_node_reads_still_work(self) -> None:
         self.assertIn("Node worker-1", self.text("node_stats", nodeName="worker-1", pods=False))
+
+    def test_node_reads_withhold_or_refuse_what_belongs_to_restricted_namespaces(self) -> None:
+        self.fake.add_object(pod_on("worker-1", "ledger-0", namespace="payments"))
+        self.fake.add_object(pod_on("worker-1", "shop-web", namespace="default"))
+        listing = self.text("node_logs", nodeName="worker-1", file="containers")
+        ledger_log = next(line.strip() for line in listing.splitlines() if "_payments_" in line)
+        shop_log = next(line.strip() for line in listing.splitlines() if line.strip().startswith("shop-web_"))
+        PolicySettings.objects.create(non_destructive=True, restricted_namespaces=["payments"])
+        self.fake.clear_requests()
+
+        stats = self.text("node_stats", nodeName="worker-1")
+        self.assertNotIn("payments/", stats)
+        self.assertIn("default/shop-web", stats)
+        self.assertRegex(stats, r"\d+ pods of this node were withheld by the server policy")
+
+        listing = self.text("node_logs", nodeName="worker-1", file="containers")
+        self.assertNotIn("_payments_", listing)
+        self.assertIn(shop_log, listing)
+        self.assertIn("withheld by the server policy", listing)
+        self.assertIn(
+            'namespace "payments" is restricted',
+            self.error("node_logs", nodeName="worker-1", file=f"containers/{ledger_log}"),
+        )
+        self.assertIn("node-wide log", self.error("node_logs", nodeName="worker-1", file="kubelet.log"))
+        self.assertIn("node-wide log", self.error("node_logs", nodeName="worker-1", file="syslog"))
+        self.assertNotIn("restricted", self.text("node_logs", nodeName="worker-1", file=f"containers/{shop_log}"))
+        read = [r.path for r in self.fake.requests if "/proxy/logs/" in r.path]
+        self.assertFalse([path for path in read if "payments" in path or path.endswith(("kubelet.log", "syslog"))])

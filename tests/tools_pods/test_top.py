@@ -9,7 +9,8 @@ from tests.tools_pods.fixtures import NoMetricsLiveServerTestCase, requests_to, 
 
 
 def rows(table: str) -> list[list[str]]:
-    return [line.split() for line in table.splitlines()[1:]]
+    # The table ends at the first blank line; notes follow it.
+    return [line.split() for line in table.split("\n\n", 1)[0].splitlines()[1:]]
 
 
 class TopTests(LiveServerTestCase):
@@ -59,6 +60,7 @@ class TopTests(LiveServerTestCase):
         namespaces = {row[0] for row in rows(text)}
         self.assertIn("shop", namespaces)
         self.assertNotIn("vault", namespaces)
+        self.assertIn("pods of restricted namespaces are excluded by the server policy", text)
 
     def test_a_restricted_namespace_is_refused(self) -> None:
         self.assertIn('namespace "vault" is restricted', self.error("top", namespace="vault"))

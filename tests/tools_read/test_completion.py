@@ -8,7 +8,7 @@ from mcp_types import CompleteResult, PromptReference, ResourceTemplateReference
 
 from k8stools.completion import MAX_VALUES, completion_of, names_in
 from tests.live import LiveServerTestCase
-from tests.tools_read.helpers import pod
+from tests.tools_read.helpers import event, pod
 
 PROMPT = PromptReference(name="troubleshoot")
 TEMPLATE = ResourceTemplateReference(uri="k8s://{namespace}/{resourceType}/{name}")
@@ -90,6 +90,10 @@ class RestrictedCompletionTests(LiveServerTestCase):
     def setUpClass(cls) -> None:
         super().setUpClass()
         cls.fake.add_object(pod("kube-apiserver", "kube-system"))
+        about_restricted = event("etcd-hidden.17a2", namespace="default", minutes_ago=1, target="etcd-hidden")
+        about_restricted["involvedObject"]["namespace"] = "kube-system"
+        cls.fake.add_object(about_restricted)
+        cls.fake.add_object(event("etcd-visible.17a3", namespace="default", minutes_ago=1, target="etcd-visible"))
 
     def complete(self, argument: str, value: str, **context: str) -> CompleteResult:
         return self.with_client(
@@ -108,6 +112,18 @@ class RestrictedCompletionTests(LiveServerTestCase):
             self.complete("name", "kube", resourceType="pods", namespace="kube-system").completion.values, []
         )
         self.assertEqual([r.path for r in self.fake.requests if r.namespace == "kube-system"], [])
+
+    def test_event_names_that_name_an_object_in_a_restricted_namespace_are_not_offered(self) -> None:
+        values = self.complete("name", "etcd", resourceType="events", namespace="default").completion.values
+        self.assertEqual(values, ["etcd-visible.17a3"])
+
+    def test_a_namespace_that_is_not_a_plain_name_completes_to_nothing(self) -> None:
+        self.fake.clear_requests()
+        for namespace in ("default/../kube-system", "kube-system\n", "KUBE-SYSTEM", "default/%2e%2e/kube-system"):
+            with self.subTest(namespace=namespace):
+                values = self.complete("name", "kube", resourceType="pods", namespace=namespace).completion.values
+                self.assertEqual(values, [])
+        self.assertEqual([r.path for r in self.fake.requests if "pods" in r.path], [])
 
 
 class MatchingTests(unittest.TestCase):

@@ -94,6 +94,9 @@ class RestrictedEventsTests(LiveServerTestCase):
         cls.fake.add_object(
             event("app", namespace="shop", minutes_ago=1, target="web-1", type="Warning", reason="AppTrouble")
         )
+        about_restricted = event("cross", namespace="shop", minutes_ago=1, target="etcd-0", reason="CrossTrouble")
+        about_restricted["involvedObject"]["namespace"] = "kube-system"
+        cls.fake.add_object(about_restricted)
 
     def test_it_refuses_a_restricted_namespace_without_a_request(self) -> None:
         self.fake.clear_requests()
@@ -109,6 +112,16 @@ class RestrictedEventsTests(LiveServerTestCase):
         self.assertIn("restricted namespaces are excluded by the server policy", footer(text))
         request = [r for r in self.fake.requests if r.path == "/api/v1/events"][-1]
         self.assertEqual(request.query["fieldSelector"], "type=Warning,metadata.namespace!=kube-system")
+
+    def test_events_about_objects_in_a_restricted_namespace_are_left_out_wherever_they_live(self) -> None:
+        for arguments in ({"namespace": "shop"}, {"allNamespaces": True}):
+            with self.subTest(**arguments):
+                text = self.text("events", **arguments)
+                self.assertIn("AppTrouble", text)
+                self.assertNotIn("CrossTrouble", text)
+        self.assertNotIn("CrossTrouble", self.text("list", resourceType="events", namespace="shop", fullOutput=True))
+        refused = self.error("get", resourceType="events", name="cross", namespace="shop")
+        self.assertIn("restricted by the server policy", refused)
 
 
 class SelectorTests(unittest.TestCase):

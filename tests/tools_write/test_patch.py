@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from k8stools.models import AuditRecord
 from tests.tools_write.base import WritingTestCase, configmap, deployment
 
 WIDGETS = {
@@ -136,3 +137,13 @@ class PatchTests(WritingTestCase):
         )
         self.assertIn("invalid object", text)
         self.assertEqual(self.fake.get_object("configmaps", "default", "guarded")["data"], {"a": "1"})
+
+    def test_a_secret_patch_sent_as_json_text_is_applied_but_audited_without_its_values(self) -> None:
+        self.fake.add_object(
+            {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "namespace": "default"}, "data": {}}
+        )
+        patch = json.dumps({"stringData": {"password": "patched-hunter2"}})
+        self.text("patch", resourceType="secrets", name="db", patch=patch, patchType="merge")
+        audited = AuditRecord.objects.filter(tool="patch", name="db").latest("id")
+        self.assertNotIn("patched-hunter2", json.dumps(audited.arguments))
+        self.assertEqual(audited.arguments["name"], "db")
