@@ -159,7 +159,7 @@ class DeploymentsAsShippedTests(SimpleTestCase):
             # and the call says so as a tool error.
             called = worker.mcp("tools/call", {"name": "list", "arguments": {"resourceType": "pods"}})
             self.assertTrue(called["result"]["isError"], called)
-            self.assertIn("Service host/port is not set", called["result"]["content"][0]["text"], called)
+            self.assertIn("no usable in-cluster configuration", called["result"]["content"][0]["text"], called)
 
 
 class ComposeInterpolationTests(SimpleTestCase):
