@@ -8,16 +8,24 @@ PostgreSQL (127.0.0.1:5432) runs on this machine (CI starts it); when it is unre
 from __future__ import annotations
 
 import contextlib
+import re
 import subprocess
 import sys
 import tempfile
+import unittest
 from pathlib import Path
+from typing import Any
 
+import dj_database_url
+import psycopg
+from django.db.utils import ConnectionHandler
 from django.test import SimpleTestCase
+from filelock import FileLock
 
+from k8stools.migrating import ADVISORY_LOCK_KEY, LOCK_FILE_NAME, MigrationLockTimeout, migration_lock
 from tests.deploy.shipped import run_together
 from tests.live import BASE_DIR, free_port, server_environment, wait_until_answering
-from tests.multiworker.backends import create_database, database_url, sql
+from tests.multiworker.backends import POSTGRES, create_database, database_url, sql
 
 NOTHING_TO_APPLY = "No migrations to apply."
 
@@ -91,3 +99,31 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+class MigrationLockTimeoutTests(unittest.TestCase):  # connections of its own, not the test database's
+    """A run stuck behind another for longer than the timeout gives up and says why, instead of waiting forever."""
+
+    def assert_gives_up(self, settings: dict[str, Any], reason: str) -> None:
+        connection = ConnectionHandler({"default": settings})["default"]
+        try:
+            with (
+                self.assertRaisesRegex(MigrationLockTimeout, re.escape(reason)),
+                migration_lock(connection, timeout=0.3),
+            ):
+                self.fail("the lock was taken while another process held it")
+        finally:
+            connection.close()
+
+    def test_on_sqlite_it_names_the_lock_file(self) -> None:
+        directory = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        with FileLock(directory / LOCK_FILE_NAME):
+            sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(directory / "db.sqlite3")}
+            self.assert_gives_up(sqlite, f"(lock file {directory / LOCK_FILE_NAME})")
+
+    def test_on_postgresql_it_names_the_advisory_lock(self) -> None:
+        stack = self.enterContext(contextlib.ExitStack())
+        database = create_database(stack, "kubemcp_lock")
+        holder = stack.enter_context(psycopg.connect(f"{POSTGRES} dbname={database}", autocommit=True))
+        holder.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
+        self.assert_gives_up(dj_database_url.parse(database_url(database)), f"advisory lock {ADVISORY_LOCK_KEY}")
