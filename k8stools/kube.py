@@ -526,6 +526,12 @@ class KubeClientFactory:
                     persist_config=False,
                 )
         except (ConfigException, OSError) as error:
+            if self.in_cluster:
+                # IN_CLUSTER reads no kubeconfig: name what it does read, or the operator looks in the wrong place.
+                problem = (
+                    f"no usable in-cluster configuration (the pod's service account and API server address): {error}"
+                )
+                raise KubeConfigError(problem) from None
             raise KubeConfigError(_kubeconfig_problem(self.kubeconfig, error)) from None
         configuration.connection_pool_maxsize = self.pool_size
         configuration.retries = URLLIB3_RETRIES

@@ -23,6 +23,8 @@ from mcp_types import (
     CallToolResult,
     CompleteRequestParams,
     EmptyResult,
+    GetPromptResult,
+    InputRequiredResult,
     SetLevelRequestParams,
     TextContent,
 )
@@ -121,6 +123,19 @@ class KubeMCPServer(MCPServer[Any]):
         if "get" in self._specs:  # a server built with a subset of the tools may lack it
             register_resources(self, contexts=contexts)
         register_prompts(self)
+
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context[Any, Any] | None = None
+    ) -> GetPromptResult | InputRequiredResult:
+        """`prompts/get`; an unknown prompt or a missing argument is the client's mistake: -32602 in both eras
+        (the SDK raises a bare ValueError, which one era answers with code 0 and the other with -32603)."""
+        prompt = self._prompt_manager.get_prompt(name)
+        if prompt is None:
+            raise MCPError(code=INVALID_PARAMS, message=f"Unknown prompt: {name}")
+        required = [argument.name for argument in prompt.arguments or () if argument.required]
+        if missing := [argument for argument in required if argument not in (arguments or {})]:
+            raise MCPError(code=INVALID_PARAMS, message=f"Missing required arguments: {', '.join(missing)}")
+        return await super().get_prompt(name, arguments, context)
 
     def tool_schema(self, name: str) -> dict[str, Any]:
         """The strict JSON schema a tool's arguments are checked against."""

@@ -35,6 +35,8 @@ def build_mcp_application(server: KubeMCPServer | None = None) -> ASGIApp:
         stateless_http=not settings.MCP_STATEFUL,
         json_response=settings.MCP_JSON_RESPONSE,
         max_request_body_size=settings.MAX_REQUEST_BODY_BYTES,
+        max_sessions=settings.MCP_MAX_SESSIONS,
+        session_idle_timeout=settings.MCP_SESSION_IDLE_SECONDS,
         # Host and Origin are checked by HostOriginGuard with Django's host rules (subdomain
         # wildcards, one list for the whole site); the SDK's own check would only repeat it.
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),

@@ -46,6 +46,8 @@ REQUEST_ID_HEADER = b"x-request-id"
 # HTTP token characters (RFC 9110), so an id from the client is safe in a header, a log line and a search.
 _REQUEST_ID = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}")
 SUPPORTED_PROTOCOL_VERSIONS = (*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS)
+# Where a 2026-07-28 request names its revision; such a request is told the versions `server/discover` lists.
+MODERN_VERSION_META = "io.modelcontextprotocol/protocolVersion"
 
 
 async def send_jsonrpc_error(
@@ -55,12 +57,14 @@ async def send_jsonrpc_error(
     message: str,
     headers: Iterable[tuple[bytes, bytes]] = (),
     data: Any = None,
+    request_id: str | int | None = None,
 ) -> None:
-    """An HTTP error whose body is a JSON-RPC error response without an id, as the MCP spec allows."""
+    """An HTTP error whose body is a JSON-RPC error response, with the request's id when it is known (else null,
+    as the MCP spec allows)."""
     error: dict[str, Any] = {"code": code, "message": message}
     if data is not None:
         error["data"] = data
-    body = json.dumps({"jsonrpc": "2.0", "id": None, "error": error}).encode()
+    body = json.dumps({"jsonrpc": "2.0", "id": request_id, "error": error}).encode()
     await send(
         {
             "type": "http.response.start",
@@ -227,8 +231,7 @@ class RequestScreen:
             return
         version = _header(scope, b"mcp-protocol-version")
         if version is not None and version not in SUPPORTED_PROTOCOL_VERSIONS:
-            data = {"supported": list(SUPPORTED_PROTOCOL_VERSIONS), "requested": version}
-            await send_jsonrpc_error(send, 400, UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", data=data)
+            await self._refuse_version(scope, receive, send, version)
             return
         method = scope["method"]
         allowed = "POST" if self.stateless else "GET, POST, DELETE"
@@ -257,6 +260,22 @@ class RequestScreen:
             return
         await self.app(scope, _replaying(body, receive), send)
 
+    async def _refuse_version(self, scope: Scope, receive: Receive, send: Send, version: str) -> None:
+        """400 with -32022, answering the request's own id. A 2026-07-28 request is told the versions that
+        `server/discover` lists (the SDK's modern ones); any other request every version this server speaks."""
+        request_id, modern = None, False
+        media_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+        if scope["method"] == "POST" and media_type == "application/json":
+            body = await self._read_body(scope, receive, send)
+            if body is None:
+                return
+            request_id, modern = _id_and_era(body)
+        supported = list(MODERN_PROTOCOL_VERSIONS if modern else SUPPORTED_PROTOCOL_VERSIONS)
+        data = {"supported": supported, "requested": version}
+        await send_jsonrpc_error(
+            send, 400, UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", data=data, request_id=request_id
+        )
+
     async def _read_body(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
         """The whole body, or None once a 413 has been sent for one over the limit."""
         too_large = f"Request body too large: the limit is {self.max_body_bytes} bytes"
@@ -275,6 +294,16 @@ class RequestScreen:
                 return None
             if not message.get("more_body", False):
                 return bytes(body)
+
+
+def _id_and_era(body: bytes) -> tuple[str | int | None, bool]:
+    """A request body's JSON-RPC id (None when it has no usable one) and whether it is a 2026-07-28 request."""
+    if _envelope_problem(body) is not None:
+        return None, False
+    decoded = json.loads(body)
+    params = decoded.get("params")
+    meta = params.get("_meta") if isinstance(params, dict) else None
+    return decoded.get("id"), isinstance(meta, dict) and MODERN_VERSION_META in meta
 
 
 def _envelope_problem(body: bytes) -> tuple[int, str] | None:

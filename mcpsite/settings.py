@@ -258,6 +258,12 @@ POLICY_REFRESH_SECONDS = env_float("POLICY_REFRESH_SECONDS", 2.0, minimum=0.0, m
 
 # Stateless by default so any worker answers any request; stateful sessions suit one worker only.
 MCP_STATEFUL = env_bool("MCP_STATEFUL", False)
+# Stateful mode only. An open session holds about 40 kB of a worker's memory (bench/session_memory.py: 39 kB
+# resident, 37 kB of Python heap; issue #18 measured 42 kB), so 1000 sessions are about 40 MB: well inside the
+# manifests' 384 MiB limit, where the SDK's default of 10000 (400 MB) is not. Past the limit a new session is
+# refused with 503 until one closes or idles out.
+MCP_MAX_SESSIONS = env_int("MCP_MAX_SESSIONS", 1000, minimum=1)
+MCP_SESSION_IDLE_SECONDS = env_float("MCP_SESSION_IDLE_SECONDS", 1800.0, minimum=1.0, maximum=7 * 24 * 3600.0)
 MCP_JSON_RESPONSE = env_bool("MCP_JSON_RESPONSE", False)
 # Seals multi-round-trip request state so that another worker can open it (shared by all workers).
 MCP_REQUEST_STATE_KEY = env_secret("MCP_REQUEST_STATE_KEY")

@@ -100,6 +100,8 @@ class SettingsTests(unittest.TestCase):
             "ALLOWED_OPERATIONS": ("get,destroy", "unknown operation(s) destroy"),
             "RESTRICTED_NAMESPACES": ("Kube_System", "Kube_System is not a valid namespace name"),
             "MCP_REQUEST_STATE_KEY": ("short-key", "MCP_REQUEST_STATE_KEY: it must be at least 32 bytes"),
+            "MCP_MAX_SESSIONS": ("0", "MCP_MAX_SESSIONS=0, use at least 1"),
+            "MCP_SESSION_IDLE_SECONDS": ("forever", "MCP_SESSION_IDLE_SECONDS='forever'"),
         }
         for name, (value, expected) in cases.items():
             with self.subTest(name):

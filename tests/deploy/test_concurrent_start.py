@@ -1,5 +1,6 @@
 """Workers started together on a fresh database all come up: `migrate` runs one at a time per database, the later
-run finding nothing left to apply, on PostgreSQL (an advisory lock) and on SQLite (a lock file).
+run finding nothing left to apply, on PostgreSQL (an advisory lock) and on SQLite (a lock file). The Kubernetes
+deployment's init containers, one per pod started at once, are run as shipped in test_as_shipped.
 
 PostgreSQL (127.0.0.1:5432) runs on this machine (CI starts it); when it is unreachable the tests fail and say so.
 """
@@ -7,15 +8,24 @@ PostgreSQL (127.0.0.1:5432) runs on this machine (CI starts it); when it is unre
 from __future__ import annotations
 
 import contextlib
+import re
 import subprocess
 import sys
 import tempfile
+import unittest
 from pathlib import Path
+from typing import Any
 
+import dj_database_url
+import psycopg
+from django.db.utils import ConnectionHandler
 from django.test import SimpleTestCase
+from filelock import FileLock
 
+from k8stools.migrating import ADVISORY_LOCK_KEY, LOCK_FILE_NAME, MigrationLockTimeout, migration_lock
+from tests.deploy.shipped import run_together
 from tests.live import BASE_DIR, free_port, server_environment, wait_until_answering
-from tests.multiworker.backends import create_database, database_url, sql
+from tests.multiworker.backends import POSTGRES, create_database, database_url, sql
 
 NOTHING_TO_APPLY = "No migrations to apply."
 
@@ -38,21 +48,8 @@ COUNT_MIGRATIONS = (
 
 
 def migrate_together(env: dict[str, str], runs: int = 2) -> list[subprocess.CompletedProcess[str]]:
-    """`runs` processes of `manage.py migrate --noinput`, started at once; their results once all have ended."""
-    command = [sys.executable, "manage.py", "migrate", "--noinput"]
-    processes = [
-        subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(runs)
-    ]
-    results = []
-    for process in processes:
-        try:
-            out, err = process.communicate(timeout=180)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            out, err = process.communicate()
-        results.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
-    return results
+    """`runs` processes of `manage.py migrate --noinput`, started at once."""
+    return run_together([sys.executable, "manage.py", "migrate", "--noinput"], env, runs)
 
 
 class ConcurrentMigrateTests(SimpleTestCase):
@@ -61,14 +58,6 @@ class ConcurrentMigrateTests(SimpleTestCase):
             self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
             self.assertNotIn("Traceback", result.stderr)
         self.assertEqual(sorted(NOTHING_TO_APPLY in result.stdout for result in results), [False, True])
-
-    def test_two_migrate_runs_started_together_on_a_fresh_postgresql_database_both_succeed(self) -> None:
-        stack = self.enterContext(contextlib.ExitStack())
-        database = create_database(stack, "kubemcp_migrate")
-        results = migrate_together(server_environment(DATABASE_URL=database_url(database)))
-        self.assert_one_applied_and_the_other_found_nothing(results)
-        rows = sql(database, "SELECT count(*), count(DISTINCT (app, name)) FROM django_migrations")
-        self.assertEqual(rows, [(migrations_on_disk(), migrations_on_disk())])
 
     def test_two_migrate_runs_started_together_on_a_fresh_sqlite_file_both_succeed(self) -> None:
         directory = Path(self.enterContext(tempfile.TemporaryDirectory()))
@@ -110,3 +99,31 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+class MigrationLockTimeoutTests(unittest.TestCase):  # connections of its own, not the test database's
+    """A run stuck behind another for longer than the timeout gives up and says why, instead of waiting forever."""
+
+    def assert_gives_up(self, settings: dict[str, Any], reason: str) -> None:
+        connection = ConnectionHandler({"default": settings})["default"]
+        try:
+            with (
+                self.assertRaisesRegex(MigrationLockTimeout, re.escape(reason)),
+                migration_lock(connection, timeout=0.3),
+            ):
+                self.fail("the lock was taken while another process held it")
+        finally:
+            connection.close()
+
+    def test_on_sqlite_it_names_the_lock_file(self) -> None:
+        directory = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        with FileLock(directory / LOCK_FILE_NAME):
+            sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(directory / "db.sqlite3")}
+            self.assert_gives_up(sqlite, f"(lock file {directory / LOCK_FILE_NAME})")
+
+    def test_on_postgresql_it_names_the_advisory_lock(self) -> None:
+        stack = self.enterContext(contextlib.ExitStack())
+        database = create_database(stack, "kubemcp_lock")
+        holder = stack.enter_context(psycopg.connect(f"{POSTGRES} dbname={database}", autocommit=True))
+        holder.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
+        self.assert_gives_up(dj_database_url.parse(database_url(database)), f"advisory lock {ADVISORY_LOCK_KEY}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import secrets
 import subprocess
 import sys
 import uuid
@@ -119,8 +120,14 @@ def create_superuser(env: dict[str, str], username: str, password: str) -> None:
 
 
 def shared_environment(database: str, redis: str, **overrides: str) -> dict[str, str]:
-    """The environment of every worker of one team deployment, migrated: `manage.py migrate` has run into `database`."""
-    env = server_environment(DATABASE_URL=database_url(database), REDIS_URL=redis, **overrides)
+    """The environment of every worker of one team deployment, migrated: `manage.py migrate` has run into `database`.
+    The workers share a request-state key, as the deployment files give them."""
+    shared = {
+        "DATABASE_URL": database_url(database),
+        "REDIS_URL": redis,
+        "MCP_REQUEST_STATE_KEY": secrets.token_hex(32),
+    }
+    env = server_environment(**{**shared, **overrides})
     migrate = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=BASE_DIR, env=env,
                              capture_output=True, text=True, timeout=120)  # fmt: skip
     if migrate.returncode != 0:
