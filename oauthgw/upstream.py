@@ -18,7 +18,9 @@ from typing import Any
 import jwt
 import requests
 from django.conf import settings
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views import View
@@ -27,6 +29,7 @@ from mozilla_django_oidc.utils import absolutify
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from oauthgw import upstream_tokens
+from oauthgw.models import UpstreamIdentity
 
 log = logging.getLogger("kubemcp.oauth")
 
@@ -101,9 +104,12 @@ def verify_id_token(backend: OIDCAuthenticationBackend, token: str) -> dict[str,
     except jwt.PyJWTError as error:
         raise SuspiciousOperation(f"the ID token was refused: {error}") from None
     token_audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
-    # With several audiences, or when we are not among them (Dex cross-client), we must be the authorized party.
+    # OIDC Core 3.1.3.7 steps 3-5: with several audiences, or when we are not among them (Dex cross-client),
+    # we must be the authorized party; and an `azp` that is present must name us, whatever the audience.
     if (len(token_audiences) > 1 or client_id not in token_audiences) and claims.get("azp") != client_id:
         raise SuspiciousOperation("the ID token was issued to another client")
+    if "azp" in claims and claims["azp"] != client_id:
+        raise SuspiciousOperation("the ID token names another client as its authorized party")
     return claims
 
 
@@ -177,17 +183,57 @@ class UpstreamBackend(OIDCAuthenticationBackend):
         return claims
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:
-        # Kubernetes and the audit trail name users by email, as upstream does.
-        return bool(claims.get("email")) and claims.get("email_verified", True) is not False
+        # Kubernetes and the audit trail name users by email, as upstream does, so the email must be one the
+        # provider vouches for: `email_verified` the JSON boolean true (OIDC Core 5.1), not "false" or absent.
+        return email_problem(claims) is None
 
     def filter_users_by_claims(self, claims: dict[str, Any]) -> Any:
-        return self.UserModel.objects.filter(username=self.get_username(claims))
+        # The person is (iss, sub) (OIDC Core 5.7), never the email: see oauthgw.models.UpstreamIdentity.
+        return self.UserModel.objects.filter(
+            upstream_identities__issuer=provider_issuer(), upstream_identities__subject=str(claims["sub"])
+        )
 
     def get_username(self, claims: dict[str, Any]) -> str:
         return str(claims["email"]).lower()[:150]
 
     def create_user(self, claims: dict[str, Any]) -> Any:
-        return self.UserModel.objects.create_user(self.get_username(claims), email=claims["email"])
+        """A new account for a first login, unless an account of that name exists (an administrator links it)."""
+        username = self.get_username(claims)
+        try:
+            with transaction.atomic():
+                if self.UserModel.objects.filter(username__iexact=username).exists():
+                    raise IntegrityError(username)
+                user = self.UserModel.objects.create_user(username, email=claims["email"])
+                UpstreamIdentity.objects.create(issuer=provider_issuer(), subject=str(claims["sub"]), user=user)
+        except IntegrityError:
+            log.warning(
+                "upstream login refused: %s at %s names the existing account %r, which is not linked to it; "
+                "an administrator can link it (Upstream identities in the admin)",
+                claims["sub"],
+                claims["iss"],
+                username,
+            )
+            raise SuspiciousOperation("the account exists here and is not linked to this upstream identity") from None
+        return user
+
+    def update_user(self, user: Any, claims: dict[str, Any]) -> Any:
+        return user
+
+
+def email_problem(claims: dict[str, Any]) -> str | None:
+    """Why the claims' email cannot name a user here, or None."""
+    email = claims.get("email")
+    if not isinstance(email, str) or not email:
+        return "the ID token has no email"
+    if claims.get("email_verified") is not True:
+        return "the provider does not say the email is verified (email_verified must be true)"
+    try:
+        validate_email(email)
+    except ValidationError:
+        return "the email is not a valid address"
+    if email != email.strip():
+        return "the email is not a valid address"
+    return None
 
 
 class UpstreamLoginView(OIDCAuthenticationRequestView):

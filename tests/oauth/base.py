@@ -255,10 +255,12 @@ class OAuthLiveTestCase(TransactionTestCase):
     seed: ClassVar[dict[str, int]] = {"pods": 3, "namespaces": 1}
     oauth_env: ClassVar[dict[str, str]] = {}
     id_token_ttl: ClassVar[int] = 3600
+    # The upstream provider: the certified one, or tests.oauth.crafted_provider for hostile ID tokens.
+    provider_class: ClassVar[Any] = OIDCProvider
 
     fake: ClassVar[FakeCluster]
     server: ClassVar[LiveServer]
-    provider: ClassVar[OIDCProvider]
+    provider: ClassVar[Any]
     kubeconfig: ClassVar[str]
     encryption_key: ClassVar[str]
     upstream_secret: ClassVar[str]
@@ -285,7 +287,7 @@ class OAuthLiveTestCase(TransactionTestCase):
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         upstream_secret = cls.upstream_secret = secrets.token_urlsafe(24)
-        cls.provider = OIDCProvider(
+        cls.provider = cls.provider_class(
             client_id=UPSTREAM_CLIENT_ID,
             client_secret=upstream_secret,
             redirect_uri=f"{base_url}/oidc/callback/",

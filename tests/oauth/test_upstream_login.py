@@ -1,9 +1,15 @@
-"""The redirect to the upstream provider: its endpoint from discovery, state, nonce, S256 PKCE, Dex extras."""
+"""The redirect to the upstream provider (its endpoint from discovery, state, nonce, S256 PKCE, Dex extras), and
+linking an existing account to an upstream identity."""
 
 from __future__ import annotations
 
-import requests
+import hashlib
 
+import requests
+from django.contrib.auth import get_user_model
+from oauth2_provider.models import AccessToken
+
+from oauthgw.models import UpstreamIdentity
 from tests.oauth.base import UPSTREAM_CLIENT_ID, OAuthLiveTestCase, query_of
 
 
@@ -30,3 +36,29 @@ class UpstreamLoginRedirectTest(OAuthLiveTestCase):
         self.assertGreaterEqual(len(params["nonce"]), 32)
         self.assertEqual(params["scope"].split(), ["openid", "profile", "email", "groups", "offline_access"])
         self.assertEqual(params["connector_id"], "ldap")
+
+
+class UpstreamAccountLinkingTest(OAuthLiveTestCase):
+    """With the certified provider: an existing local account is reached only once an administrator links it."""
+
+    def test_an_existing_account_is_reached_only_after_an_administrator_links_it(self) -> None:
+        User = get_user_model()
+        alice = User.objects.create_superuser("alice@example.com", "alice@example.com", "a local password")
+        # The provider's account "alice" has the email alice@example.com, verified: not enough to be this user.
+        with self.assertRaisesRegex(AssertionError, "HTTP 401"):
+            self.login_and_get_tokens(login="alice")
+        self.assertFalse(UpstreamIdentity.objects.exists())
+
+        staff = User.objects.create_user("staff", password="x", is_staff=True)
+        link = {"user": alice.pk, "issuer": self.provider.issuer, "subject": "alice"}
+        self.client.force_login(staff)
+        self.assertEqual(self.client.post("/admin/oauthgw/upstreamidentity/add/", link).status_code, 403)
+        admin = User.objects.create_superuser("admin", "admin@example.com", "x")
+        self.client.force_login(admin)
+        response = self.client.post("/admin/oauthgw/upstreamidentity/add/", link)
+        self.assertEqual(response.status_code, 302, response.content[:500])
+        self.assertEqual(UpstreamIdentity.objects.get(user=alice).linked_by, "admin")
+
+        tokens = self.login_and_get_tokens(login="alice")
+        checksum = hashlib.sha256(tokens["access_token"].encode()).hexdigest()
+        self.assertEqual(AccessToken.objects.get(token_checksum=checksum).user_id, alice.pk)
