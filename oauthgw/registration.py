@@ -23,7 +23,7 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.utils import parse_bearer_token
 from oauth2_provider.views import DynamicClientRegistrationManagementView, DynamicClientRegistrationView
 
-from oauthgw import ratelimit
+from oauthgw import addresses, ratelimit
 from oauthgw.models import ClientRegistration
 from oauthgw.redirects import redirect_uri_problem
 
@@ -50,6 +50,7 @@ def metadata_problem(data: Any) -> JsonResponse | None:
             uri,
             trusted_schemes=settings.TRUSTED_REDIRECT_SCHEMES,
             allow_private_ips=settings.ALLOW_PRIVATE_IP_REDIRECT_URIS,
+            resolve=addresses.resolve,
         ):
             return registration_error("invalid_redirect_uri", problem)
     grant_types = data.get("grant_types", ["authorization_code"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import requests
+from oauth2_provider.models import Application
 
 from tests.oauth.base import CLIENT_REDIRECT_URI, OAuthLiveTestCase, pkce_pair, query_of
 
@@ -86,3 +87,12 @@ class AuthorizationRulesTest(OAuthLiveTestCase):
         body = self.refused_without_redirect(client_id="no-such-client")
         self.assertEqual(body["error"], "invalid_request")
         self.assertIn("client_id", body["error_description"])
+
+    def test_a_stored_redirect_uri_to_a_private_address_in_another_spelling_is_not_used(self) -> None:
+        # Issue #24: clients registered before the spellings were understood keep their URIs; authorize
+        # judges them again and never redirects there.
+        for uri in ("https://0xa9fea9fe/cb", "https://10.1/cb", "https://167772161/cb", "https://100.64.0.1/cb"):
+            with self.subTest(uri=uri):
+                Application.objects.filter(client_id=self.client_info["client_id"]).update(redirect_uris=uri)
+                body = self.refused_without_redirect(redirect_uri=uri)
+                self.assertEqual(body["error"], "invalid_request")

@@ -68,6 +68,14 @@ class RegistrationTest(OAuthLiveTestCase):
             "https://app.example.com/cb#frag",
             "https://user@app.example.com/cb",
             "data:text/html,hi",
+            # Issue #24: private and metadata addresses in other spellings (oauthgw.addresses).
+            "https://0xa9fea9fe/latest/meta-data/",
+            "https://10.1/cb",
+            "https://167772161/cb",
+            "https://0177.0.0.1/cb",
+            "https://100.64.0.1/cb",
+            "https://[::ffff:a9fe:a9fe]/cb",
+            "https://[64:ff9b::a9fe:a9fe]/cb",
         ):
             with self.subTest(uri=uri):
                 response = self.register([uri])
