@@ -298,6 +298,8 @@ ALLOW_INSECURE_AUTH_WITHOUT_STATE = env_bool("ALLOW_INSECURE_AUTH_WITHOUT_STATE"
 ENABLE_CIMD = env_bool("ENABLE_CIMD", True)
 MAX_CLIENTS_PER_IP = env_int("MAX_CLIENTS_PER_IP", 10, minimum=1)
 MAX_REGISTRATIONS_PER_HOUR = env_int("MAX_REGISTRATIONS_PER_HOUR", MAX_CLIENTS_PER_IP, minimum=1)
+# Registrations refused for a missing or wrong registration token, per address; counted apart from the above.
+MAX_REFUSED_REGISTRATIONS_PER_HOUR = env_int("MAX_REFUSED_REGISTRATIONS_PER_HOUR", 30, minimum=1)
 # Custom URL schemes a client may register as redirect URIs (cursor, vscode...), besides https and loopback http.
 TRUSTED_REDIRECT_SCHEMES = [scheme.lower() for scheme in env_list("TRUSTED_REDIRECT_SCHEMES", [])]
 ALLOW_PRIVATE_IP_REDIRECT_URIS = env_bool("ALLOW_PRIVATE_IP_REDIRECT_URIS", False)

@@ -186,7 +186,7 @@ class UpstreamIdentityAdmin(admin.ModelAdmin):
     fields = ["user", "issuer", "subject", "linked_by", "created"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return self.fields if obj is not None else ["linked_by", "created"]
+        return ["user", "issuer", "subject", "linked_by", "created"] if obj is not None else ["linked_by", "created"]
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         from oauthgw.upstream import provider_issuer
