@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the admin's login view: refuses a sign-in while its account or address has too many failures.
+    "mcpsite.login_throttle.AdminLoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -313,6 +316,13 @@ OAUTH_UPSTREAM_REFRESH_MARGIN_SECONDS = env_int("OAUTH_UPSTREAM_REFRESH_MARGIN_S
 # becomes "20/2s": a burst of 20 is allowed and the average stays at 10 per second. "off" disables a limit.
 RATE_LIMIT_PER_IP = env_str("RATE_LIMIT_PER_IP", "20/2s")
 RATE_LIMIT_PER_USER = env_str("RATE_LIMIT_PER_USER", "200/2s")
+# Failed admin sign-ins (mcpsite.login_throttle), per account and per client address; then 429 until the
+# window ends. Counted in the cache, so with Redis the budget is shared by every worker.
+ADMIN_LOGIN_FAILURES_PER_ACCOUNT = env_str("ADMIN_LOGIN_FAILURES_PER_ACCOUNT", "5/15m")
+ADMIN_LOGIN_FAILURES_PER_IP = env_str("ADMIN_LOGIN_FAILURES_PER_IP", "20/15m")
+for _name in ("ADMIN_LOGIN_FAILURES_PER_ACCOUNT", "ADMIN_LOGIN_FAILURES_PER_IP"):
+    if not re.match(r"^[1-9][0-9]*/[0-9]*[smhd]$", globals()[_name]):
+        raise ImproperlyConfigured(f"Unexpected value {_name}={globals()[_name]!r}, use count/period such as 5/15m")
 # Addresses or networks of reverse proxies whose X-Forwarded-For is believed; empty: the peer address counts.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 DOWNSTREAM_OAUTH = env_bool("DOWNSTREAM_OAUTH", False)
