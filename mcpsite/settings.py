@@ -31,19 +31,25 @@ from mcpsite.env import (
     env_str,
     env_url,
 )
+from mcpsite.secret_key import stored_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
 
 # --- Core Django ------------------------------------------------------------------------------
 
-DEBUG = env_bool("DEBUG", True)
+# DEBUG is off unless asked for: an installed server (the kubemcp command, the container image, daphne on
+# mcpsite.asgi) runs in production mode. Only a checkout's manage.py asks for development mode (it sets DEBUG=true
+# when DEBUG is not set). Error pages never show settings, even in development (mcpsite.errors).
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off (set SECRET_KEY or SECRET_KEY_FILE)")
-    # Local development only: `check --deploy` flags this key, and DEBUG=false refuses to start without one.
-    SECRET_KEY = "django-insecure-kubemcp-local-development-key-do-not-use-in-production"
+    if DEBUG:
+        # Development only: `check --deploy` flags this key.
+        SECRET_KEY = "django-insecure-kubemcp-local-development-key-do-not-use-in-production"
+    else:
+        SECRET_KEY = stored_secret_key(DATA_DIR / "secret_key")
+DEFAULT_EXCEPTION_REPORTER_FILTER = "mcpsite.errors.NoSettingsReporterFilter"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 # Origins allowed to call /mcp and the OAuth endpoints from a browser (CORS, DNS-rebinding checks).
