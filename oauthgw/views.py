@@ -29,6 +29,7 @@ from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.views import AuthorizationView, RevokeTokenView, TokenView
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
+from oauthlib.oauth2 import OAuth2Error
 
 from oauthgw.errors import oauth_error
 from oauthgw.identifiers import audience, issuer
@@ -36,6 +37,10 @@ from oauthgw.redirects import is_custom_scheme
 from oauthgw.validator import GRANT_TYPES
 
 MIN_STATE_LENGTH = 32
+CONSENT_SESSION_KEY = "oauthgw.consents"
+CONSENT_FIELDS = ("client_id", "redirect_uri", "response_type", "state", "scope", "code_challenge",
+                  "code_challenge_method", "nonce", "claims", "resource")  # fmt: skip
+MAX_PENDING_CONSENTS = 10
 S256_CHALLENGE_LENGTH = 43
 
 
@@ -54,11 +59,16 @@ def authorization_problem(params: Any, credentials: dict[str, Any]) -> tuple[str
     return None
 
 
+def consent_record(values: Any) -> dict[str, str]:
+    """The request a consent form stands for, as its hidden fields carry it."""
+    return {name: "" if values.get(name) is None else str(values.get(name)) for name in CONSENT_FIELDS}
+
+
 class AuthorizeView(AuthorizationView):
     template_name = "oauthgw/authorize.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.oauth2_data = {}
+        self.oauth2_data: dict[str, Any] = {}
         if request.method == "GET":
             try:
                 _scopes, credentials = self.validate_authorization_request(request)
@@ -66,7 +76,45 @@ class AuthorizeView(AuthorizationView):
                 return self.error_response(error, None)
             if problem := authorization_problem(request.GET, credentials):
                 return self.redirect_error(credentials, *problem)
+            if "none" in request.GET.get("prompt", "").split():
+                # OIDC Core 3.1.2.6: no page may be shown. Consent is asked every time here, so a signed-in
+                # user gets consent_required (an anonymous one login_required); RFC 9207: with `iss`.
+                error = "consent_required" if request.user.is_authenticated else "login_required"
+                return self.redirect_error(credentials, error, "prompt=none, and this request needs the user")
+        elif request.method == "POST" and request.user.is_authenticated and (refusal := self.consent_problem(request)):
+            return refusal
         return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        if self.request.method == "GET" and initial.get("state"):
+            # What the page shows; its POST must carry the same request (consent_problem).
+            shown = dict(self.request.session.get(CONSENT_SESSION_KEY, {}))
+            shown[str(initial["state"])] = consent_record(initial)
+            self.request.session[CONSENT_SESSION_KEY] = dict(list(shown.items())[-MAX_PENDING_CONSENTS:])
+        return initial
+
+    def consent_problem(self, request: HttpRequest) -> HttpResponse | None:
+        """The consent POST passes the rules of the GET again, and is the request the page was shown for."""
+        core = get_oauthlib_core()
+        _uri, _method, body, headers = core._extract_params(request)
+        try:
+            # The form's fields only: the page posts back to its own URL, whose query would count twice.
+            _scopes, credentials = core.server.validate_authorization_request(
+                request.build_absolute_uri(request.path), http_method="POST", body=body, headers=headers
+            )
+        except OAuth2Error as error:
+            return oauth_error(error.error, error.description or error.error)
+        if problem := authorization_problem(request.POST, credentials):
+            return oauth_error(*problem)
+        shown = request.session.get(CONSENT_SESSION_KEY, {})
+        if shown.get(request.POST.get("state", "")) != consent_record(request.POST):
+            return oauth_error(
+                "invalid_request", "the consent form does not match the authorization request it was shown for"
+            )
+        del shown[request.POST["state"]]
+        request.session[CONSENT_SESSION_KEY] = shown
+        return None
 
     def redirect_error(self, credentials: dict[str, Any], error: str, description: str) -> HttpResponse:
         params = {"error": error, "error_description": description, "iss": issuer()}

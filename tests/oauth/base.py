@@ -73,10 +73,12 @@ class _Form(HTMLParser):
 class Browser:
     """A person with a browser: follows redirects, logs in upstream, consents, lands on the client."""
 
-    def __init__(self, *, login: str = "alice", approve: bool = True) -> None:
+    def __init__(self, *, login: str = "alice", approve: bool = True, consent: dict[str, str] | None = None) -> None:
         self.session = requests.Session()
         self.login = login
         self.approve = approve
+        # Values put into kubemcp's consent form before it is sent, as a hostile user (or page) could.
+        self.consent = consent or {}
         self.pages: list[str] = []
         self.last_response: requests.Response | None = None
 
@@ -99,8 +101,10 @@ class Browser:
             data = dict(form.fields)
             if 'name="login"' in response.text:
                 data.update(login=self.login, password="any password")
-            elif 'id="authorizationForm"' in response.text and self.approve:
-                data["allow"] = "Authorize"
+            elif 'id="authorizationForm"' in response.text:
+                data.update(self.consent)
+                if self.approve:
+                    data["allow"] = "Authorize"
             url, method = urljoin(url, form.action or url), "POST"
         raise AssertionError("too many steps: " + " | ".join(self.pages))
 
