@@ -6,6 +6,7 @@ Refused always: fragments, credentials in the URI, script-like schemes, link-loc
 and unusable addresses; private addresses (RFC 1918, ULA, shared address space) unless
 `ALLOW_PRIVATE_IP_REDIRECT_URIS`, in whatever spelling the host denotes them (`0xa9fea9fe`, `10.1`,
 `0177.0.0.1`, NAT64, IPv4-mapped), and, at registration, a name that resolves to one.
+Matching at authorize is exact, except the port of an http loopback URI (RFC 8252 section 7.3).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from ipaddress import IPv4Address
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from oauthgw.addresses import BadHost, IPAddress, address_kind, host_address
 
@@ -90,6 +91,31 @@ def redirect_uri_problem(
         if kind == "private" and not allow_private_ips:
             return f"a redirect URI must not point to a private network address ({host} is {each})"
     return None
+
+
+def is_registered(uri: str, registered: Iterable[str]) -> bool:
+    """Whether `uri` is one of the `registered` redirect URIs: exactly, or, for an http loopback URI, with any
+    port (RFC 8252 section 7.3: a native app listens on a port the system gives it at the time)."""
+    registered = list(registered)
+    if uri in registered:
+        return True
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return False
+    if parts.scheme != "http" or (parts.hostname or "") not in LOOPBACK_NAMES or "@" in parts.netloc:
+        return False
+    return any(_same_but_port(urlsplit(candidate), parts) for candidate in registered)
+
+
+def _same_but_port(one: SplitResult, other: SplitResult) -> bool:
+    return (
+        one.scheme == other.scheme
+        and one.hostname == other.hostname
+        and "@" not in one.netloc
+        and (one.path, one.query, one.fragment) == (other.path, other.query, other.fragment)
+    )
 
 
 def is_custom_scheme(uri: str) -> bool:

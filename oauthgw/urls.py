@@ -22,23 +22,14 @@ oauth_patterns = [
         registration.RegistrationManagementView.as_view(),
         name="dcr-register-management",
     ),
-    path(
-        ".well-known/oauth-authorization-server",
-        dot_views.OAuthServerMetadataView.as_view(),
-        name="oauth-server-metadata",
-    ),
-    re_path(
-        r"^\.well-known/openid-configuration$", dot_views.OAuthServerMetadataView.as_view(), name="openid-configuration"
-    ),
-    path(
-        ".well-known/oauth-protected-resource",
-        dot_views.OAuthProtectedResourceMetadataView.as_view(),
-        name="oauth-resource-metadata",
-    ),
+    path(".well-known/oauth-authorization-server", views.GatewayMetadataView.as_view(), name="oauth-server-metadata"),
+    re_path(r"^\.well-known/openid-configuration$", views.GatewayMetadataView.as_view(), name="openid-configuration"),
+    # RFC 9728 section 3.3: a document's `resource` is the URL it was fetched under minus the well-known part, so
+    # the only document is /mcp's; there is no root one (it would have to name this server's root as a resource).
     path(
         ".well-known/oauth-protected-resource/mcp",
         dot_views.OAuthProtectedResourceMetadataView.as_view(),
-        name="oauth-resource-metadata-mcp",
+        name="oauth-resource-metadata",
     ),
 ]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,7 +27,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_access_token_model
 from oauth2_provider.oauth2_backends import get_oauthlib_core
-from oauth2_provider.views import AuthorizationView, RevokeTokenView, TokenView
+from oauth2_provider.views import AuthorizationView, OAuthServerMetadataView, RevokeTokenView, TokenView
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 from oauthlib.oauth2 import OAuth2Error
@@ -41,6 +42,9 @@ CONSENT_SESSION_KEY = "oauthgw.consents"
 CONSENT_FIELDS = ("client_id", "redirect_uri", "response_type", "state", "scope", "code_challenge",
                   "code_challenge_method", "nonce", "claims", "resource")  # fmt: skip
 MAX_PENDING_CONSENTS = 10
+QUERY_SECRETS = frozenset(
+    {"client_secret", "client_assertion", "code", "code_verifier", "refresh_token", "password", "token"}
+)
 S256_CHALLENGE_LENGTH = 43
 
 
@@ -79,8 +83,8 @@ class AuthorizeView(AuthorizationView):
             if "none" in request.GET.get("prompt", "").split():
                 # OIDC Core 3.1.2.6: no page may be shown. Consent is asked every time here, so a signed-in
                 # user gets consent_required (an anonymous one login_required); RFC 9207: with `iss`.
-                error = "consent_required" if request.user.is_authenticated else "login_required"
-                return self.redirect_error(credentials, error, "prompt=none, and this request needs the user")
+                needed = "consent_required" if request.user.is_authenticated else "login_required"
+                return self.redirect_error(credentials, needed, "prompt=none, and this request needs the user")
         elif request.method == "POST" and request.user.is_authenticated and (refusal := self.consent_problem(request)):
             return refusal
         return super().dispatch(request, *args, **kwargs)
@@ -145,6 +149,8 @@ class AuthorizeView(AuthorizationView):
 )
 class GatewayTokenView(TokenView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if refusal := credentials_in_query(request):
+            return refusal
         grant_type = request.POST.get("grant_type")
         if grant_type not in GRANT_TYPES:
             # Before any client or user credential is looked at: oauthlib's password grant checks the user's
@@ -159,14 +165,46 @@ class GatewayTokenView(TokenView):
         response["Content-Type"] = "application/json"
         response["Cache-Control"] = "no-store"
         response["Pragma"] = "no-cache"
-        return response
+        return basic_challenge(response)
+
+
+def basic_challenge(response: HttpResponse) -> HttpResponse:
+    """RFC 6749 section 5.2: an invalid_client answer challenges with the scheme clients authenticate with here
+    (HTTP Basic), never with oauthlib's Bearer, which belongs to resource servers."""
+    if response.status_code == 401:
+        response["WWW-Authenticate"] = 'Basic realm="kubemcp", charset="UTF-8"'
+    return response
+
+
+def credentials_in_query(request: HttpRequest) -> HttpResponse | None:
+    """RFC 6749 sections 2.3.1 and 3.2: credentials and grants go in the body, never in the URI (which proxies and
+    access logs keep). Refused before anything reads them."""
+    present = sorted(set(request.GET) & QUERY_SECRETS)
+    if not present:
+        return None
+    return oauth_error("invalid_request", f"send {', '.join(present)} in the request body, not in the URL")
 
 
 @method_decorator(sensitive_post_parameters("token", "client_secret"), name="post")
 class GatewayRevokeView(RevokeTokenView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if refusal := credentials_in_query(request):
+            return refusal
         with transaction.atomic():
-            return super().post(request, *args, **kwargs)
+            return basic_challenge(super().post(request, *args, **kwargs))
+
+
+class GatewayMetadataView(OAuthServerMetadataView):
+    """RFC 8414 metadata as DOT builds it, saying what the introspection endpoint really accepts."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().get(request, *args, **kwargs)
+        data = json.loads(response.content)
+        if "introspection_endpoint_auth_methods_supported" in data:
+            # IntrospectView answers only authenticated confidential clients (RFC 7662 section 2.1).
+            methods = data["introspection_endpoint_auth_methods_supported"]
+            data["introspection_endpoint_auth_methods_supported"] = [m for m in methods if m != "none"]
+        return JsonResponse(data, headers={"Access-Control-Allow-Origin": "*"})
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -177,6 +215,8 @@ class IntrospectView(View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        if refusal := credentials_in_query(request):
+            return refusal
         core = get_oauthlib_core()
         uri, method, body, headers = core._extract_params(request)
         oauth_request = OauthlibRequest(uri, method, body, headers)

@@ -151,3 +151,32 @@ class TokenRulesTest(OAuthLiveTestCase):
         self.assertEqual(self.mcp_post(second["access_token"]).status_code, 401)
         self.assertFalse(RefreshToken.objects.filter(revoked__isnull=True).exists())
         self.assertFalse(AccessToken.objects.filter(scope="mcp").exists())
+
+    def test_a_failed_http_basic_client_authentication_is_challenged_with_basic(self) -> None:
+        # RFC 6749 section 5.2: the WWW-Authenticate of invalid_client matches the scheme the client used.
+        response = requests.post(
+            f"{self.base_url}/o/token/",
+            data={"grant_type": "refresh_token", "refresh_token": "x"},
+            auth=(self.client_info["client_id"], "not-the-secret"),
+            timeout=30,
+        )
+        self.assertEqual((response.status_code, response.json()["error"]), (401, "invalid_client"))
+        self.assertTrue(response.headers["WWW-Authenticate"].startswith("Basic "), response.headers["WWW-Authenticate"])
+
+    def test_credentials_in_the_query_string_are_refused(self) -> None:
+        # RFC 6749 section 2.3.1: client credentials MUST NOT be in the request URI (proxies and access logs
+        # keep URIs); the token, revocation and introspection endpoints refuse them before reading them.
+        code, verifier = self.code()
+        for path in ("/o/token/", "/o/revoke_token/", "/o/introspect/"):
+            with self.subTest(path=path):
+                response = requests.post(
+                    f"{self.base_url}{path}?client_secret={self.client_info['client_secret']}",
+                    data={"client_id": self.client_info["client_id"], "grant_type": "authorization_code",
+                          "code": code, "redirect_uri": CLIENT_REDIRECT_URI, "code_verifier": verifier,
+                          "token": "x"},
+                    timeout=30,
+                )  # fmt: skip
+                self.assertEqual((response.status_code, response.json()["error"]), (400, "invalid_request"))
+        # The code was not spent by the refused request.
+        status, body = self.exchange(code, verifier)
+        self.assertEqual(status, 200, body)
