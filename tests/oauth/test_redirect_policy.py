@@ -136,3 +136,17 @@ class RedirectPolicyTest(TestCase):
         self.assertIsNone(redirect_uri_problem("https://split.example.com/cb", resolve=resolve, allow_private_ips=True))
         self.assertIsNone(redirect_uri_problem("https://public.example.com/cb", resolve=resolve))
         self.assertIsNone(redirect_uri_problem("https://unresolvable.example.com/cb", resolve=resolve))
+
+
+class ClientIdDocumentAddressTest(TestCase):
+    """Client-id metadata documents are fetched by django-oauth-toolkit's fetcher, which resolves the host with
+    getaddrinfo (so every inet_aton spelling becomes its address) and refuses any non-global answer. Pinned
+    here so that an upgrade that loosens it fails a test."""
+
+    def test_the_fetcher_refuses_private_and_metadata_addresses_in_any_spelling(self) -> None:
+        from oauth2_provider.cimd import CIMDError, _resolve_and_validate
+
+        for host in ("0xa9fea9fe", "10.1", "167772161", "0177.0.0.1", "127.1", "100.64.0.1", "0",
+                     "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1", "::1"):  # fmt: skip
+            with self.subTest(host=host), self.assertRaises(CIMDError):
+                _resolve_and_validate(host, 443)
