@@ -29,6 +29,7 @@ from mozilla_django_oidc.utils import absolutify
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from oauthgw import upstream_tokens
+from oauthgw.linking import account_to_link
 from oauthgw.models import UpstreamIdentity
 
 log = logging.getLogger("kubemcp.oauth")
@@ -197,7 +198,22 @@ class UpstreamBackend(OIDCAuthenticationBackend):
         return str(claims["email"]).lower()[:150]
 
     def create_user(self, claims: dict[str, Any]) -> Any:
-        """A new account for a first login, unless an account of that name exists (an administrator links it)."""
+        """A new account for a first login, unless an account of that name exists (an administrator links it),
+        or the signed-in local account that asked to be linked (oauthgw.linking)."""
+        linking = account_to_link(self.request)
+        if linking is not None:
+            try:
+                with transaction.atomic():
+                    UpstreamIdentity.objects.create(
+                        issuer=provider_issuer(),
+                        subject=str(claims["sub"]),
+                        user=linking,
+                        linked_by=linking.get_username(),
+                    )
+            except IntegrityError:
+                raise SuspiciousOperation("this upstream identity is already linked to an account") from None
+            log.warning("%s linked their account to %s at %s", linking.get_username(), claims["sub"], claims["iss"])
+            return linking
         username = self.get_username(claims)
         try:
             with transaction.atomic():

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import include, path, re_path
 from oauth2_provider import views as dot_views
 
-from oauthgw import registration, upstream, views
+from oauthgw import linking, registration, upstream, views
 
 oauth_patterns = [
     path("o/authorize/", views.AuthorizeView.as_view(), name="authorize"),
@@ -37,4 +37,5 @@ urlpatterns = [
     path("", include((oauth_patterns, "oauth2_provider"), namespace="oauth2_provider")),
     path("oidc/", include("mozilla_django_oidc.urls")),
     path("oidc/failed/", upstream.login_failed, name="oauthgw-login-failed"),
+    path("oidc/link/", linking.start_link, name="oauthgw-link"),
 ]

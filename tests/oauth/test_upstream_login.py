@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from oauth2_provider.models import AccessToken
 
 from oauthgw.models import UpstreamIdentity
-from tests.oauth.base import UPSTREAM_CLIENT_ID, OAuthLiveTestCase, query_of
+from tests.oauth.base import UPSTREAM_CLIENT_ID, Browser, OAuthLiveTestCase, query_of
 
 
 class UpstreamLoginRedirectTest(OAuthLiveTestCase):
@@ -62,3 +62,30 @@ class UpstreamAccountLinkingTest(OAuthLiveTestCase):
         tokens = self.login_and_get_tokens(login="alice")
         checksum = hashlib.sha256(tokens["access_token"].encode()).hexdigest()
         self.assertEqual(AccessToken.objects.get(token_checksum=checksum).user_id, alice.pk)
+
+    def test_a_signed_in_local_user_links_their_own_account_by_an_upstream_login(self) -> None:
+        User = get_user_model()
+        bob = User.objects.create_user("bob@example.com", "bob@example.com", "bobs-local-password", is_staff=True)
+        browser = Browser(login="bob")
+        session = browser.session
+        session.get(f"{self.base_url}/admin/login/", timeout=30)
+        refused = session.post(f"{self.base_url}/oidc/link/", data={"csrfmiddlewaretoken": session.cookies["csrftoken"]},
+                               allow_redirects=False, timeout=30)  # fmt: skip
+        self.assertEqual(refused.status_code, 403)  # nobody is signed in with a local password yet
+        signed_in = session.post(
+            f"{self.base_url}/admin/login/?next=/admin/",
+            data={"username": "bob@example.com", "password": "bobs-local-password",
+                  "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+            allow_redirects=False,
+            timeout=30,
+        )  # fmt: skip
+        self.assertEqual(signed_in.status_code, 302, signed_in.text[:300])
+        start = session.post(f"{self.base_url}/oidc/link/", data={"csrfmiddlewaretoken": session.cookies["csrftoken"]},
+                             allow_redirects=False, timeout=30)  # fmt: skip
+        self.assertEqual(start.status_code, 302, start.text[:300])
+        browser.authorize(f"{self.base_url}{start.headers['Location']}", redirect_uri=f"{self.base_url}/admin/")
+        identity = UpstreamIdentity.objects.get(user=bob)
+        self.assertEqual((identity.subject, identity.linked_by), ("bob", "bob@example.com"))
+        tokens = self.login_and_get_tokens(login="bob")
+        checksum = hashlib.sha256(tokens["access_token"].encode()).hexdigest()
+        self.assertEqual(AccessToken.objects.get(token_checksum=checksum).user_id, bob.pk)
