@@ -209,14 +209,17 @@ LOGGING = {
         "text": {"()": "k8stools.log.TextFormatter"},
         "json": {"()": "k8stools.log.JsonFormatter"},
     },
-    "filters": {"request_id": {"()": "k8stools.log.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "k8stools.log.RequestIdFilter"},
+        "request_without_query": {"()": "mcpsite.logfilters.RequestWithoutQuery"},
+    },
     # stderr only: on the stdio transport, stdout belongs to the MCP protocol.
     "handlers": {
         "stderr": {
             "class": "logging.StreamHandler",
             "stream": sys.stderr,
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "request_without_query"],
         }
     },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
