@@ -11,9 +11,25 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import time
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+
+MIN_LENGTH = 32
+WAIT_STEPS = 40
+WAIT_STEP_SECONDS = 0.05
+
+
+def _read_written(path: Path) -> str:
+    """The key in `path`, waiting briefly for a worker that has just created the file to finish writing it."""
+    key = path.read_text().strip()
+    for _ in range(WAIT_STEPS):
+        if len(key) >= MIN_LENGTH:
+            break
+        time.sleep(WAIT_STEP_SECONDS)
+        key = path.read_text().strip()
+    return key
 
 
 def stored_secret_key(path: Path) -> str:
@@ -23,7 +39,7 @@ def stored_secret_key(path: Path) -> str:
         try:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
-            key = path.read_text().strip()
+            key = _read_written(path)
         else:
             key = base64.b64encode(secrets.token_bytes(50)).decode()
             with os.fdopen(descriptor, "w") as file:
@@ -32,7 +48,7 @@ def stored_secret_key(path: Path) -> str:
         raise ImproperlyConfigured(
             f"SECRET_KEY is not set and no key can be kept in {path} ({error.strerror}): set SECRET_KEY or DATA_DIR"
         ) from None
-    if len(key) < 32:
-        # Another worker is writing it this instant, or the file was truncated: better to stop than to use it.
+    if len(key) < MIN_LENGTH:
+        # The file was truncated or never finished: better to stop than to sign with a guessable key.
         raise ImproperlyConfigured(f"SECRET_KEY is not set and {path} holds no usable key: set SECRET_KEY")
     return key

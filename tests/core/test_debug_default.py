@@ -8,12 +8,15 @@ import secrets
 import stat
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory, SimpleTestCase, override_settings
 from django.views.debug import ExceptionReporter
 
+from mcpsite.secret_key import stored_secret_key
 from tests.core.test_settings import run
 
 PRINT_DEBUG = (
@@ -64,3 +67,17 @@ class DebugDefaultTest(SimpleTestCase):
         self.assertIn("visible-header", html)
         for hidden in (kubeconfig, password, settings.ROOT_URLCONF, str(settings.DATABASES["default"]["NAME"])):
             self.assertNotIn(hidden, html)
+
+
+class StoredSecretKeyTest(SimpleTestCase):
+    def test_workers_starting_together_share_one_key(self) -> None:
+        with tempfile.TemporaryDirectory() as data_dir, ThreadPoolExecutor(max_workers=4) as pool:
+            keys = set(pool.map(lambda _: stored_secret_key(Path(data_dir) / "secret_key"), range(8)))
+        self.assertEqual(len(keys), 1)
+
+    def test_it_refuses_a_key_file_that_holds_no_usable_key(self) -> None:
+        with tempfile.TemporaryDirectory() as data_dir:
+            path = Path(data_dir) / "secret_key"
+            path.write_text("short\n")
+            with self.assertRaisesRegex(ImproperlyConfigured, "holds no usable key"):
+                stored_secret_key(path)
