@@ -3,9 +3,12 @@
 `/o/authorize/` sends an anonymous user to `LOGIN_URL` (`UpstreamLoginView`), which redirects to
 the provider with state, nonce and PKCE (S256); the provider sends the user back to
 `UpstreamCallbackView`, whose backend (`UpstreamBackend`) exchanges the code, checks the ID
-token's signature, issuer, audience, expiry and nonce, logs the user in, and stores the
-provider's tokens sealed (oauthgw.upstream_tokens). Endpoints come from the provider's discovery
-document, fetched once and kept for an hour.
+token's signature, issuer, audience, authorized party, expiry and nonce, finds the account by the
+token's (iss, sub) (oauthgw.models.UpstreamIdentity; never by email), logs the user in, and stores
+the provider's tokens sealed (oauthgw.upstream_tokens). A first login makes an account named by the
+verified email, unless an account of that name exists: then a superuser (admin) or the signed-in
+owner (oauthgw.linking) links it. Endpoints come from the provider's discovery document, fetched
+once and kept for an hour.
 """
 
 from __future__ import annotations
