@@ -9,6 +9,9 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mcpsite.settings")
+    # A checkout's development run: DEBUG on unless the environment says otherwise. An installed server
+    # (the kubemcp command, the image, daphne on mcpsite.asgi) does not come through here: DEBUG stays off.
+    os.environ.setdefault("DEBUG", "true")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 

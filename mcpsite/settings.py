@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -31,19 +32,25 @@ from mcpsite.env import (
     env_str,
     env_url,
 )
+from mcpsite.secret_key import stored_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
 
 # --- Core Django ------------------------------------------------------------------------------
 
-DEBUG = env_bool("DEBUG", True)
+# DEBUG is off unless asked for: an installed server (the kubemcp command, the container image, daphne on
+# mcpsite.asgi) runs in production mode. Only a checkout's manage.py asks for development mode (it sets DEBUG=true
+# when DEBUG is not set). Error pages never show settings, even in development (mcpsite.errors).
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off (set SECRET_KEY or SECRET_KEY_FILE)")
-    # Local development only: `check --deploy` flags this key, and DEBUG=false refuses to start without one.
-    SECRET_KEY = "django-insecure-kubemcp-local-development-key-do-not-use-in-production"
+    if DEBUG:
+        # Development only: `check --deploy` flags this key.
+        SECRET_KEY = "django-insecure-kubemcp-local-development-key-do-not-use-in-production"
+    else:
+        SECRET_KEY = stored_secret_key(DATA_DIR / "secret_key")
+DEFAULT_EXCEPTION_REPORTER_FILTER = "mcpsite.errors.NoSettingsReporterFilter"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 # Origins allowed to call /mcp and the OAuth endpoints from a browser (CORS, DNS-rebinding checks).
@@ -73,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the admin's login view: refuses a sign-in while its account or address has too many failures.
+    "mcpsite.login_throttle.AdminLoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -201,14 +210,17 @@ LOGGING: dict[str, Any] = {
         "text": {"()": "k8stools.log.TextFormatter"},
         "json": {"()": "k8stools.log.JsonFormatter"},
     },
-    "filters": {"request_id": {"()": "k8stools.log.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "k8stools.log.RequestIdFilter"},
+        "request_without_query": {"()": "mcpsite.logfilters.RequestWithoutQuery"},
+    },
     # stderr only: on the stdio transport, stdout belongs to the MCP protocol.
     "handlers": {
         "stderr": {
             "class": "logging.StreamHandler",
             "stream": sys.stderr,
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "request_without_query"],
         }
     },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
@@ -311,6 +323,8 @@ ALLOW_INSECURE_AUTH_WITHOUT_STATE = env_bool("ALLOW_INSECURE_AUTH_WITHOUT_STATE"
 ENABLE_CIMD = env_bool("ENABLE_CIMD", True)
 MAX_CLIENTS_PER_IP = env_int("MAX_CLIENTS_PER_IP", 10, minimum=1)
 MAX_REGISTRATIONS_PER_HOUR = env_int("MAX_REGISTRATIONS_PER_HOUR", MAX_CLIENTS_PER_IP, minimum=1)
+# Registrations refused for a missing or wrong registration token, per address; counted apart from the above.
+MAX_REFUSED_REGISTRATIONS_PER_HOUR = env_int("MAX_REFUSED_REGISTRATIONS_PER_HOUR", 30, minimum=1)
 # Custom URL schemes a client may register as redirect URIs (cursor, vscode...), besides https and loopback http.
 TRUSTED_REDIRECT_SCHEMES = [scheme.lower() for scheme in env_list("TRUSTED_REDIRECT_SCHEMES", [])]
 ALLOW_PRIVATE_IP_REDIRECT_URIS = env_bool("ALLOW_PRIVATE_IP_REDIRECT_URIS", False)
@@ -324,6 +338,13 @@ OAUTH_UPSTREAM_REFRESH_MARGIN_SECONDS = env_int("OAUTH_UPSTREAM_REFRESH_MARGIN_S
 # becomes "20/2s": a burst of 20 is allowed and the average stays at 10 per second. "off" disables a limit.
 RATE_LIMIT_PER_IP = env_str("RATE_LIMIT_PER_IP", "20/2s")
 RATE_LIMIT_PER_USER = env_str("RATE_LIMIT_PER_USER", "200/2s")
+# Failed admin sign-ins (mcpsite.login_throttle), per account and per client address; then 429 until the
+# window ends. Counted in the cache, so with Redis the budget is shared by every worker.
+ADMIN_LOGIN_FAILURES_PER_ACCOUNT = env_str("ADMIN_LOGIN_FAILURES_PER_ACCOUNT", "5/15m")
+ADMIN_LOGIN_FAILURES_PER_IP = env_str("ADMIN_LOGIN_FAILURES_PER_IP", "20/15m")
+for _name in ("ADMIN_LOGIN_FAILURES_PER_ACCOUNT", "ADMIN_LOGIN_FAILURES_PER_IP"):
+    if not re.match(r"^[1-9][0-9]*/[0-9]*[smhd]$", globals()[_name]):
+        raise ImproperlyConfigured(f"Unexpected value {_name}={globals()[_name]!r}, use count/period such as 5/15m")
 # Addresses or networks of reverse proxies whose X-Forwarded-For is believed; empty: the peer address counts.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 DOWNSTREAM_OAUTH = env_bool("DOWNSTREAM_OAUTH", False)

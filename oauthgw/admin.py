@@ -23,8 +23,8 @@ from oauth2_provider.models import (
 )
 from oauth2_provider.settings import oauth2_settings
 
-from mcpsite.admin_access import StaffReadOnly
-from oauthgw.models import UpstreamToken, user_access_tokens
+from mcpsite.admin_access import StaffReadOnly, is_staff
+from oauthgw.models import UpstreamIdentity, UpstreamToken, user_access_tokens
 
 Application = get_application_model()
 AccessToken = get_access_token_model()
@@ -171,3 +171,48 @@ class UpstreamTokenAdmin(StaffReadOnly, admin.ModelAdmin):
     search_fields = ["user__username", "issuer"]
     list_select_related = ["user"]
     fields = readonly_fields = ("user", "provider", "issuer", "expires", "created", "updated")
+
+
+@admin.register(UpstreamIdentity)
+class UpstreamIdentityAdmin(admin.ModelAdmin):
+    """Which upstream person (issuer, subject) signs in as which account.
+
+    The only way an existing account (one made here, with a password) gets an upstream login: a superuser adds
+    the link by hand. A login never links by email; an upstream login whose email names an unlinked account is
+    refused, and the server log names its issuer and subject for this form.
+    """
+
+    list_display = ["user", "subject", "issuer", "linked_by", "created"]
+    list_filter = ["issuer"]
+    search_fields = ["user__username", "subject", "issuer"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    fields = ["user", "issuer", "subject", "linked_by", "created"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["user", "issuer", "subject", "linked_by", "created"] if obj is not None else ["linked_by", "created"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        from oauthgw.upstream import provider_issuer
+
+        return {"issuer": provider_issuer(), **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            obj.linked_by = request.user.get_username()
+        super().save_model(request, obj, form, change)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_staff(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_staff(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)

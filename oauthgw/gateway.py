@@ -80,6 +80,13 @@ class OAuthGate:
             await send(message)
 
         peer = scope["client"][0] if scope.get("client") else ""
+        if sum(1 for key, _value in scope.get("headers", []) if key.lower() == b"authorization") > 1:
+            # RFC 6750 section 3.1: more than one way of sending a token is invalid_request (400); taking
+            # the first of two headers would let a proxy and the server disagree on who is calling.
+            refusal = self._challenge(400, "invalid_request", "send exactly one Authorization header")
+            headers = [(name.encode(), value.encode()) for name, value in refusal.headers]
+            await send_jsonrpc_error(sending, refusal.status, refusal.code, refusal.message, headers, data=refusal.data)
+            return
         outcome = await sync_to_async(releasing_connections(self.admit), thread_sensitive=False)(
             _header(scope, b"authorization"), peer, _header(scope, b"x-forwarded-for")
         )

@@ -1,5 +1,6 @@
-"""What the gateway stores beside django-oauth-toolkit's tables: the users' upstream tokens
-(sealed with AES-256-GCM, see oauthgw.crypto) and who registered each client, for per-IP limits."""
+"""What the gateway stores beside django-oauth-toolkit's tables: who each user is at the upstream provider,
+the users' upstream tokens (sealed with AES-256-GCM, see oauthgw.crypto) and who registered each client, for
+per-IP limits."""
 
 from __future__ import annotations
 
@@ -24,6 +25,35 @@ def user_access_tokens(tokens: QuerySet[Any] | None = None) -> QuerySet[Any]:
     if tokens is None:
         tokens = get_access_token_model().objects.all()
     return tokens.exclude(scope=oauth2_settings.DCR_REGISTRATION_SCOPE)
+
+
+class UpstreamIdentity(models.Model):
+    """A person at the upstream provider, named as OpenID Connect names them: the issuer and the subject.
+
+    OIDC Core section 5.7: `sub` (within its `iss`) is the only claim that identifies a person; an email can
+    be re-assigned, spelt in several cases, or claimed by anyone at a provider that does not verify it. A login
+    reaches a local account only through a row here; a row is made at a user's first login (with a new
+    account) or by an administrator linking an existing account, never by a matching email.
+    """
+
+    issuer = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="upstream_identities")
+    created = models.DateTimeField(auto_now_add=True)
+    linked_by = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="The administrator who linked an existing account; empty when the "
+        "account was created by the first login.",
+    )
+
+    class Meta:
+        verbose_name = "upstream identity"
+        verbose_name_plural = "upstream identities"
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="oauthgw_identity_iss_sub")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"
 
 
 class UpstreamToken(models.Model):

@@ -50,6 +50,18 @@ def check(group: str, key: str, rate: str, *, increment: bool = True) -> Verdict
     return Verdict(True, max(1, int(usage["time_left"])))
 
 
+def exhausted(group: str, key: str, rate: str) -> Verdict:
+    """Whether `key` has already used all of `rate` in `group` (counts nothing: failures are counted by
+    `check()` where they happen)."""
+    if rate.strip().lower() in DISABLED:
+        return ALLOWED
+    request = SimpleNamespace(method="POST", META={})
+    usage = get_usage(request, group=group, key=lambda _group, _request: key, rate=rate, increment=False)
+    if usage is None or usage["count"] < usage["limit"]:
+        return ALLOWED
+    return Verdict(True, max(1, int(usage["time_left"])))
+
+
 def parse_networks(values: Iterable[str]) -> list[Network]:
     """Networks from addresses or CIDRs; raises ValueError naming a bad entry."""
     networks = []

@@ -1,7 +1,9 @@
 """RFC 7591 client registration, guarded: django-oauth-toolkit registers, the gateway decides who may.
 
-Before DOT sees a request: the per-IP registration rate (`MAX_REGISTRATIONS_PER_HOUR`), the
-registration token (a bearer compared in constant time) unless `ALLOW_PUBLIC_REGISTRATION`,
+Before DOT sees a request: the registration token (a bearer compared in constant time) unless
+`ALLOW_PUBLIC_REGISTRATION` (refusals counted per IP against `MAX_REFUSED_REGISTRATIONS_PER_HOUR`),
+the per-IP registration rate (`MAX_REGISTRATIONS_PER_HOUR`, spent only by authenticated requests),
+the JSON body's size and depth (oauthgw.jsonbody),
 the per-IP client cap (`MAX_CLIENTS_PER_IP`), and the redirect-URI policy of oauthgw.redirects.
 Only the authorization-code grant (with refresh tokens) can be registered. DOT stores the client
 secret hashed and returns it once.
@@ -23,7 +25,7 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.utils import parse_bearer_token
 from oauth2_provider.views import DynamicClientRegistrationManagementView, DynamicClientRegistrationView
 
-from oauthgw import ratelimit
+from oauthgw import addresses, jsonbody, ratelimit
 from oauthgw.models import ClientRegistration
 from oauthgw.redirects import redirect_uri_problem
 
@@ -50,6 +52,7 @@ def metadata_problem(data: Any) -> JsonResponse | None:
             uri,
             trusted_schemes=settings.TRUSTED_REDIRECT_SCHEMES,
             allow_private_ips=settings.ALLOW_PRIVATE_IP_REDIRECT_URIS,
+            resolve=addresses.resolve,
         ):
             return registration_error("invalid_redirect_uri", problem)
     grant_types = data.get("grant_types", ["authorization_code"])
@@ -76,6 +79,19 @@ class RegistrationView(DynamicClientRegistrationView):
         ip = ratelimit.client_ip(
             request.META.get("REMOTE_ADDR", ""), request.headers.get("X-Forwarded-For"), self.trusted_proxies
         )
+        if refusal := self.authenticate(request):
+            # Refusals have a budget of their own, so bad tokens from an address shared with legitimate
+            # registrants (a NAT, a proxy) do not lock those out of theirs.
+            rate = f"{settings.MAX_REFUSED_REGISTRATIONS_PER_HOUR}/h"
+            verdict = ratelimit.check("oauthgw.register.refused", ip, rate)
+            if verdict.limited:
+                return registration_error(
+                    "rate_limit_exceeded",
+                    f"too many refused registrations from this address; retry after {verdict.retry_after}s",
+                    429,
+                    Retry_After=str(verdict.retry_after),
+                )
+            return refusal
         verdict = ratelimit.check("oauthgw.register", ip, f"{settings.MAX_REGISTRATIONS_PER_HOUR}/h")
         if verdict.limited:
             return registration_error(
@@ -84,12 +100,10 @@ class RegistrationView(DynamicClientRegistrationView):
                 429,
                 Retry_After=str(verdict.retry_after),
             )
-        if refusal := self.authenticate(request):
-            return refusal
         try:
-            data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            return registration_error("invalid_client_metadata", "the body must be valid JSON")
+            data = jsonbody.parse(request.body)
+        except jsonbody.BadBody as error:
+            return registration_error("invalid_client_metadata", str(error))
         if refusal := metadata_problem(data):
             return refusal
         with transaction.atomic():
@@ -145,9 +159,27 @@ class RegistrationManagementView(DynamicClientRegistrationManagementView):
         if isinstance(auth, HttpResponse):
             return auth
         try:
-            data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            return registration_error("invalid_client_metadata", "the body must be valid JSON")
-        if refusal := metadata_problem(data):
+            data = jsonbody.parse(request.body)
+        except jsonbody.BadBody as error:
+            return registration_error("invalid_client_metadata", str(error))
+        if refusal := metadata_problem(data) or auth_method_problem(auth.application, data):
             return refusal
         return super().put(request, client_id, *args, **kwargs)
+
+
+def auth_method_problem(application: Any, data: dict[str, Any]) -> JsonResponse | None:
+    """An update keeps the client's authentication method (RFC 7592 section 2.2 lets the server refuse).
+
+    Turning a confidential client public would let its refresh tokens be used without the secret; turning a
+    public one confidential would give it a secret it never had.
+    """
+    current = "none" if application.client_type == "public" else "a client secret"
+    requested = data.get("token_endpoint_auth_method", "client_secret_basic")
+    wanted = "none" if requested == "none" else "a client secret"
+    if wanted != current:
+        return registration_error(
+            "invalid_client_metadata",
+            f"token_endpoint_auth_method cannot change: this client authenticates with {current}"
+            + (' (send "none")' if current == "none" else ""),
+        )
+    return None

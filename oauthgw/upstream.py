@@ -3,9 +3,12 @@
 `/o/authorize/` sends an anonymous user to `LOGIN_URL` (`UpstreamLoginView`), which redirects to
 the provider with state, nonce and PKCE (S256); the provider sends the user back to
 `UpstreamCallbackView`, whose backend (`UpstreamBackend`) exchanges the code, checks the ID
-token's signature, issuer, audience, expiry and nonce, logs the user in, and stores the
-provider's tokens sealed (oauthgw.upstream_tokens). Endpoints come from the provider's discovery
-document, fetched once and kept for an hour.
+token's signature, issuer, audience, authorized party, expiry and nonce, finds the account by the
+token's (iss, sub) (oauthgw.models.UpstreamIdentity; never by email), logs the user in, and stores
+the provider's tokens sealed (oauthgw.upstream_tokens). A first login makes an account named by the
+verified email, unless an account of that name exists: then a superuser (admin) or the signed-in
+owner (oauthgw.linking) links it. Endpoints come from the provider's discovery document, fetched
+once and kept for an hour.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ from typing import Any
 import jwt
 import requests
 from django.conf import settings
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views import View
@@ -27,6 +32,8 @@ from mozilla_django_oidc.utils import absolutify
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from oauthgw import upstream_tokens
+from oauthgw.linking import account_to_link
+from oauthgw.models import UpstreamIdentity
 
 log = logging.getLogger("kubemcp.oauth")
 
@@ -101,9 +108,12 @@ def verify_id_token(backend: OIDCAuthenticationBackend, token: str) -> dict[str,
     except jwt.PyJWTError as error:
         raise SuspiciousOperation(f"the ID token was refused: {error}") from None
     token_audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
-    # With several audiences, or when we are not among them (Dex cross-client), we must be the authorized party.
+    # OIDC Core 3.1.3.7 steps 3-5: with several audiences, or when we are not among them (Dex cross-client),
+    # we must be the authorized party; and an `azp` that is present must name us, whatever the audience.
     if (len(token_audiences) > 1 or client_id not in token_audiences) and claims.get("azp") != client_id:
         raise SuspiciousOperation("the ID token was issued to another client")
+    if "azp" in claims and claims["azp"] != client_id:
+        raise SuspiciousOperation("the ID token names another client as its authorized party")
     return claims
 
 
@@ -177,17 +187,72 @@ class UpstreamBackend(OIDCAuthenticationBackend):
         return claims
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:
-        # Kubernetes and the audit trail name users by email, as upstream does.
-        return bool(claims.get("email")) and claims.get("email_verified", True) is not False
+        # Kubernetes and the audit trail name users by email, as upstream does, so the email must be one the
+        # provider vouches for: `email_verified` the JSON boolean true (OIDC Core 5.1), not "false" or absent.
+        return email_problem(claims) is None
 
     def filter_users_by_claims(self, claims: dict[str, Any]) -> Any:
-        return self.UserModel.objects.filter(username=self.get_username(claims))
+        # The person is (iss, sub) (OIDC Core 5.7), never the email: see oauthgw.models.UpstreamIdentity.
+        return self.UserModel.objects.filter(
+            upstream_identities__issuer=provider_issuer(), upstream_identities__subject=str(claims["sub"])
+        )
 
     def get_username(self, claims: dict[str, Any]) -> str:
         return str(claims["email"]).lower()[:150]
 
     def create_user(self, claims: dict[str, Any]) -> Any:
-        return self.UserModel.objects.create_user(self.get_username(claims), email=claims["email"])
+        """A new account for a first login, unless an account of that name exists (an administrator links it),
+        or the signed-in local account that asked to be linked (oauthgw.linking)."""
+        linking = account_to_link(self.request)
+        if linking is not None:
+            try:
+                with transaction.atomic():
+                    UpstreamIdentity.objects.create(
+                        issuer=provider_issuer(),
+                        subject=str(claims["sub"]),
+                        user=linking,
+                        linked_by=linking.get_username(),
+                    )
+            except IntegrityError:
+                raise SuspiciousOperation("this upstream identity is already linked to an account") from None
+            log.warning("%s linked their account to %s at %s", linking.get_username(), claims["sub"], claims["iss"])
+            return linking
+        username = self.get_username(claims)
+        try:
+            with transaction.atomic():
+                if self.UserModel.objects.filter(username__iexact=username).exists():
+                    raise IntegrityError(username)
+                user = self.UserModel.objects.create_user(username, email=claims["email"])
+                UpstreamIdentity.objects.create(issuer=provider_issuer(), subject=str(claims["sub"]), user=user)
+        except IntegrityError:
+            log.warning(
+                "upstream login refused: %s at %s names the existing account %r, which is not linked to it; "
+                "an administrator can link it (Upstream identities in the admin)",
+                claims["sub"],
+                claims["iss"],
+                username,
+            )
+            raise SuspiciousOperation("the account exists here and is not linked to this upstream identity") from None
+        return user
+
+    def update_user(self, user: Any, claims: dict[str, Any]) -> Any:
+        return user
+
+
+def email_problem(claims: dict[str, Any]) -> str | None:
+    """Why the claims' email cannot name a user here, or None."""
+    email = claims.get("email")
+    if not isinstance(email, str) or not email:
+        return "the ID token has no email"
+    if claims.get("email_verified") is not True:
+        return "the provider does not say the email is verified (email_verified must be true)"
+    try:
+        validate_email(email)
+    except ValidationError:
+        return "the email is not a valid address"
+    if email != email.strip():
+        return "the email is not a valid address"
+    return None
 
 
 class UpstreamLoginView(OIDCAuthenticationRequestView):

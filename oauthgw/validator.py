@@ -6,7 +6,8 @@
   workers cannot both redeem it; refresh-token rotation is locked the same way by DOT itself. A
   code presented again after its exchange revokes the tokens it gave (RFC 6749 section 4.1.2).
 - Only the authorization-code grant (with refresh tokens) and the `code` response type exist.
-- Redirect URIs match exactly (no loopback port leeway) and pass the registration policy again.
+- Redirect URIs match exactly, except the port of an http loopback URI (RFC 8252 section 7.3), and pass the
+  registration policy again.
 - PKCE verifiers must be 43-128 characters of the RFC 7636 alphabet.
 - Every token is bound to this server's /mcp resource (RFC 8707): an absent `resource` means
   /mcp, any other resource is `invalid_target`.
@@ -27,7 +28,7 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from oauthgw.identifiers import audience
 from oauthgw.models import ConsumedCode
-from oauthgw.redirects import redirect_uri_problem
+from oauthgw.redirects import is_registered, redirect_uri_problem
 
 VERIFIER_PATTERN = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
@@ -143,8 +144,7 @@ class GatewayValidator(OAuth2Validator):
         return response_type == "code" and client.allows_grant_type(AbstractApplication.GRANT_AUTHORIZATION_CODE)
 
     def validate_redirect_uri(self, client_id: str, redirect_uri: str, request: Any, *args: Any, **kwargs: Any) -> bool:
-        registered = request.client.redirect_uris.split()
-        if redirect_uri not in registered:
+        if not is_registered(redirect_uri, request.client.redirect_uris.split()):
             return False
         return (
             redirect_uri_problem(

@@ -111,10 +111,12 @@ class SettingsTests(unittest.TestCase):
                 self.assertNotIn("Traceback", result.stderr)
                 self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
 
-    def test_production_mode_refuses_to_start_without_a_secret_key(self) -> None:
-        result = run(["manage.py", "check"], DEBUG="false")
+    def test_production_mode_refuses_to_start_without_a_secret_key_it_cannot_keep(self) -> None:
+        # Without SECRET_KEY, production mode keeps a random key in DATA_DIR (mcpsite.secret_key); with no
+        # place to keep one it stops, naming the variable.
+        result = run(["manage.py", "check"], DEBUG="false", DATA_DIR="/proc/kubemcp-no-such-dir")
         self.assertEqual(result.returncode, 2)
-        self.assertIn("SECRET_KEY is required when DEBUG is off", result.stderr)
+        self.assertIn("SECRET_KEY is not set and no key can be kept in", result.stderr)
 
     def test_postgresql_gets_a_connection_pool_that_persistent_connections_cannot_be_mixed_with(self) -> None:
         pool = (

@@ -73,10 +73,12 @@ class _Form(HTMLParser):
 class Browser:
     """A person with a browser: follows redirects, logs in upstream, consents, lands on the client."""
 
-    def __init__(self, *, login: str = "alice", approve: bool = True) -> None:
+    def __init__(self, *, login: str = "alice", approve: bool = True, consent: dict[str, str] | None = None) -> None:
         self.session = requests.Session()
         self.login = login
         self.approve = approve
+        # Values put into kubemcp's consent form before it is sent, as a hostile user (or page) could.
+        self.consent = consent or {}
         self.pages: list[str] = []
         self.last_response: requests.Response | None = None
 
@@ -99,8 +101,10 @@ class Browser:
             data = dict(form.fields)
             if 'name="login"' in response.text:
                 data.update(login=self.login, password="any password")
-            elif 'id="authorizationForm"' in response.text and self.approve:
-                data["allow"] = "Authorize"
+            elif 'id="authorizationForm"' in response.text:
+                data.update(self.consent)
+                if self.approve:
+                    data["allow"] = "Authorize"
             url, method = urljoin(url, form.action or url), "POST"
         raise AssertionError("too many steps: " + " | ".join(self.pages))
 
@@ -255,10 +259,12 @@ class OAuthLiveTestCase(TransactionTestCase):
     seed: ClassVar[dict[str, int]] = {"pods": 3, "namespaces": 1}
     oauth_env: ClassVar[dict[str, str]] = {}
     id_token_ttl: ClassVar[int] = 3600
+    # The upstream provider: the certified one, or tests.oauth.crafted_provider for hostile ID tokens.
+    provider_class: ClassVar[Any] = OIDCProvider
 
     fake: ClassVar[FakeCluster]
     server: ClassVar[LiveServer]
-    provider: ClassVar[OIDCProvider]
+    provider: ClassVar[Any]
     kubeconfig: ClassVar[str]
     encryption_key: ClassVar[str]
     upstream_secret: ClassVar[str]
@@ -285,7 +291,7 @@ class OAuthLiveTestCase(TransactionTestCase):
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         upstream_secret = cls.upstream_secret = secrets.token_urlsafe(24)
-        cls.provider = OIDCProvider(
+        cls.provider = cls.provider_class(
             client_id=UPSTREAM_CLIENT_ID,
             client_secret=upstream_secret,
             redirect_uri=f"{base_url}/oidc/callback/",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import requests
+from oauth2_provider.models import Application
 
 from tests.oauth.base import CLIENT_REDIRECT_URI, OAuthLiveTestCase, pkce_pair, query_of
 
@@ -78,11 +79,30 @@ class AuthorizationRulesTest(OAuthLiveTestCase):
         body = self.refused_without_redirect(redirect_uri="http://127.0.0.1:53682/other")
         self.assertEqual(body["error"], "invalid_request")
 
-    def test_a_registered_redirect_uri_must_match_exactly_including_the_port(self) -> None:
-        body = self.refused_without_redirect(redirect_uri="http://127.0.0.1:9999/callback")
-        self.assertEqual(body["error"], "invalid_request")
+    def test_a_loopback_redirect_uri_may_use_any_port_and_must_match_otherwise(self) -> None:
+        # RFC 8252 section 7.3: a native app's loopback listener gets its port from the system at the time.
+        _verifier, challenge = pkce_pair()
+        url = self.authorization_url(
+            self.client_info["client_id"], challenge, redirect_uri="http://127.0.0.1:9999/callback"
+        )
+        response = requests.get(url, allow_redirects=False, timeout=30)
+        self.assertEqual(response.status_code, 302, response.text)
+        self.assertIn("/oidc/authenticate/", response.headers["Location"])
+        for uri in ("http://127.0.0.1:9999/other", "http://localhost:53682/callback", "http://[::1]:53682/callback",
+                    "http://127.0.0.1:9999/callback?x=1", "https://127.0.0.1:53682/callback"):  # fmt: skip
+            with self.subTest(uri=uri):
+                self.assertEqual(self.refused_without_redirect(redirect_uri=uri)["error"], "invalid_request")
 
     def test_it_refuses_an_unknown_client_without_redirecting(self) -> None:
         body = self.refused_without_redirect(client_id="no-such-client")
         self.assertEqual(body["error"], "invalid_request")
         self.assertIn("client_id", body["error_description"])
+
+    def test_a_stored_redirect_uri_to_a_private_address_in_another_spelling_is_not_used(self) -> None:
+        # Issue #24: clients registered before the spellings were understood keep their URIs; authorize
+        # judges them again and never redirects there.
+        for uri in ("https://0xa9fea9fe/cb", "https://10.1/cb", "https://167772161/cb", "https://100.64.0.1/cb"):
+            with self.subTest(uri=uri):
+                Application.objects.filter(client_id=self.client_info["client_id"]).update(redirect_uris=uri)
+                body = self.refused_without_redirect(redirect_uri=uri)
+                self.assertEqual(body["error"], "invalid_request")

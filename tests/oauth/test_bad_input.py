@@ -26,7 +26,7 @@ class BadInputTest(OAuthLiveTestCase):
         url = f"{self.base_url}/o/token/"
         self.expect_oauth_error(requests.post(url, timeout=30), 400)
         self.expect_oauth_error(
-            requests.post(url, data={"grant_type": "password", "username": "a", "password": "b"}, timeout=30), 401
+            requests.post(url, data={"grant_type": "password", "username": "a", "password": "b"}, timeout=30), 400
         )
         self.expect_oauth_error(
             requests.post(
@@ -38,7 +38,10 @@ class BadInputTest(OAuthLiveTestCase):
             401,
         )
         body = self.expect_oauth_error(
-            requests.post(url, data={"grant_type": "client_credentials", "client_id": "nobody"}, timeout=30), 401
+            requests.post(
+                url, data={"grant_type": "authorization_code", "client_id": "nobody", "code": "x"}, timeout=30
+            ),
+            401,
         )
         self.assertEqual(body["error"], "invalid_client")
 

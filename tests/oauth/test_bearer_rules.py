@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import requests
 from django.utils import timezone
@@ -82,6 +85,27 @@ class BearerRulesTest(OAuthLiveTestCase):
             headers={"Accept": "application/json, text/event-stream"},
         )
         self.assertEqual(response.status_code, 401)
+
+    def test_two_authorization_headers_are_a_400_whichever_comes_first(self) -> None:
+        # RFC 6750 section 3.1: a request with more than one way of carrying a token is invalid_request (400).
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"}).encode()
+        address = urlsplit(self.base_url)
+        for first, second in ((self.tokens["access_token"], "forged"), ("forged", self.tokens["access_token"])):
+            connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+            try:
+                connection.putrequest("POST", "/mcp")
+                for token in (first, second):
+                    connection.putheader("Authorization", f"Bearer {token}")
+                connection.putheader("Content-Type", "application/json")
+                connection.putheader("Accept", "application/json, text/event-stream")
+                connection.putheader("MCP-Protocol-Version", "2025-11-25")
+                connection.putheader("Content-Length", str(len(body)))
+                connection.endheaders(body)
+                response = connection.getresponse()
+                self.assertEqual(response.status, 400)
+                self.assertIn('error="invalid_request"', response.getheader("WWW-Authenticate") or "")
+            finally:
+                connection.close()
 
 
 class IntrospectionTest(OAuthLiveTestCase):

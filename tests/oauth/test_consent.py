@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import requests
+from oauth2_provider.models import Grant
 
-from tests.oauth.base import Browser, OAuthLiveTestCase, pkce_pair, query_of
+from tests.oauth.base import CLIENT_REDIRECT_URI, Browser, OAuthLiveTestCase, pkce_pair, query_of
 
 APP_REDIRECT = "cursor://anysphere.cursor-mcp/oauth/callback"
 
@@ -45,3 +46,50 @@ class ConsentTest(OAuthLiveTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["error"], "invalid_request")
         self.assertIn("client_id", response.json()["error_description"])
+
+    def test_the_consent_post_is_checked_again_and_must_be_the_request_that_was_shown(self) -> None:
+        # Issue #24: the POST was not re-checked (a short state passed, another client's id was accepted, an
+        # empty scope was a 500). It passes the rules of the GET again and must match the page shown.
+        client = self.register().json()
+        other = self.register().json()
+        for tampered in (
+            {"state": "short"},
+            {"scope": ""},
+            {"scope": "mcp admin"},
+            {"client_id": other["client_id"]},
+            {"code_challenge": "A" * 43},
+            {"code_challenge_method": "plain"},
+            {"redirect_uri": "http://127.0.0.1:53682/elsewhere"},
+            {"resource": "https://elsewhere.example.com/mcp"},
+        ):
+            with self.subTest(tampered=tampered):
+                _verifier, challenge = pkce_pair()
+                browser = Browser(consent=tampered)
+                with self.assertRaisesRegex(AssertionError, "HTTP 400"):
+                    browser.authorize(self.authorization_url(client["client_id"], challenge))
+                assert browser.last_response is not None
+                self.assertIn(browser.last_response.json()["error"], ("invalid_request", "invalid_scope",
+                                                                      "invalid_target", "invalid_client"))  # fmt: skip
+        self.assertFalse(Grant.objects.exists())
+        # The form as shown still works.
+        _verifier, challenge = pkce_pair()
+        landed = Browser().authorize(self.authorization_url(client["client_id"], challenge))
+        self.assertIn("code", query_of(landed))
+
+    def test_prompt_none_answers_with_an_error_and_iss_instead_of_a_page(self) -> None:
+        # OIDC Core 3.1.2.6 (login_required, consent_required) and RFC 9207 (iss on every authorization response).
+        client = self.register().json()
+        _verifier, challenge = pkce_pair()
+        url = self.authorization_url(client["client_id"], challenge, prompt="none")
+        anonymous = requests.get(url, allow_redirects=False, timeout=30)
+        self.assertEqual(anonymous.status_code, 302)
+        params = query_of(anonymous.headers["Location"])
+        self.assertTrue(anonymous.headers["Location"].startswith(CLIENT_REDIRECT_URI + "?"))
+        self.assertEqual((params["error"], params["iss"]), ("login_required", self.base_url))
+
+        browser = Browser()
+        browser.authorize(self.authorization_url(client["client_id"], challenge))  # signs in, consents once
+        signed_in = browser.session.get(url, allow_redirects=False, timeout=30)
+        self.assertEqual(signed_in.status_code, 302, signed_in.text[:300])
+        params = query_of(signed_in.headers["Location"])
+        self.assertEqual((params["error"], params["iss"]), ("consent_required", self.base_url))

@@ -20,12 +20,17 @@ class DiscoveryTest(OAuthLiveTestCase):
         self.assertEqual(body["error"]["data"]["error"], "invalid_request")
 
     def test_the_protected_resource_metadata_names_mcp_and_this_authorization_server(self) -> None:
-        for path in ("/.well-known/oauth-protected-resource/mcp", "/.well-known/oauth-protected-resource"):
-            document = requests.get(self.base_url + path, timeout=10).json()
-            self.assertEqual(document["resource"], f"{self.base_url}/mcp", path)
-            self.assertEqual(document["authorization_servers"], [self.base_url], path)
-            self.assertEqual(document["scopes_supported"], ["mcp"], path)
-            self.assertEqual(document["bearer_methods_supported"], ["header"], path)
+        document = requests.get(f"{self.base_url}/.well-known/oauth-protected-resource/mcp", timeout=10).json()
+        self.assertEqual(document["resource"], f"{self.base_url}/mcp")
+        self.assertEqual(document["authorization_servers"], [self.base_url])
+        self.assertEqual(document["scopes_supported"], ["mcp"])
+        self.assertEqual(document["bearer_methods_supported"], ["header"])
+
+    def test_there_is_no_root_protected_resource_document_naming_mcp(self) -> None:
+        # RFC 9728 section 3.3: the resource in a document must be the URL it was fetched under without the
+        # well-known part; a root document naming /mcp is one a client must reject.
+        response = requests.get(f"{self.base_url}/.well-known/oauth-protected-resource", timeout=10)
+        self.assertEqual(response.status_code, 404)
 
     def test_the_authorization_server_metadata_offers_only_what_is_accepted(self) -> None:
         document = requests.get(f"{self.base_url}/.well-known/oauth-authorization-server", timeout=10).json()
@@ -41,6 +46,11 @@ class DiscoveryTest(OAuthLiveTestCase):
         self.assertTrue(document["authorization_response_iss_parameter_supported"])
         self.assertTrue(document["client_id_metadata_document_supported"])
         self.assertEqual(document["scopes_supported"], ["mcp"])
+        # RFC 8414 section 2 / RFC 7662 section 2.1: introspection needs client authentication, so no "none".
+        self.assertEqual(
+            sorted(document["introspection_endpoint_auth_methods_supported"]),
+            ["client_secret_basic", "client_secret_post"],
+        )
 
     def test_the_openid_configuration_is_the_same_document(self) -> None:
         oauth = requests.get(f"{self.base_url}/.well-known/oauth-authorization-server", timeout=10).json()

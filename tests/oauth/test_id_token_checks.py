@@ -61,6 +61,10 @@ class IdTokenChecksTest(SimpleTestCase):
     def test_it_refuses_another_audience(self) -> None:
         self.refused(id_token(aud="someone-else"))
 
+    def test_an_authorized_party_that_is_present_must_be_us(self) -> None:
+        # OIDC Core 3.1.3.7 step 5, even when we are the only audience.
+        self.refused(id_token(azp="someone-else"))
+
     def test_with_several_audiences_we_must_be_the_authorized_party(self) -> None:
         self.refused(id_token(aud=["kubemcp", "other"]))
         self.refused(id_token(aud=["kubemcp", "other"], azp="other"))

@@ -68,6 +68,14 @@ class RegistrationTest(OAuthLiveTestCase):
             "https://app.example.com/cb#frag",
             "https://user@app.example.com/cb",
             "data:text/html,hi",
+            # Issue #24: private and metadata addresses in other spellings (oauthgw.addresses).
+            "https://0xa9fea9fe/latest/meta-data/",
+            "https://10.1/cb",
+            "https://167772161/cb",
+            "https://0177.0.0.1/cb",
+            "https://100.64.0.1/cb",
+            "https://[::ffff:a9fe:a9fe]/cb",
+            "https://[64:ff9b::a9fe:a9fe]/cb",
         ):
             with self.subTest(uri=uri):
                 response = self.register([uri])
@@ -88,6 +96,23 @@ class RegistrationTest(OAuthLiveTestCase):
         )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["error"], "invalid_client_metadata")
+
+    def test_it_answers_deeply_nested_or_oversized_json_with_400(self) -> None:
+        # Issue #24: 100000 nested arrays were a RecursionError, a 500 showing the settings with DEBUG on.
+        headers = {"Authorization": f"Bearer {self.registration_token}", "Content-Type": "application/json"}
+        nested = '{"redirect_uris": ' + "[" * 100_000 + "]" * 100_000 + "}"
+        for body in (
+            "[" * 100_000 + "]" * 100_000,
+            nested,
+            '{"client_name": "' + "x" * 200_000 + '"}',
+            b'{"client_name": "\xff"}',
+        ):
+            with self.subTest(body=body[:30]):
+                data = body.encode() if isinstance(body, str) else body
+                response = requests.post(f"{self.base_url}/o/register/", data=data, headers=headers, timeout=30)
+                self.assertEqual(response.status_code, 400, response.text[:300])
+                self.assertEqual(response.json()["error"], "invalid_client_metadata")
+        self.assertFalse(Application.objects.exists())
 
 
 class PublicRegistrationTest(OAuthLiveTestCase):
@@ -113,11 +138,15 @@ class ClientsPerAddressTest(OAuthLiveTestCase):
 
 
 class RegistrationsPerHourTest(OAuthLiveTestCase):
-    oauth_env = {"MAX_REGISTRATIONS_PER_HOUR": "3"}
+    oauth_env = {"MAX_REGISTRATIONS_PER_HOUR": "3", "MAX_REFUSED_REGISTRATIONS_PER_HOUR": "4"}
 
-    def test_an_address_may_register_at_most_max_registrations_per_hour(self) -> None:
-        statuses = [self.register().status_code for _ in range(3)]
-        self.assertEqual(statuses, [201, 201, 201])
+    def test_an_address_may_register_at_most_max_registrations_per_hour_and_refusals_do_not_count(self) -> None:
+        # Issue #24: ten bad-token requests locked everyone behind the same address out for an hour.
+        statuses = [self.register(token="not-the-token").status_code for _ in range(10)]
+        self.assertEqual(statuses[:4], [401] * 4)
+        self.assertEqual(set(statuses[5:]), {429})
+        self.assertEqual(self.register(token=None).status_code, 429)
+        self.assertEqual([self.register().status_code for _ in range(3)], [201, 201, 201])
         response = self.register()
         self.assertEqual(response.status_code, 429)
         self.assertEqual(response.json()["error"], "rate_limit_exceeded")
@@ -125,6 +154,41 @@ class RegistrationsPerHourTest(OAuthLiveTestCase):
 
 
 class RegistrationManagementTest(OAuthLiveTestCase):
+    def test_an_update_cannot_change_how_a_client_authenticates(self) -> None:
+        # Issue #24: RFC 7592 section 2.2 lets the server refuse an update; turning a confidential client
+        # public made its refresh token work without the secret.
+        client = self.register().json()
+        tokens = self.login_and_get_tokens(client=client)
+        url = client["registration_client_uri"]
+        headers = {"Authorization": f"Bearer {client['registration_access_token']}"}
+        body = {"redirect_uris": [CLIENT_REDIRECT_URI], "token_endpoint_auth_method": "none"}
+        refused = requests.put(url, json=body, headers=headers, timeout=30)
+        self.assertEqual(refused.status_code, 400, refused.text)
+        self.assertEqual(refused.json()["error"], "invalid_client_metadata")
+        self.assertEqual(Application.objects.get(client_id=client["client_id"]).client_type, "confidential")
+        without_secret = self.token({"client_id": client["client_id"]}, grant_type="refresh_token",
+                                    refresh_token=tokens["refresh_token"])  # fmt: skip
+        self.assertEqual(without_secret.status_code, 401, without_secret.text)
+        self.assertEqual(without_secret.json()["error"], "invalid_client")
+
+        public = self.register(token_endpoint_auth_method="none").json()
+        headers = {"Authorization": f"Bearer {public['registration_access_token']}"}
+        for method in ("client_secret_basic", None):
+            with self.subTest(method=method):
+                body = {"redirect_uris": [CLIENT_REDIRECT_URI], "token_endpoint_auth_method": method}
+                response = requests.put(public["registration_client_uri"], json=body, headers=headers, timeout=30)
+                self.assertEqual(response.status_code, 400, response.text)
+        self.assertEqual(Application.objects.get(client_id=public["client_id"]).client_type, "public")
+
+    def test_an_update_with_deeply_nested_json_is_a_400(self) -> None:
+        client = self.register().json()
+        headers = {"Authorization": f"Bearer {client['registration_access_token']}"}
+        response = requests.put(
+            client["registration_client_uri"], data="[" * 50_000 + "]" * 50_000, headers=headers, timeout=30
+        )
+        self.assertEqual(response.status_code, 400, response.text[:300])
+        self.assertEqual(response.json()["error"], "invalid_client_metadata")
+
     def test_a_client_cannot_update_itself_to_an_unsafe_redirect_uri(self) -> None:
         client = self.register().json()
         url = client["registration_client_uri"]

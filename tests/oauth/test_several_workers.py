@@ -2,7 +2,7 @@
 and Redis: the team deployment.
 
 A token revoked through one worker is refused by both at once (the verification cache is the shared cache), the
-per-user limit counts the requests made to both, and an expired upstream token is refreshed once, at the upstream
+per-user limit and the admin sign-in throttle count the requests made to both, and an expired upstream token is refreshed once, at the upstream
 provider, however many calls on both workers find it expired together (Dex-style refresh tokens are single-use:
 a second refresh would log the user out).
 """
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import requests
+from django.contrib.auth.hashers import make_password
 
 from fakekube import FakeCluster
 from tests.live import LiveServer, free_port, run
@@ -105,6 +106,33 @@ class SeveralWorkersTest(OAuthLiveTestCase):
         statuses = [self.post_to(self.workers[number % 2], access) for number in range(USER_LIMIT)]
         self.assertEqual(statuses, [200] * USER_LIMIT)  # half on each worker: a limit per worker would allow double
         self.assertEqual([self.post_to(worker, access) for worker in self.workers], [429, 429])
+
+    def test_failed_admin_sign_ins_on_both_workers_count_against_one_budget(self) -> None:
+        # Issue #24 (no brute-force limit on the admin login): five failures spread over both workers use the
+        # account's budget (ADMIN_LOGIN_FAILURES_PER_ACCOUNT, 5/15m by default), then both refuse even the
+        # right password.
+        sql(
+            self.database,
+            "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, "
+            "is_active, date_joined) VALUES (%s, true, 'root', '', '', 'root@example.com', true, true, now())",
+            (make_password("the-right-password"),),
+        )
+        session = requests.Session()
+
+        def sign_in(worker: LiveServer, password: str) -> int:
+            session.get(f"{worker.url}/admin/login/", timeout=30)
+            response = session.post(
+                f"{worker.url}/admin/login/?next=/admin/",
+                data={"username": "root", "password": password, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
+                allow_redirects=False,
+                timeout=30,
+            )
+            return response.status_code
+
+        self.assertEqual([sign_in(self.workers[n % 2], f"wrong-{n}") for n in range(5)], [200] * 5)
+        self.assertEqual([sign_in(worker, "the-right-password") for worker in self.workers], [429, 429])
+        [(records,)] = sql(self.database, "SELECT count(*) FROM k8stools_auditrecord WHERE tool = 'admin_login'")
+        self.assertEqual(records, 2)
 
     def upstream_expiry_is_past(self, username: str) -> bool:
         [(past,)] = sql(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import requests
+from django.contrib.auth import get_user_model
 from oauth2_provider.models import AccessToken, RefreshToken
 
 from tests.oauth.base import CLIENT_REDIRECT_URI, Browser, OAuthLiveTestCase, pkce_pair, query_of
@@ -84,10 +86,48 @@ class TokenRulesTest(OAuthLiveTestCase):
             results = list(pool.map(lambda _: self.exchange(code, verifier), range(4)))
         self.assertEqual(sorted(status for status, _ in results), [200, 400, 400, 400])
 
-    def test_it_refuses_a_token_for_another_resource(self) -> None:
+    def test_it_refuses_a_token_for_another_resource_as_uncached_json(self) -> None:
         code, verifier = self.code()
-        status, body = self.exchange(code, verifier, resource="https://elsewhere.example.com/mcp")
-        self.assertEqual((status, body["error"]), (400, "invalid_target"))
+        response = self.token(
+            self.client_info,
+            grant_type="authorization_code",
+            code=code,
+            redirect_uri=CLIENT_REDIRECT_URI,
+            code_verifier=verifier,
+            resource="https://elsewhere.example.com/mcp",
+        )
+        self.assertEqual((response.status_code, response.json()["error"]), (400, "invalid_target"))
+        # RFC 6749 section 5.2 (errors are application/json) and 5.1 (token answers carry no-store).
+        self.assertEqual(response.headers["Content-Type"], "application/json")
+        self.assertEqual(response.headers["Cache-Control"], "no-store")
+
+    def test_it_refuses_the_password_grant_before_looking_at_any_credential(self) -> None:
+        # OAuth 2.1 section 10 removes the password grant; the metadata never listed it. A wrong password, a
+        # right one, an unknown client and no client at all get one answer, so nothing is learnt about them.
+        get_user_model().objects.create_superuser("root", "root@example.com", "the-right-password")
+        public = self.register(token_endpoint_auth_method="none").json()
+        answers = set()
+        for client_id, password in (
+            (public["client_id"], "the-right-password"),
+            (public["client_id"], "a-wrong-password"),
+            ("no-such-client", "the-right-password"),
+            (None, "the-right-password"),
+        ):
+            data = {"grant_type": "password", "username": "root", "password": password}
+            if client_id:
+                data["client_id"] = client_id
+            response = requests.post(f"{self.base_url}/o/token/", data=data, timeout=30)
+            answers.add((response.status_code, response.text, response.headers["Cache-Control"]))
+        self.assertEqual(len(answers), 1, answers)
+        status, text, _cache = answers.pop()
+        self.assertEqual(status, 400)
+        self.assertIn('"unsupported_grant_type"', text)
+
+    def test_it_refuses_every_grant_type_it_does_not_advertise(self) -> None:
+        for grant_type in ("client_credentials", "implicit", "urn:ietf:params:oauth:grant-type:device_code", ""):
+            with self.subTest(grant_type=grant_type):
+                response = self.token(self.client_info, grant_type=grant_type, device_code="x")
+                self.assertEqual((response.status_code, response.json()["error"]), (400, "unsupported_grant_type"))
 
     def test_a_refresh_rotates_the_refresh_token(self) -> None:
         code, verifier = self.code()
@@ -111,3 +151,32 @@ class TokenRulesTest(OAuthLiveTestCase):
         self.assertEqual(self.mcp_post(second["access_token"]).status_code, 401)
         self.assertFalse(RefreshToken.objects.filter(revoked__isnull=True).exists())
         self.assertFalse(AccessToken.objects.filter(scope="mcp").exists())
+
+    def test_a_failed_http_basic_client_authentication_is_challenged_with_basic(self) -> None:
+        # RFC 6749 section 5.2: the WWW-Authenticate of invalid_client matches the scheme the client used.
+        response = requests.post(
+            f"{self.base_url}/o/token/",
+            data={"grant_type": "refresh_token", "refresh_token": "x"},
+            auth=(self.client_info["client_id"], "not-the-secret"),
+            timeout=30,
+        )
+        self.assertEqual((response.status_code, response.json()["error"]), (401, "invalid_client"))
+        self.assertTrue(response.headers["WWW-Authenticate"].startswith("Basic "), response.headers["WWW-Authenticate"])
+
+    def test_credentials_in_the_query_string_are_refused(self) -> None:
+        # RFC 6749 section 2.3.1: client credentials MUST NOT be in the request URI (proxies and access logs
+        # keep URIs); the token, revocation and introspection endpoints refuse them before reading them.
+        code, verifier = self.code()
+        for path in ("/o/token/", "/o/revoke_token/", "/o/introspect/"):
+            with self.subTest(path=path):
+                response = requests.post(
+                    f"{self.base_url}{path}?client_secret={self.client_info['client_secret']}",
+                    data={"client_id": self.client_info["client_id"], "grant_type": "authorization_code",
+                          "code": code, "redirect_uri": CLIENT_REDIRECT_URI, "code_verifier": verifier,
+                          "token": "x"},
+                    timeout=30,
+                )  # fmt: skip
+                self.assertEqual((response.status_code, response.json()["error"]), (400, "invalid_request"))
+        # The code was not spent by the refused request.
+        status, body = self.exchange(code, verifier)
+        self.assertEqual(status, 200, body)
