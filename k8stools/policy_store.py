@@ -1,7 +1,7 @@
 """Where the admin's policy overrides live, and the one workflow that changes them.
 
-The overrides are one `PolicySettings` row; a shared version token in the cache tells every worker's
-`PolicySource` when to read it again. Any save or delete of the row (the admin, a shell, a test) replaces
+The overrides are one `PolicySettings` row; a shared version token in the shared cache (Redis) tells every
+worker's `PolicySource` when to read it again (with a process-local cache, it reads the row on every call). Any save or delete of the row (the admin, a shell, a test) replaces
 the token once its transaction commits, so the next call in every worker sees the edit.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -21,8 +22,12 @@ VERSION_KEY = "kubemcp:policy-version"
 def policy_version() -> str | None:
     """The shared policy version; a fresh one is stored when the cache has none (first use, cache flushed).
 
-    None when the cache cannot be reached: callers then read the policy every time rather than trust a copy.
+    None when no version is shared by every process: the cache cannot be reached, or it lives in this process
+    only (the local-memory default, where a `manage.py` command or a test process writing the database would go
+    unseen). Callers then read the policy on every call rather than trust a copy.
     """
+    if _process_local(settings.CACHES["default"]["BACKEND"]):
+        return None
     try:
         token = cache.get(VERSION_KEY)
         if token is None:
@@ -31,6 +36,10 @@ def policy_version() -> str | None:
     except Exception:  # a cache outage must cost speed, never a stale policy
         return None
     return str(token) if token is not None else None
+
+
+def _process_local(backend: str) -> bool:
+    return backend.endswith(("LocMemCache", "DummyCache"))
 
 
 def bump_policy_version() -> None:
