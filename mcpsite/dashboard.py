@@ -77,7 +77,7 @@ def hourly_chart(hours: list[figures.HourBucket], *, title: str) -> SafeString:
         ),
     )
     return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="chart-title" class="hourly-chart" '
+        '<svg xmlns="http://www.w3.org/2000/svg" role="group" aria-labelledby="chart-title" class="hourly-chart" '
         'viewBox="0 0 {} {}" preserveAspectRatio="xMinYMin meet"><title id="chart-title">{}</title>'
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#666"/><line x1="{}" y1="0" x2="{}" y2="{}" stroke="#666"/>'
         '<text x="{}" y="12" font-size="11" text-anchor="end" fill="#333">{}</text>'
