@@ -109,7 +109,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     data = figures.collect()
     since = data.since.replace(microsecond=0) if data.since else None
 
-    def link(**filters: str) -> str:
+    def link(filters: Mapping[str, str] | None = None) -> str:
         return audit_url(filters, since=since)
 
     context: dict[str, Any] = {
@@ -124,19 +124,31 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "chart": hourly_chart(data.hours, title="Tool calls, errors and denied calls per hour, last 24 hours"),
         "links": {
             "all": link(),
-            "errors": link(outcome="error"),
-            "denied": link(outcome="denied"),
+            "errors": link({"outcome": "error"}),
+            "denied": link({"outcome": "denied"}),
+            "clients": reverse("admin:oauth2_provider_application_changelist"),
+            "tokens": reverse("admin:oauth2_provider_accesstoken_changelist"),
             "sessions": reverse("admin:k8stools_portforwardsession_changelist") + "?status__exact=active",
         },
         "tool_rows": [
             {
                 "row": row,
-                "links": {outcome: link(tool=row.tool, outcome=outcome) for outcome in ("ok", "error", "denied")},
-                "all": link(tool=row.tool),
+                "links": {
+                    outcome: link({"tool": row.tool, "outcome": outcome}) for outcome in ("ok", "error", "denied")
+                },
+                "all": link({"tool": row.tool}),
             }
             for row in data.tools
         ],
-        "user_rows": [{"row": row, "link": link(user=row.user)} for row in data.users],
+        "user_rows": [
+            {
+                "row": row,
+                "link": link({"user": row.user}),
+                "errors": link({"user": row.user, "outcome": "error"}),
+                "denied": link({"user": row.user, "outcome": "denied"}),
+            }
+            for row in data.users
+        ],
         "auth_rows": [
             ("Downstream auth", data.counters.get("downstream_auth_total", {})),
             ("Bearer failures at /mcp", data.counters.get("oauth_auth_failures_total", {})),
