@@ -26,7 +26,7 @@ def policy_version() -> str | None:
     only (the local-memory default, where a `manage.py` command or a test process writing the database would go
     unseen). Callers then read the policy on every call rather than trust a copy.
     """
-    if _process_local(settings.CACHES["default"]["BACKEND"]):
+    if _process_local(str(settings.CACHES["default"]["BACKEND"])):
         return None
     try:
         token = cache.get(VERSION_KEY)
