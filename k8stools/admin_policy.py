@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 
 from k8stools.config import KNOWN_OPERATIONS
 from k8stools.context import get_server_context
@@ -113,11 +114,11 @@ class PolicyForm(forms.ModelForm):
 @admin.register(PolicySettings)
 class PolicySettingsAdmin(admin.ModelAdmin):
     form = PolicyForm
-    readonly_fields = ["updated_at", "updated_by"]
+    readonly_fields = ["last_saved", "updated_by"]
     change_form_template = "admin/k8stools/policysettings/change_form.html"
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        updated: tuple[str | None, dict[str, Any]] = ("Last change", {"fields": ["updated_at", "updated_by"]})
+        updated: tuple[str | None, dict[str, Any]] = ("Last change", {"fields": ["last_saved", "updated_by"]})
         if not self.has_change_permission(request, obj):
             return [updated]  # staff read the table of the policy in force above the form
         states = {state.name: state for state in policy_in_force(environment_defaults())}
@@ -126,6 +127,12 @@ class PolicySettingsAdmin(admin.ModelAdmin):
             fields = [name] if name in ("non_destructive", "dry_run") else [f"{name}_mode", name]
             sets.append((label, {"fields": fields, "description": describe(states[name])}))
         return [*sets, updated]
+
+    @admin.display(description="saved at")
+    def last_saved(self, row: PolicySettings) -> str:
+        if row.updated_at is None:
+            return "never: every setting comes from the environment"
+        return timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M:%S %Z")
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
         if str(object_id) != str(PolicySettings.SINGLETON_ID):

@@ -165,3 +165,12 @@ class PolicyAdminTests(AdminTestCase):
         response = self.client.post("/admin/k8stools/policysettings/1/delete/", {"post": "yes"})
         self.assertEqual(response.status_code, 403)
         self.assertTrue(PolicySettings.objects.exists())
+
+    def test_it_says_when_and_by_whom_the_policy_was_last_saved(self) -> None:
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(URL), "never: every setting comes from the environment")
+        self.client.post(URL, form(dry_run="on"))
+        row = PolicySettings.objects.get()
+        response = self.client.get(URL)
+        self.assertContains(response, row.updated_at.strftime("%Y-%m-%d %H:%M:%S UTC"))
+        self.assertContains(response, "alice")
