@@ -85,10 +85,11 @@ def started_at() -> datetime:
 
 def health() -> list[Check]:
     """Database, cache and Kubernetes API, each asked once now (the API with a short timeout)."""
-    return [_database(), _cache(), _kubernetes()]
+    return [database(), shared_cache(), kubernetes()]
 
 
-def _database() -> Check:
+def database() -> Check:
+    """Does the database answer a query?"""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -97,7 +98,8 @@ def _database() -> Check:
     return Check("Database", True, f"{connection.vendor} answers")
 
 
-def _cache() -> Check:
+def shared_cache() -> Check:
+    """Does the cache keep a value and give it back?"""
     key, value = f"kubemcp:health:{uuid.uuid4().hex}", "ok"
     try:
         cache.set(key, value, timeout=10)
@@ -109,13 +111,14 @@ def _cache() -> Check:
     return Check("Cache", read == value, f"{backend} answers" if read == value else f"{backend} lost a value")
 
 
-def _kubernetes() -> Check:
+def kubernetes(timeout: float = KUBERNETES_CHECK_SECONDS) -> Check:
+    """Does the Kubernetes API of the default context answer, within `timeout` seconds?"""
     try:
-        version = get_server_context().client().version(timeout=KUBERNETES_CHECK_SECONDS)
+        version = get_server_context().client().version(timeout=timeout)
     except (KubeError, KubeConfigError) as error:
         return Check("Kubernetes API", False, f"error: {error}")
     except Exception as error:  # a client bug must read as "down", not as a 500 page
-        logger.exception("the dashboard's check of the Kubernetes API failed unexpectedly")
+        logger.exception("the check of the Kubernetes API failed unexpectedly")
         return Check("Kubernetes API", False, f"error: {type(error).__name__}")
     return Check("Kubernetes API", True, f"answers, version {version.get('gitVersion', 'unknown')}")
 
