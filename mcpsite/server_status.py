@@ -56,6 +56,9 @@ def identity() -> Identity:
         api_server = server.client_factory.for_context(context).host
     except KubeConfigError:
         context, api_server = "", ""
+    except Exception:  # the header is on every admin page: a client bug must not turn them all into 500s
+        logger.exception("reading the server's kubeconfig context for the admin header failed")
+        context, api_server = "", ""
     return Identity(
         product=config.server_name,
         version=config.server_version,
