@@ -105,3 +105,14 @@ class DashboardTests(OwnMetrics, AdminTestCase):
         self.assertEqual(sum(bucket.calls for bucket in data.hours), 1)
         self.assertEqual(figures.percentile([], 0.5), None)
         self.assertEqual(figures.percentile([1.0, 2.0, 3.0, 4.0], 0.95), 4.0)
+
+    def test_a_hostile_user_name_is_shown_as_text_and_filtered_exactly(self) -> None:
+        hostile = '<script>alert(1)</script>&user=x"'
+        AuditRecord.objects.create(user=hostile, tool="get", operation="get", outcome="ok", duration_ms=1.0)
+        call("get", "ok", 1.0)
+        self.client.force_login(self.bob)
+        response = self.client.get(URL)
+        self.assertNotContains(response, "<script>alert(1)")
+        [row] = [entry for entry in response.context["user_rows"] if entry["row"].user == hostile]
+        listed = self.client.get(row["link"])
+        self.assertEqual([record.user for record in listed.context["cl"].result_list], [hostile])
