@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
+from k8stools.context import ServerContext, get_server_context, set_server_context
 from k8stools.models import AuditRecord, PolicySettings
 from mcpsite import figures
 from tests.admin.base import AdminTestCase, OwnMetrics
@@ -116,3 +117,11 @@ class DashboardTests(OwnMetrics, AdminTestCase):
         [row] = [entry for entry in response.context["user_rows"] if entry["row"].user == hostile]
         listed = self.client.get(row["link"])
         self.assertEqual([record.user for record in listed.context["cl"].result_list], [hostile])
+
+    def test_it_says_when_the_server_talks_to_the_demo_cluster(self) -> None:
+        demo = ServerContext(config=get_server_context().config.replace(demo=True), metrics=self.metrics)
+        set_server_context(demo)
+        self.client.force_login(self.bob)
+        response = self.client.get(URL)
+        self.assertContains(response, "<strong>demo</strong>: a seeded fake cluster, not a real one", html=True)
+        self.assertContains(response, "(demo cluster)")  # in the header of every page
