@@ -190,5 +190,10 @@ class AuditRecordAdmin(StaffReadOnly, admin.ModelAdmin):
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         query = request.GET.urlencode()
-        context = {**(extra_context or {}), "export_query": f"?{query}" if query else "", "export_limit": EXPORT_LIMIT}
+        context = {
+            "title": "Audit log",
+            **(extra_context or {}),
+            "export_query": f"?{query}" if query else "",
+            "export_limit": EXPORT_LIMIT,
+        }
         return super().changelist_view(request, context)
