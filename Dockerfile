@@ -7,6 +7,7 @@ COPY mcpsite mcpsite
 COPY k8stools k8stools
 COPY oauthgw oauthgw
 COPY fakekube fakekube
+COPY staffaccess staffaccess
 RUN pip wheel --wheel-dir /wheels .
 
 FROM python:3.11-slim

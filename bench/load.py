@@ -331,7 +331,6 @@ def main() -> None:
             NON_DESTRUCTIVE="true",
             QPS_LIMIT=str(options.qps),
             BURST_LIMIT=str(max(1, int(options.qps))),
-            POLICY_REFRESH_SECONDS="2",
             PORT_FORWARD_CHECK_SECONDS="2",
             ALLOWED_OPERATIONS="port-forward",
             PORT_FORWARD_MAX_TOTAL="200",

@@ -51,6 +51,7 @@ class ServerConfig:
     max_response_bytes: int = 128 * 1024
     log_level: str = "INFO"
     log_format: str = "text"
+    demo: bool = False  # the seeded fake cluster of `serve --demo`, not a real one
 
     def __post_init__(self) -> None:
         # Accept any iterable for the set-valued fields, and keep them immutable.

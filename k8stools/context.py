@@ -15,6 +15,7 @@ from k8stools.config import ServerConfig
 from k8stools.kube import KubeClient, KubeClientFactory
 from k8stools.log import Logger
 from k8stools.metrics import Metrics
+from k8stools.policy import PolicySource
 
 
 class ServerShutDown(RuntimeError):
@@ -29,6 +30,7 @@ class ServerContext:
         client_factory: KubeClientFactory | None = None,
         logger: Logger | None = None,
         metrics: Metrics | None = None,
+        policy: PolicySource | None = None,
     ) -> None:
         self._config = config
         self._client_factory = client_factory or KubeClientFactory(
@@ -40,6 +42,8 @@ class ServerContext:
         )
         self.logger = logger or Logger("kubemcp")
         self.metrics = metrics or Metrics.shared()
+        # The policy in force: environment defaults (this config) under the admin's overrides.
+        self.policy = policy or PolicySource(lambda: self.config)
         self._shutdown = threading.Event()
         self._shutdown_hooks: list[Callable[[], Any]] = []
 

@@ -7,12 +7,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from k8stools.config import KNOWN_OPERATIONS
 from k8stools.names import is_namespace_name
-from k8stools.policy import Policy
+from k8stools.policy import PolicyOverrides
+from k8stools.policy_store import bump_policy_version
 
 
 def validate_operations(value: Any) -> None:
@@ -34,20 +37,27 @@ def validate_namespaces(value: Any) -> None:
 
 
 class PolicySettings(models.Model):
-    """The guardrails as staff set them in the admin; one row, over the environment defaults."""
+    """The admin's overrides of the environment's policy; one row. A null field inherits the environment default."""
 
     SINGLETON_ID = 1
 
-    non_destructive = models.BooleanField(default=True, help_text="Block operations that change the cluster.")
-    dry_run = models.BooleanField(default=False, help_text="Send mutations with dryRun=All: validated, not applied.")
+    non_destructive = models.BooleanField(
+        null=True, blank=True, help_text="Block operations that change the cluster (NON_DESTRUCTIVE)."
+    )
+    dry_run = models.BooleanField(
+        null=True, blank=True, help_text="Send mutations with dryRun=All: validated, not applied (DRY_RUN)."
+    )
     allowed_operations = models.JSONField(
-        default=list,
+        null=True,
         blank=True,
         validators=[validate_operations],
-        help_text="Operations allowed in non-destructive mode.",
+        help_text="Operations allowed in non-destructive mode (ALLOWED_OPERATIONS).",
     )
     restricted_namespaces = models.JSONField(
-        default=list, blank=True, validators=[validate_namespaces], help_text="Namespaces no tool may read or change."
+        null=True,
+        blank=True,
+        validators=[validate_namespaces],
+        help_text="Namespaces no tool may read or change (RESTRICTED_NAMESPACES).",
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
@@ -63,13 +73,22 @@ class PolicySettings(models.Model):
         self.pk = self.SINGLETON_ID
         super().save(*args, **kwargs)
 
-    def as_policy(self) -> Policy:
-        return Policy(
+    def as_overrides(self) -> PolicyOverrides:
+        def names(value: Any) -> frozenset[str] | None:
+            return None if value is None else frozenset(value)
+
+        return PolicyOverrides(
             non_destructive=self.non_destructive,
             dry_run=self.dry_run,
-            allowed_operations=frozenset(self.allowed_operations),
-            restricted_namespaces=frozenset(self.restricted_namespaces),
+            allowed_operations=names(self.allowed_operations),
+            restricted_namespaces=names(self.restricted_namespaces),
         )
+
+
+@receiver([post_save, post_delete], sender=PolicySettings)
+def _policy_changed(**kwargs: Any) -> None:
+    # After the commit: a worker that reads the new version before then would cache the old row under it.
+    transaction.on_commit(bump_policy_version)
 
 
 class AuditRecord(models.Model):

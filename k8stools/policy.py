@@ -2,17 +2,17 @@
 
 One `Policy` value decides for every tool; `GuardedClient` (k8stools.guard) applies it to every
 request that reaches the API server, so no tool can go around it. The effective policy is the
-admin-edited row in the database over the environment defaults, re-read every few seconds so an
-edit reaches every worker without a restart.
+environment defaults with the admin's per-field overrides on top (`PolicyOverrides`); `PolicySource`
+reads it again whenever a shared version changes, so an edit reaches every worker on its next call.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from k8stools.config import MUTATING_OPERATIONS, ServerConfig
 
@@ -82,32 +82,116 @@ def denial_message(operation: str, policy: Policy) -> str:
     )
 
 
+# The policy's fields in the order the admin and the dashboard show them, with the variable each one's
+# environment default comes from.
+POLICY_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("non_destructive", "Non-destructive mode", "NON_DESTRUCTIVE"),
+    ("dry_run", "Dry-run mode", "DRY_RUN"),
+    ("allowed_operations", "Operations allowed in non-destructive mode", "ALLOWED_OPERATIONS"),
+    ("restricted_namespaces", "Restricted namespaces", "RESTRICTED_NAMESPACES"),
+)
+FIELD_NAMES = tuple(name for name, _, _ in POLICY_FIELDS)
+
+Source = Literal["environment", "admin override"]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyOverrides:
+    """What staff changed in the admin: `None` inherits the environment default, any other value replaces it."""
+
+    non_destructive: bool | None = None
+    dry_run: bool | None = None
+    allowed_operations: frozenset[str] | None = None
+    restricted_namespaces: frozenset[str] | None = None
+
+    def apply(self, defaults: Policy) -> Policy:
+        """The effective policy: `defaults` with each overridden field replaced."""
+        changes = {name: value for name in FIELD_NAMES if (value := getattr(self, name)) is not None}
+        return dataclasses.replace(defaults, **changes)
+
+    def as_json(self) -> dict[str, Any]:
+        """The overrides as JSON values (sets as sorted lists), for audit records."""
+        return {name: _json_value(getattr(self, name)) for name in FIELD_NAMES}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldState:
+    """One policy field as an operator needs to see it: default, override, value in force and where it came from."""
+
+    name: str
+    label: str
+    variable: str
+    default: Any
+    override: Any
+    effective: Any
+
+    @property
+    def source(self) -> Source:
+        return "environment" if self.override is None else "admin override"
+
+
+def field_states(defaults: Policy, overrides: PolicyOverrides) -> list[FieldState]:
+    """Every policy field with its environment default, its override (or None) and its effective value."""
+    effective = overrides.apply(defaults)
+    return [
+        FieldState(
+            name=name,
+            label=label,
+            variable=variable,
+            default=getattr(defaults, name),
+            override=getattr(overrides, name),
+            effective=getattr(effective, name),
+        )
+        for name, label, variable in POLICY_FIELDS
+    ]
+
+
+def display_value(value: Any) -> str:
+    """A policy value as the admin shows it: on/off, a comma-separated list, or "none"."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, frozenset | list | tuple | set):
+        return ", ".join(sorted(value)) or "none"
+    return "inherited" if value is None else str(value)
+
+
+def _json_value(value: Any) -> Any:
+    return sorted(value) if isinstance(value, frozenset) else value
+
+
 class PolicySource:
-    """The effective policy: the database row over the configuration, cached for `refresh_seconds`."""
+    """The effective policy for one process: read again only when the shared policy version changes.
+
+    `version` returns a token every worker shares (in the shared cache); saving the policy replaces it, so the
+    next call in any worker reads the edit, with no polling interval. A version that cannot be read (cache
+    down) means "unknown": the policy is read from the database on every call until it can be read again.
+    """
 
     def __init__(
         self,
         config_source: Callable[[], ServerConfig],
         *,
-        refresh_seconds: float = 2.0,
         loader: Callable[[Policy], Policy] | None = None,
-        clock: Callable[[], float] = time.monotonic,
+        version: Callable[[], str | None] | None = None,
     ) -> None:
         self._config_source = config_source
-        self.refresh_seconds = refresh_seconds
-        self._loader = loader or load_policy_from_database
-        self._clock = clock
+        self._loader = loader or _load_from_database
+        self._version = version or _shared_version
         self._cached: Policy | None = None
-        self._loaded_at = 0.0
+        self._cached_token: str | None = None
+        self._cached_config: ServerConfig | None = None
         self._lock = threading.Lock()
 
     def current(self) -> Policy:
-        """The policy now; reads the database at most once per `refresh_seconds` (call from sync code)."""
+        """The policy now (call from sync code: it may read the database)."""
+        token = self._version()
+        config = self._config_source()
         with self._lock:
-            now = self._clock()
-            if self._cached is None or now - self._loaded_at >= self.refresh_seconds:
-                self._cached = self._loader(Policy.from_config(self._config_source()))
-                self._loaded_at = now
+            same_config = config is self._cached_config or config == self._cached_config
+            fresh = token is not None and token == self._cached_token and same_config
+            if self._cached is None or not fresh:
+                self._cached = self._loader(Policy.from_config(config))
+                self._cached_token, self._cached_config = token, config
             return self._cached
 
     def invalidate(self) -> None:
@@ -115,9 +199,13 @@ class PolicySource:
             self._cached = None
 
 
-def load_policy_from_database(defaults: Policy) -> Policy:
-    """The admin-edited policy row, or `defaults` when nobody has edited the policy yet."""
-    from k8stools.models import PolicySettings
+def _load_from_database(defaults: Policy) -> Policy:
+    from k8stools.policy_store import load_overrides
 
-    row: Any = PolicySettings.objects.filter(pk=PolicySettings.SINGLETON_ID).first()
-    return row.as_policy() if row is not None else defaults
+    return load_overrides().apply(defaults)
+
+
+def _shared_version() -> str | None:
+    from k8stools.policy_store import policy_version
+
+    return policy_version()

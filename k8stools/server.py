@@ -112,9 +112,8 @@ class KubeMCPServer(MCPServer[Any]):
             log_level=SDK_LOG_LEVELS.get(config.log_level, "INFO"),
         )
         self._server = server
-        from django.conf import settings
-
-        self.policy = policy or PolicySource(lambda: server().config, refresh_seconds=settings.POLICY_REFRESH_SECONDS)
+        # The same reader as the context's, following whichever context `server` returns.
+        self.policy = policy or PolicySource(lambda: server().config)
         self.runner = ToolRunner(server=server, policy=self.policy, audit_enabled=audit_enabled)
         self._log_levels: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
         self._lowlevel_server.add_request_handler("logging/setLevel", SetLevelRequestParams, self._set_log_level)

@@ -19,6 +19,7 @@ from k8stools.models import AuditRecord, PortForwardSession
 from oauthgw.models import user_access_tokens
 
 WINDOW = timedelta(hours=24)
+TOP_USERS = 8
 
 
 @dataclass
@@ -26,6 +27,31 @@ class HourBucket:
     start: datetime
     calls: int = 0
     errors: int = 0
+    denied: int = 0
+
+
+@dataclass
+class ToolRow:
+    """One tool over the window: counts per outcome and latency percentiles (milliseconds)."""
+
+    tool: str
+    ok: int = 0
+    error: int = 0
+    denied: int = 0
+    p50: float | None = None
+    p95: float | None = None
+
+    @property
+    def total(self) -> int:
+        return self.ok + self.error + self.denied
+
+
+@dataclass
+class UserRow:
+    user: str
+    calls: int
+    errors: int
+    denied: int
 
 
 @dataclass
@@ -36,6 +62,9 @@ class Figures:
     latency_p95: float | None
     denied: int
     hours: list[HourBucket]
+    since: datetime | None = None
+    tools: list[ToolRow] = field(default_factory=list)
+    users: list[UserRow] = field(default_factory=list)
     counters: dict[str, dict[str, float]] = field(default_factory=dict)  # metric -> label text -> value
     clients: int = 0
     active_tokens: int = 0
@@ -44,6 +73,10 @@ class Figures:
     @property
     def total_calls(self) -> int:
         return sum(int(row["count"]) for row in self.calls)  # type: ignore[call-overload]
+
+    @property
+    def errors(self) -> int:
+        return sum(int(row["count"]) for row in self.calls if row["outcome"] == AuditRecord.Outcome.ERROR)  # type: ignore[call-overload]
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float | None:
@@ -76,12 +109,33 @@ def collect(now: datetime | None = None) -> Figures:
         recent.filter(created__gte=first_hour)
         .annotate(hour=TruncHour("created"))
         .values("hour")
-        .annotate(calls=Count("id"), errors=Count("id", filter=~Q(outcome=AuditRecord.Outcome.OK)))
+        .annotate(
+            calls=Count("id"),
+            errors=Count("id", filter=Q(outcome=AuditRecord.Outcome.ERROR)),
+            denied=Count("id", filter=Q(outcome=AuditRecord.Outcome.DENIED)),
+        )
     )
-    for row in per_hour:
-        bucket = by_start.get(row["hour"])
+    for hour in per_hour:
+        bucket = by_start.get(hour["hour"])
         if bucket is not None:
-            bucket.calls, bucket.errors = row["calls"], row["errors"]
+            bucket.calls, bucket.errors, bucket.denied = hour["calls"], hour["errors"], hour["denied"]
+
+    tools = {tool: ToolRow(tool) for tool in sorted({str(row["tool"]) for row in calls})}
+    for row in calls:
+        setattr(tools[str(row["tool"])], str(row["outcome"]), int(row["count"]))  # type: ignore[call-overload]
+    for entry in latency:
+        tool_row = tools[str(entry["tool"])]
+        tool_row.p50, tool_row.p95 = entry["p50"], entry["p95"]  # type: ignore[assignment]
+    users = [
+        UserRow(user=row["user"], calls=row["calls"], errors=row["errors"], denied=row["denied"])
+        for row in recent.values("user")
+        .annotate(
+            calls=Count("id"),
+            errors=Count("id", filter=Q(outcome=AuditRecord.Outcome.ERROR)),
+            denied=Count("id", filter=Q(outcome=AuditRecord.Outcome.DENIED)),
+        )
+        .order_by("-calls", "user")[:TOP_USERS]
+    ]
 
     counters: dict[str, dict[str, float]] = defaultdict(dict)
     for (name, labels), value in get_server_context().metrics.series().items():
@@ -94,6 +148,9 @@ def collect(now: datetime | None = None) -> Figures:
         latency_p95=percentile(everything, 0.95),
         denied=sum(int(row["count"]) for row in calls if row["outcome"] == AuditRecord.Outcome.DENIED),
         hours=hours,
+        since=since,
+        tools=list(tools.values()),
+        users=users,
         counters=dict(counters),
         clients=get_application_model().objects.count(),
         active_tokens=user_access_tokens().filter(expires__gt=now).count(),

@@ -59,7 +59,7 @@ CSRF_TRUSTED_ORIGINS = [origin for origin in ALLOWED_ORIGINS if origin.startswit
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "mcpsite.apps.KubeMCPAdminConfig",  # django.contrib.admin with our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -264,7 +264,6 @@ if invalid := [name for name in RESTRICTED_NAMESPACES if not is_namespace_name(n
     raise ImproperlyConfigured(
         f"Unexpected value RESTRICTED_NAMESPACES: {', '.join(invalid)} is not a valid namespace name"
     )
-POLICY_REFRESH_SECONDS = env_float("POLICY_REFRESH_SECONDS", 2.0, minimum=0.0, maximum=60.0)
 
 # --- kubemcp: the MCP endpoint ---------------------------------------------------------------
 

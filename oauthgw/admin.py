@@ -23,8 +23,8 @@ from oauth2_provider.models import (
 )
 from oauth2_provider.settings import oauth2_settings
 
-from mcpsite.admin_access import StaffReadOnly, is_staff
 from oauthgw.models import UpstreamIdentity, UpstreamToken, user_access_tokens
+from staffaccess import StaffReadOnly, is_staff
 
 Application = get_application_model()
 AccessToken = get_access_token_model()

@@ -71,7 +71,6 @@ def server_environment(**overrides: str) -> dict[str, str]:
         {
             "DJANGO_SETTINGS_MODULE": "mcpsite.settings",
             "DATABASE_URL": test_database_url(),
-            "POLICY_REFRESH_SECONDS": "0",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
         }

@@ -31,9 +31,9 @@ def demo_cluster(*, pods: int, namespaces: int) -> Iterator[DemoCluster]:
         yield DemoCluster(url=running.url, kubeconfig=str(path), pods=pods, namespaces=namespaces)
 
 
-def use_kubeconfig(path: str) -> ServerContext:
+def use_kubeconfig(path: str, *, demo: bool = False) -> ServerContext:
     """Install a server context that talks to the clusters of `path` (and nothing from the environment)."""
-    config = ServerConfig.from_settings().replace(kubeconfig=path, kube_context="", in_cluster=False)
+    config = ServerConfig.from_settings().replace(kubeconfig=path, kube_context="", in_cluster=False, demo=demo)
     context = ServerContext.from_settings(config=config)
     set_server_context(context)
     return context

@@ -13,7 +13,6 @@ import threading
 from typing import Any
 
 from k8stools.context import ServerContext
-from k8stools.policy import Policy, load_policy_from_database
 from k8stools.portforward import records
 from k8stools.portforward.config import PortForwardConfig
 from k8stools.portforward.forwarder import Forwarder
@@ -45,7 +44,7 @@ def get_forwarder(server: ServerContext, config: PortForwardConfig | None = None
                 worker_id=current_worker_id(),
                 metrics=server.metrics,
                 logger=server.logger,
-                policy=lambda: load_policy_from_database(Policy.from_config(server.config)),
+                policy=server.policy.current,
             )
             server.on_shutdown(_forwarder.shutdown)
             _before_reactor_shutdown(_forwarder)

@@ -49,6 +49,7 @@ class ToolCall:
         self.config: ServerConfig = server.config
         self.policy = policy
         self.context_name = context_name
+        self.resolved_context = ""  # the context the client was made for, once it is made
         self.target = AuditTarget()
         self.dry_run_used = False
         self._notify_progress = notify_progress
@@ -71,6 +72,7 @@ class ToolCall:
                 kube = self.server.client(context=self.context_name, bearer_token=bearer)
             except KubeConfigError as error:
                 raise ToolInputError(str(error)) from None
+            self.resolved_context = kube.context
             self._client = GuardedClient(kube, policy=self.policy, operation=self.operation)
         return self._client
 

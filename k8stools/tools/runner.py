@@ -172,7 +172,7 @@ class ToolRunner:
                         outcome=outcome.outcome,
                         duration_ms=seconds * 1000,
                         arguments=arguments,
-                        context=call.context_name if call else "",
+                        context=(call.resolved_context or call.context_name) if call else "",
                         namespace=call.target.namespace if call else str(arguments.get("namespace") or ""),
                         kind=call.target.kind if call else str(arguments.get("resourceType") or ""),
                         name=call.target.name if call else str(arguments.get("name") or ""),

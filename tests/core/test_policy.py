@@ -3,7 +3,7 @@ from __future__ import annotations
 import unittest
 
 from k8stools.config import MUTATING_OPERATIONS, READ_OPERATIONS, ServerConfig
-from k8stools.policy import Policy, PolicyDenied, PolicySource
+from k8stools.policy import Policy, PolicyDenied, PolicyOverrides, PolicySource, display_value, field_states
 
 
 class PolicyTests(unittest.TestCase):
@@ -53,8 +53,8 @@ class PolicyTests(unittest.TestCase):
 
 
 class PolicySourceTests(unittest.TestCase):
-    def test_it_reads_the_stored_policy_at_most_once_per_interval(self) -> None:
-        now = [0.0]
+    def test_it_reads_the_stored_policy_again_only_when_the_shared_version_changes(self) -> None:
+        version = ["v1"]
         stored = [Policy(dry_run=True)]
         loads: list[Policy] = []
 
@@ -62,17 +62,67 @@ class PolicySourceTests(unittest.TestCase):
             loads.append(defaults)
             return stored[0]
 
-        source = PolicySource(lambda: ServerConfig(), refresh_seconds=2.0, loader=loader, clock=lambda: now[0])
+        source = PolicySource(lambda: ServerConfig(), loader=loader, version=lambda: version[0])
         self.assertTrue(source.current().dry_run)
         stored[0] = Policy(dry_run=False)
-        now[0] = 1.0
-        self.assertTrue(source.current().dry_run)  # still cached
-        now[0] = 2.5
-        self.assertFalse(source.current().dry_run)  # an edit reaches this worker within the interval
+        self.assertTrue(source.current().dry_run)  # same version: the copy is still good
+        version[0] = "v2"
+        self.assertFalse(source.current().dry_run)  # a bumped version is read on the very next call
         self.assertEqual(len(loads), 2)
+
+    def test_it_reads_the_stored_policy_every_time_when_the_version_is_unknown(self) -> None:
+        loads: list[Policy] = []
+        source = PolicySource(lambda: ServerConfig(), loader=lambda d: loads.append(d) or d, version=lambda: None)
+        source.current()
+        source.current()
+        self.assertEqual(len(loads), 2)
+
+    def test_a_new_configuration_is_read_at_once(self) -> None:
+        config = [ServerConfig(dry_run=False)]
+        source = PolicySource(lambda: config[0], loader=lambda defaults: defaults, version=lambda: "v1")
+        self.assertFalse(source.current().dry_run)
+        config[0] = ServerConfig(dry_run=True)
+        self.assertTrue(source.current().dry_run)
 
     def test_the_environment_defaults_apply_until_the_policy_is_edited(self) -> None:
         source = PolicySource(
-            lambda: ServerConfig(non_destructive=False, restricted_namespaces={"a"}), loader=lambda defaults: defaults
+            lambda: ServerConfig(non_destructive=False, restricted_namespaces={"a"}),
+            loader=lambda defaults: defaults,
+            version=lambda: "v1",
         )
         self.assertEqual(source.current(), Policy(non_destructive=False, restricted_namespaces=frozenset({"a"})))
+
+
+class PolicyOverridesTests(unittest.TestCase):
+    defaults = Policy(non_destructive=True, dry_run=False, restricted_namespaces=frozenset({"kube-system"}))
+
+    def test_a_field_without_an_override_inherits_the_environment_default(self) -> None:
+        self.assertEqual(PolicyOverrides().apply(self.defaults), self.defaults)
+
+    def test_an_override_replaces_only_its_own_field(self) -> None:
+        effective = PolicyOverrides(dry_run=True).apply(self.defaults)
+        self.assertEqual(
+            effective,
+            Policy(non_destructive=True, dry_run=True, restricted_namespaces=self.defaults.restricted_namespaces),
+        )
+
+    def test_an_empty_list_override_is_an_override_not_an_inherit(self) -> None:
+        effective = PolicyOverrides(restricted_namespaces=frozenset()).apply(self.defaults)
+        self.assertEqual(effective.restricted_namespaces, frozenset())
+
+    def test_an_override_of_false_replaces_a_default_of_true(self) -> None:
+        self.assertFalse(PolicyOverrides(non_destructive=False).apply(self.defaults).non_destructive)
+
+    def test_field_states_show_default_override_effective_and_source(self) -> None:
+        states = {s.name: s for s in field_states(self.defaults, PolicyOverrides(dry_run=True))}
+        self.assertEqual(
+            (states["dry_run"].default, states["dry_run"].override, states["dry_run"].effective), (False, True, True)
+        )
+        self.assertEqual(states["dry_run"].source, "admin override")
+        namespaces = states["restricted_namespaces"]
+        self.assertEqual((namespaces.override, namespaces.effective), (None, frozenset({"kube-system"})))
+        self.assertEqual(namespaces.source, "environment")
+        self.assertEqual(namespaces.variable, "RESTRICTED_NAMESPACES")
+        self.assertEqual(display_value(namespaces.effective), "kube-system")
+        self.assertEqual(display_value(frozenset()), "none")
+        self.assertEqual(display_value(True), "on")

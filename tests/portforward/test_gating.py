@@ -26,7 +26,7 @@ VALID_ARGUMENTS: dict[str, dict[str, Any]] = {
 
 def mcp_server(policy: Policy, *, in_cluster: bool = False) -> KubeMCPServer:
     context = ServerContext(config=ServerConfig(in_cluster=in_cluster), logger=Logger("test.portforward"))
-    source = PolicySource(lambda: context.config, loader=lambda _defaults: policy, refresh_seconds=0)
+    source = PolicySource(lambda: context.config, loader=lambda _defaults: policy)
     return KubeMCPServer(server=lambda: context, policy=source, audit_enabled=False)
 
 

@@ -41,3 +41,9 @@ class ContextToolsTests(LiveServerTestCase):
         message = self.error("context_use", contextname="staging")
         self.assertIn("unknown argument 'contextname'; did you mean 'contextName'?", message)
         self.assertEqual(AuditRecord.objects.filter(tool="context_use", outcome="error").count(), 1)
+
+    def test_the_audit_record_names_the_context_the_call_resolved_to(self) -> None:
+        self.text("list", resourceType="pods", namespace="shop")  # no context given: the server's default
+        self.text("list", resourceType="pods", namespace="shop", context="staging")
+        contexts = AuditRecord.objects.filter(tool="list").order_by("created").values_list("context", flat=True)
+        self.assertEqual(list(contexts), ["fake", "staging"])

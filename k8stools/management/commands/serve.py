@@ -76,7 +76,7 @@ class Command(BaseCommand):
                 demo = stack.enter_context(
                     demo_cluster(pods=options["demo_pods"], namespaces=options["demo_namespaces"])
                 )
-                use_kubeconfig(demo.kubeconfig)
+                use_kubeconfig(demo.kubeconfig, demo=True)
                 demo_lines.append(
                     f"demo cluster: {demo.pods} pods in {demo.namespaces} namespaces at {demo.url} "
                     f"(kubeconfig {demo.kubeconfig})"

@@ -1,4 +1,7 @@
-"""Who may use the admin's read-only pages: one rule for every app's admin classes."""
+"""Who may use the admin's pages: one rule for every app's admin classes.
+
+A package of its own, knowing nothing of the apps, so `k8stools` and `oauthgw` need not import `mcpsite`.
+"""
 
 from __future__ import annotations
 
