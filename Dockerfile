@@ -18,7 +18,6 @@ COPY --from=build /wheels /wheels
 RUN pip install /wheels/*.whl && rm -rf /wheels
 WORKDIR /app
 COPY manage.py ./
-COPY templates templates
 # collectstatic needs settings, not secrets: a throwaway key for this one command.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0
 USER 10001

@@ -82,7 +82,9 @@ ASGI_APPLICATION = "mcpsite.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The admin's overrides live in the mcpsite package (not an app), so they ship in the wheel and win over
+        # django.contrib.admin's own templates; the apps' templates are found in each app.
+        "DIRS": [Path(__file__).resolve().parent / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
