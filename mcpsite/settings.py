@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from k8stools.config import KNOWN_OPERATIONS
 from k8stools.names import is_namespace_name
+from mcpsite.datadir import data_dir
 from mcpsite.env import (
     env_bool,
     env_choice,
@@ -32,7 +33,10 @@ from mcpsite.env import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
+DATA_DIR = data_dir(BASE_DIR)
+# `kubemcp demo` (and `manage.py serve --demo`) keep their own database, so trying the demo leaves no policy edit,
+# audit record or user behind in real use; set by those entry points, not by operators.
+DEMO = env_bool("KUBEMCP_DEMO", False)
 
 # --- Core Django ------------------------------------------------------------------------------
 
@@ -105,6 +109,8 @@ DATABASE_URL = env_url(
     schemes=("sqlite", "postgres", "postgresql", "pgsql"),
     hostless=("sqlite", "postgres", "postgresql"),
 )
+if DEMO:
+    DATABASE_URL = f"sqlite:///{DATA_DIR / 'demo.sqlite3'}"
 DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 0, minimum=0)
 DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 10, minimum=0)
 try:
@@ -129,16 +135,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
-        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Integration tests start real servers in other processes that must share the test database,
-    # so it is a file (one per test run: runs side by side must not share it), not in memory.
-    _test_db = DATA_DIR / "test-databases" / f"test-{os.getpid()}.sqlite3"
-    _test_db.parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}
+    # so it is a file (one per test run: runs side by side must not share it), not in memory. The test
+    # runner creates its folder.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-databases" / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"), hostless=("unix",))
+if DEMO:
+    REDIS_URL = ""  # the demo is one process: nothing of it goes into the cache that real use shares
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -202,7 +207,10 @@ LOGGING = {
         "text": {"()": "k8stools.log.TextFormatter"},
         "json": {"()": "k8stools.log.JsonFormatter"},
     },
-    "filters": {"request_id": {"()": "k8stools.log.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "k8stools.log.RequestIdFilter"},
+        "client_error_without_traceback": {"()": "mcpsite.logfilters.ClientErrorWithoutTraceback"},
+    },
     # stderr only: on the stdio transport, stdout belongs to the MCP protocol.
     "handlers": {
         "stderr": {
@@ -214,7 +222,12 @@ LOGGING = {
     },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
+        # Declared to drop Django's own debug console handler: with it, each 404 was logged twice.
+        "django": {"level": "INFO"},
+        "django.request": {"level": "INFO", "filters": ["client_error_without_traceback"]},
         "django.server": {"level": "WARNING"},
+        # Where it listens is announced by `serve` itself; its HTTP/2 notice is of no use to an MCP server.
+        "daphne.server": {"level": "WARNING"},
         # The SDK logs every request at INFO; our audit trail already records each tool call.
         "mcp": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
