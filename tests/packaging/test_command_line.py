@@ -1,0 +1,134 @@
+"""How the `kubemcp` command reads its arguments: which transport, which subcommand, which settings."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import unittest
+from pathlib import Path
+from unittest import mock
+
+from mcpsite import cli, datadir
+
+
+def parse(*words: str) -> argparse.Namespace:
+    before, _ = cli.split_manage(list(words))
+    return cli.build_parser().parse_args(before)
+
+
+class ArgumentTests(unittest.TestCase):
+    def test_no_arguments_means_stdio_as_the_other_mcp_servers(self) -> None:
+        self.assertIn("--transport", arguments := cli.serve_arguments(parse()))
+        self.assertEqual(arguments[arguments.index("--transport") + 1], "stdio")
+
+    def test_a_port_or_a_host_means_streamable_http(self) -> None:
+        for words, address in (
+            (["--port", "9000"], "127.0.0.1:9000"),
+            (["--host", "0.0.0.0"], "0.0.0.0:8000"),
+            (["--host", "::1", "--port", "0"], "[::1]:0"),
+        ):
+            with self.subTest(words):
+                arguments = cli.serve_arguments(parse(*words))
+                self.assertEqual(arguments[arguments.index("--transport") + 1], "http")
+                self.assertEqual(arguments[arguments.index("--http-addr") + 1], address)
+
+    def test_demo_serves_http_with_the_demo_cluster_unless_asked_for_stdio(self) -> None:
+        arguments = cli.serve_arguments(parse("demo", "--pods", "5"))
+        self.assertIn("--demo", arguments)
+        self.assertEqual(arguments[arguments.index("--demo-pods") + 1], "5")
+        self.assertEqual(arguments[arguments.index("--http-addr") + 1], "127.0.0.1:8000")
+        stdio = cli.serve_arguments(parse("demo", "--stdio"))
+        self.assertEqual(stdio[stdio.index("--transport") + 1], "stdio")
+
+    def test_everything_after_manage_goes_to_django_untouched(self) -> None:
+        self.assertEqual(cli.split_manage(["manage", "migrate", "--noinput"]), (["manage"], ["migrate", "--noinput"]))
+        self.assertEqual(
+            cli.split_manage(["--log-level", "debug", "manage", "--help"]),
+            (["--log-level", "debug", "manage"], ["--help"]),
+        )
+
+    def test_a_context_named_manage_is_not_the_subcommand(self) -> None:
+        self.assertEqual(cli.split_manage(["--context", "manage"]), (["--context", "manage"], None))
+
+    def test_unknown_flags_and_bad_values_are_refused_with_usage(self) -> None:
+        for words in (
+            ["--transport", "stdio"],
+            ["--port", "eighty"],
+            ["--log-level", "loud"],
+            ["demo", "--context", "x"],
+        ):
+            with self.subTest(words), self.assertRaises(SystemExit) as raised, mock.patch("sys.stderr"):
+                parse(*words)
+            self.assertEqual(raised.exception.code, 2)
+
+
+class EnvironmentTests(unittest.TestCase):
+    def setUp(self) -> None:
+        patcher = mock.patch.dict(os.environ, {}, clear=False)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        for name in (
+            "KUBECONFIG",
+            "KUBE_CONTEXT",
+            "NON_DESTRUCTIVE",
+            "ALLOWED_OPERATIONS",
+            "LOG_LEVEL",
+            "KUBEMCP_DEMO",
+        ):
+            os.environ.pop(name, None)
+
+    def test_the_peers_flags_become_the_settings_variables(self) -> None:
+        os.environ["ALLOWED_OPERATIONS"] = "scale"
+        cli.apply_options(
+            parse("--kubeconfig", "kube.yaml", "--context", "prod", "--read-only", "--log-level", "debug")
+        )
+        self.assertEqual(os.environ["KUBECONFIG"], str(Path("kube.yaml").resolve()))
+        self.assertEqual(os.environ["KUBE_CONTEXT"], "prod")
+        self.assertEqual(os.environ["NON_DESTRUCTIVE"], "true")
+        self.assertEqual(os.environ["ALLOWED_OPERATIONS"], "")
+        self.assertEqual(os.environ["LOG_LEVEL"], "DEBUG")
+        self.assertNotIn("KUBEMCP_DEMO", os.environ)
+
+    def test_flags_before_the_demo_subcommand_are_kept(self) -> None:
+        cli.apply_options(parse("--log-level", "warning", "demo"))
+        self.assertEqual(os.environ["LOG_LEVEL"], "WARNING")
+        self.assertEqual(os.environ["KUBEMCP_DEMO"], "true")
+
+    def test_no_flag_leaves_the_environment_in_charge(self) -> None:
+        os.environ["KUBE_CONTEXT"] = "from-env"
+        cli.apply_options(parse())
+        self.assertEqual(os.environ["KUBE_CONTEXT"], "from-env")
+        self.assertNotIn("NON_DESTRUCTIVE", os.environ)
+
+
+class DataDirectoryTests(unittest.TestCase):
+    def test_a_checkout_keeps_its_data_in_var(self) -> None:
+        with tempfile.TemporaryDirectory() as directory, mock.patch.dict(os.environ):
+            os.environ.pop("DATA_DIR", None)
+            root = Path(directory)
+            (root / "manage.py").touch()
+            (root / "pyproject.toml").touch()
+            self.assertEqual(datadir.data_dir(root), root / "var")
+
+    def test_an_install_keeps_its_data_in_the_user_data_directory(self) -> None:
+        with tempfile.TemporaryDirectory() as directory, mock.patch.dict(os.environ, {"XDG_DATA_HOME": directory}):
+            os.environ.pop("DATA_DIR", None)
+            self.assertEqual(datadir.data_dir(Path(directory) / "site-packages"), Path(directory) / "kubemcp")
+
+    def test_data_dir_overrides_both(self) -> None:
+        with mock.patch.dict(os.environ, {"DATA_DIR": "/srv/kubemcp"}):
+            self.assertEqual(datadir.data_dir(Path("/anywhere")), Path("/srv/kubemcp"))
+
+    def test_the_database_folder_is_made_when_a_process_starts_and_not_for_memory_databases(self) -> None:
+        with tempfile.TemporaryDirectory() as directory:
+            database = Path(directory) / "a" / "b" / "db.sqlite3"
+            datadir.ensure_database_directory(
+                {
+                    "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(database)},
+                    "memory": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"},
+                    "pg": {"ENGINE": "django.db.backends.postgresql", "NAME": str(Path(directory) / "pg" / "x")},
+                }
+            )
+            self.assertTrue(database.parent.is_dir())
+            self.assertFalse((Path(directory) / "pg").exists())
