@@ -3,7 +3,9 @@ directory (`~/.local/share/kubemcp` on Linux), `DATA_DIR` overriding both."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -27,7 +29,7 @@ def data_dir(base_dir: Path = BASE_DIR) -> Path:
     return Path(platformdirs.user_data_dir("kubemcp", appauthor=False))
 
 
-def ensure_database_directory(databases: dict[str, dict[str, object]]) -> None:
+def ensure_database_directory(databases: Mapping[str, Mapping[str, Any]]) -> None:
     """Create the folder of each SQLite database file, which SQLite will not do itself.
 
     Called by the entry points when a process starts, not when settings are imported, so that merely importing

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import sys
+import warnings
 from importlib import metadata
 from pathlib import Path
 
@@ -172,9 +173,12 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-# Find files in the apps as well as in STATIC_ROOT, so the admin works before (or without) collectstatic.
+# In the data directory, never inside site-packages; the container image sets its own.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "staticfiles")))
+# Find files in the apps as well as in STATIC_ROOT, so the admin works before (or without) collectstatic...
 WHITENOISE_USE_FINDERS = True
+# ...which is why a STATIC_ROOT not collected yet is normal, not worth a warning at every start.
+warnings.filterwarnings("ignore", message="No directory at: ")
 
 # --- Production hardening (DEBUG off) ----------------------------------------------------------
 
@@ -217,14 +221,13 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": sys.stderr,
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "client_error_without_traceback"],
         }
     },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
         # Declared to drop Django's own debug console handler: with it, each 404 was logged twice.
         "django": {"level": "INFO"},
-        "django.request": {"level": "INFO", "filters": ["client_error_without_traceback"]},
         "django.server": {"level": "WARNING"},
         # Where it listens is announced by `serve` itself; its HTTP/2 notice is of no use to an MCP server.
         "daphne.server": {"level": "WARNING"},

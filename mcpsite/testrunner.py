@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import unittest
-from collections import Counter
+from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +21,7 @@ class TimedResult(unittest.TextTestResult):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.class_seconds: Counter[str] = Counter()
+        self.class_seconds: defaultdict[str, float] = defaultdict(float)
         self._mark = time.monotonic()
 
     def stopTest(self, test: unittest.TestCase) -> None:
@@ -44,11 +44,12 @@ class Runner(DiscoverRunner):
         )
         return super().setup_databases(**kwargs)
 
-    def suite_result(self, suite: Any, result: unittest.TestResult, **kwargs: Any) -> int:
+    def suite_result(self, suite: Any, result: Any, **kwargs: Any) -> int:
         passed, failed, skipped = closing_counts(result)
         if isinstance(result, TimedResult) and result.testsRun > SLOWEST_SHOWN:
             print("slowest test classes:")
-            for name, seconds in result.class_seconds.most_common(SLOWEST_SHOWN):
+            slowest = sorted(result.class_seconds.items(), key=lambda item: item[1], reverse=True)
+            for name, seconds in slowest[:SLOWEST_SHOWN]:
                 print(f"  {seconds:6.1f} s  {name}")
         print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
         return super().suite_result(suite, result, **kwargs)
