@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
@@ -132,3 +134,36 @@ class DataDirectoryTests(unittest.TestCase):
             )
             self.assertTrue(database.parent.is_dir())
             self.assertFalse((Path(directory) / "pg").exists())
+
+    def test_reading_the_settings_creates_no_folder(self) -> None:
+        code = (
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'mcpsite.settings'; django.setup(); "
+            "from django.conf import settings; print(settings.DATA_DIR)"
+        )
+        with tempfile.TemporaryDirectory() as directory:
+            data = Path(directory) / "data"
+            env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "STATIC_ROOT")}
+            done = subprocess.run(
+                [sys.executable, "-c", code],
+                env={**env, "DATA_DIR": str(data)},
+                cwd=datadir.BASE_DIR,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            self.assertEqual(done.stdout.strip(), str(data), done.stderr)
+            self.assertFalse(data.exists())
+
+    def test_a_bad_setting_stops_the_command_with_one_line(self) -> None:
+        done = subprocess.run(
+            [sys.executable, "-c", "from mcpsite.cli import main; main(['manage', 'check'])"],
+            env={**os.environ, "QPS_LIMIT": "fast"},
+            cwd=datadir.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(done.returncode, 2)
+        self.assertTrue(done.stderr.startswith("kubemcp: configuration error: "), done.stderr)
+        self.assertIn("QPS_LIMIT", done.stderr)
+        self.assertNotIn("Traceback", done.stderr)
