@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,6 +22,13 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent.parent
 BIN = Path(sys.executable).parent
+# The packages the wheel is made of, as pyproject.toml names them (`mcpsite*` and so on).
+PACKAGES = [
+    pattern.rstrip("*")
+    for pattern in tomllib.loads((REPOSITORY / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"][
+        "include"
+    ]
+]
 # Whatever the environment of the test run configures, a user's fresh shell does not have it.
 PASSED_ON = ("PATH", "LANG", "LC_ALL", "TMPDIR", "UV_CACHE_DIR", "PIP_INDEX_URL", "UV_INDEX_URL", "SSL_CERT_FILE")
 
@@ -63,12 +71,14 @@ class Installation:
         return sdist
 
     def build(self) -> None:
-        # Build from a copy of the checkout so the build leaves nothing (build/, *.egg-info) in the repository.
+        # Build from a copy of what a distribution is made of, so the build leaves nothing (build/, *.egg-info) in
+        # the repository and reads none of its caches (node_modules, bench/.cache, var/).
         source = self.root / "source"
-        ignored = shutil.ignore_patterns(
-            ".git", ".venv", "var", "build", "dist", "*.egg-info", "__pycache__", "node_modules"
-        )
-        shutil.copytree(REPOSITORY, source, ignore=ignored)
+        source.mkdir()
+        for name in ("pyproject.toml", "README.md", "LICENSE"):
+            shutil.copy(REPOSITORY / name, source)
+        for package in PACKAGES:
+            shutil.copytree(REPOSITORY / package, source / package, ignore=shutil.ignore_patterns("__pycache__"))
         run([sys.executable, "-m", "build", "--outdir", str(self.dist), str(source)], timeout=300, cwd=self.root)
 
     def install(self) -> None:
