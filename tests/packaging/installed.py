@@ -82,8 +82,8 @@ class Installation:
         run([sys.executable, "-m", "build", "--outdir", str(self.dist), str(source)], timeout=300, cwd=self.root)
 
     def install(self) -> None:
-        python = f"{sys.version_info.major}.{sys.version_info.minor}"
-        run([tool("uv"), "venv", "--quiet", "--python", python, str(self.venv)], timeout=120, cwd=self.root)
+        # The interpreter running the tests, so uv never goes looking for (or downloading) another.
+        run([tool("uv"), "venv", "--quiet", "--python", sys.executable, str(self.venv)], timeout=120, cwd=self.root)
         run(
             [tool("uv"), "pip", "install", "--quiet", "--python", str(self.venv / "bin" / "python"), str(self.wheel)],
             timeout=300,
@@ -96,6 +96,7 @@ class Installation:
         env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '/usr/bin:/bin')}"
         env["HOME"] = str(self.home)
         env.setdefault("UV_CACHE_DIR", str(Path.home() / ".cache" / "uv"))
+        env.update(UV_PYTHON=sys.executable, UV_PYTHON_DOWNLOADS="never")
         env.update(overrides)
         return env
 

@@ -248,6 +248,9 @@ class WheelTests(unittest.TestCase):
         self.assertEqual({path: status for path, status in pages.items() if status != 200}, {})
         self.assertIn("/admin/dashboard/", pages)
         self.assertEqual(browser.open("/static/admin/css/base.css")[0], 200)
+        log = server.stop()
+        self.assertNotIn("Traceback", log)
+        self.assertNotIn("HTTP/2", log)
 
 
 def open_mcp(port: int, message: dict[str, object]) -> tuple[int, str, str]:
