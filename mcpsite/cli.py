@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import sys
 from collections.abc import Sequence
@@ -106,12 +107,17 @@ def apply_options(options: argparse.Namespace) -> None:
 
 
 def launcher_command() -> str:
-    """How a client should start this same command: `kubemcp` when that is what PATH finds, else its full path."""
+    """How a client should start this same command (shell-quoted): `kubemcp` when that is what PATH finds,
+    `uvx kubemcp` when uvx runs it from its cache (which is not on the user's PATH), else its full path."""
     here = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
-    found = shutil.which("kubemcp")
-    if here is None or (found and Path(found).resolve() == here):
+    if here is None:
         return "kubemcp"
-    return str(here)
+    if os.environ.get("UV") and any(part.startswith("archive-v") for part in here.parts):
+        return "uvx kubemcp"
+    found = shutil.which("kubemcp")
+    if found and Path(found).resolve() == here:
+        return "kubemcp"
+    return shlex.quote(str(here))
 
 
 def serve_arguments(options: argparse.Namespace) -> list[str]:

@@ -3,6 +3,7 @@ admin user) names the same launcher: `kubemcp` when installed, `python manage.py
 
 from __future__ import annotations
 
+import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ class Launcher:
 
     def manage(self, *words: str) -> str:
         """A management command as the user would type it."""
-        return " ".join((self.command, *self.manage_args, *words))
+        return shlex.join((self.command, *self.manage_args, *words))
 
     def stdio_client(self, *, demo: bool) -> dict[str, object]:
         """The `mcpServers` entry that starts this server over stdio."""
@@ -35,5 +36,12 @@ def manage_py_launcher() -> Launcher:
     )
 
 
-def kubemcp_launcher(command: str) -> Launcher:
-    return Launcher(command=command, manage_args=("manage",), stdio_args=(), demo_stdio_args=("demo", "--stdio"))
+def kubemcp_launcher(words: str) -> Launcher:
+    """The `kubemcp` command as `words` (shell-quoted) start it: `kubemcp`, `uvx kubemcp` or a full path."""
+    command, *prefix = shlex.split(words)
+    return Launcher(
+        command=command,
+        manage_args=(*prefix, "manage"),
+        stdio_args=tuple(prefix),
+        demo_stdio_args=(*prefix, "demo", "--stdio"),
+    )

@@ -11,6 +11,7 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
+from k8stools.management.launcher import kubemcp_launcher
 from mcpsite import cli, datadir
 
 
@@ -63,6 +64,31 @@ class ArgumentTests(unittest.TestCase):
             with self.subTest(words), self.assertRaises(SystemExit) as raised, mock.patch("sys.stderr"):
                 parse(*words)
             self.assertEqual(raised.exception.code, 2)
+
+
+class LauncherTests(unittest.TestCase):
+    def test_what_the_server_prints_names_the_command_the_user_ran(self) -> None:
+        cases = {
+            "kubemcp": ("kubemcp manage createsuperuser", {"command": "kubemcp", "args": ["demo", "--stdio"]}),
+            "uvx kubemcp": (
+                "uvx kubemcp manage createsuperuser",
+                {"command": "uvx", "args": ["kubemcp", "demo", "--stdio"]},
+            ),
+            "'/opt/my tools/bin/kubemcp'": (
+                "'/opt/my tools/bin/kubemcp' manage createsuperuser",
+                {"command": "/opt/my tools/bin/kubemcp", "args": ["demo", "--stdio"]},
+            ),
+        }
+        for words, (manage, client) in cases.items():
+            with self.subTest(words):
+                launcher = kubemcp_launcher(words)
+                self.assertEqual(launcher.manage("createsuperuser"), manage)
+                self.assertEqual(launcher.stdio_client(demo=True), client)
+
+    def test_uvx_runs_from_its_cache_so_the_advice_is_uvx_kubemcp(self) -> None:
+        script = "/home/me/.cache/uv/archive-v0/AbC/bin/kubemcp"
+        with mock.patch.object(sys, "argv", [script]), mock.patch.dict(os.environ, {"UV": "/usr/bin/uv"}):
+            self.assertEqual(cli.launcher_command(), "uvx kubemcp")
 
 
 class EnvironmentTests(unittest.TestCase):
