@@ -1,8 +1,10 @@
 # kubemcp: a small image that runs one daphne worker as a non-root user.
+# It installs the same wheel users install: the server, its templates and the demo's fake cluster (the engine of
+# `kubemcp demo`, never imported by the server itself); tests, benchmarks and development tools stay out.
 FROM python:3.11-slim AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md LICENSE ./
 COPY mcpsite mcpsite
 COPY k8stools k8stools
 COPY oauthgw oauthgw
@@ -18,10 +20,10 @@ RUN useradd --uid 10001 --create-home --shell /usr/sbin/nologin kubemcp \
 COPY --from=build /wheels /wheels
 RUN pip install /wheels/*.whl && rm -rf /wheels
 WORKDIR /app
+# For `python manage.py migrate` in docker-compose.yml and deploy/kubernetes; `kubemcp manage` does the same.
 COPY manage.py ./
-COPY templates templates
 # collectstatic needs settings, not secrets: a throwaway key for this one command.
-RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v0
+RUN SECRET_KEY=collectstatic-only kubemcp manage collectstatic --noinput -v0
 USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 \

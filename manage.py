@@ -12,10 +12,19 @@ def main() -> None:
     # A checkout's development run: DEBUG on unless the environment says otherwise. An installed server
     # (the kubemcp command, the image, daphne on mcpsite.asgi) does not come through here: DEBUG stays off.
     os.environ.setdefault("DEBUG", "true")
+    if sys.argv[1:2] == ["serve"] and "--demo" in sys.argv[2:]:
+        # The demo keeps a database of its own; the settings choose it when they are read.
+        os.environ["KUBEMCP_DEMO"] = "true"
+    import django
+    from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
     try:
+        django.setup()
+        from mcpsite.datadir import ensure_database_directory
+
+        ensure_database_directory(settings.DATABASES)
         execute_from_command_line(sys.argv)
     except ImproperlyConfigured as error:
         # A bad environment variable is the operator's to fix: one line that names it, no traceback.

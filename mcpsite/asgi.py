@@ -13,6 +13,12 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mcpsite.settings")
 django_application = get_asgi_application()
 
+from django.conf import settings  # noqa: E402
+
+from mcpsite.datadir import ensure_database_directory  # noqa: E402
+
+ensure_database_directory(settings.DATABASES)
+
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402 - Django must be set up first
 from django.urls import path, re_path  # noqa: E402
 

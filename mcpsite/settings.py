@@ -11,6 +11,7 @@ import ipaddress
 import os
 import re
 import sys
+import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from k8stools.config import KNOWN_OPERATIONS
 from k8stools.names import is_namespace_name
+from mcpsite.datadir import data_dir
 from mcpsite.env import (
     env_bool,
     env_choice,
@@ -35,7 +37,10 @@ from mcpsite.env import (
 from mcpsite.secret_key import stored_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
+DATA_DIR = data_dir(BASE_DIR)
+# `kubemcp demo` (and `manage.py serve --demo`) keep their own database, so trying the demo leaves no policy edit,
+# audit record or user behind in real use; set by those entry points, not by operators.
+DEMO = env_bool("KUBEMCP_DEMO", False)
 
 # --- Core Django ------------------------------------------------------------------------------
 
@@ -92,7 +97,9 @@ ASGI_APPLICATION = "mcpsite.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The admin's overrides live in the mcpsite package (not an app), so they ship in the wheel and win over
+        # django.contrib.admin's own templates; the apps' templates are found in each app.
+        "DIRS": [Path(__file__).resolve().parent / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -113,6 +120,8 @@ DATABASE_URL = env_url(
     schemes=("sqlite", "postgres", "postgresql", "pgsql"),
     hostless=("sqlite", "postgres", "postgresql"),
 )
+if DEMO:
+    DATABASE_URL = f"sqlite:///{DATA_DIR / 'demo.sqlite3'}"
 DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 0, minimum=0)
 DB_POOL_MAX_SIZE = env_int("DB_POOL_MAX_SIZE", 10, minimum=0)
 try:
@@ -137,16 +146,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
-        Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Integration tests start real servers in other processes that must share the test database,
-    # so it is a file (one per test run: runs side by side must not share it), not in memory.
-    _test_db = DATA_DIR / "test-databases" / f"test-{os.getpid()}.sqlite3"
-    _test_db.parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["TEST"] = {"NAME": str(_test_db)}
+    # so it is a file (one per test run: runs side by side must not share it), not in memory. The test
+    # runner creates its folder.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-databases" / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss", "unix"), hostless=("unix",))
+if DEMO:
+    REDIS_URL = ""  # the demo is one process: nothing of it goes into the cache that real use shares
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -175,9 +183,12 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
-# Find files in the apps as well as in STATIC_ROOT, so the admin works before (or without) collectstatic.
+# In the data directory, never inside site-packages; the container image sets its own.
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "staticfiles")))
+# Find files in the apps as well as in STATIC_ROOT, so the admin works before (or without) collectstatic...
 WHITENOISE_USE_FINDERS = True
+# ...which is why a STATIC_ROOT not collected yet is normal, not worth a warning at every start.
+warnings.filterwarnings("ignore", message="No directory at: ")
 
 # --- Production hardening (DEBUG off) ----------------------------------------------------------
 
@@ -213,6 +224,7 @@ LOGGING: dict[str, Any] = {
     "filters": {
         "request_id": {"()": "k8stools.log.RequestIdFilter"},
         "request_without_query": {"()": "mcpsite.logfilters.RequestWithoutQuery"},
+        "client_error_without_traceback": {"()": "mcpsite.logfilters.ClientErrorWithoutTraceback"},
     },
     # stderr only: on the stdio transport, stdout belongs to the MCP protocol.
     "handlers": {
@@ -220,12 +232,16 @@ LOGGING: dict[str, Any] = {
             "class": "logging.StreamHandler",
             "stream": sys.stderr,
             "formatter": LOG_FORMAT,
-            "filters": ["request_id", "request_without_query"],
+            "filters": ["request_id", "request_without_query", "client_error_without_traceback"],
         }
     },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
+        # Declared to drop Django's own debug console handler: with it, each 404 was logged twice.
+        "django": {"level": "INFO"},
         "django.server": {"level": "WARNING"},
+        # Where it listens is announced by `serve` itself; its HTTP/2 notice is of no use to an MCP server.
+        "daphne.server": {"level": "WARNING"},
         # The SDK logs every request at INFO; our audit trail already records each tool call.
         "mcp": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},

@@ -45,7 +45,8 @@ class ServeCommandTests(SimpleTestCase):
             "serve", "--http-addr", f"127.0.0.1:{self.port}", *args, env=command_environment(self.data_dir, **env)
         )
         self.addCleanup(command.stop)
-        command.wait_until(f"http://127.0.0.1:{self.port}/healthz")
+        # A fresh database is migrated first: on a loaded machine that alone can take a good part of 30 s.
+        command.wait_until(f"http://127.0.0.1:{self.port}/healthz", timeout=90.0)
         return command
 
     def test_it_migrates_serves_a_cluster_and_exits_cleanly_on_sigterm(self) -> None:
@@ -76,6 +77,8 @@ class ServeCommandTests(SimpleTestCase):
         [snippet] = [line for line in command.stdout.splitlines() if line.startswith("client configuration: ")]
         config = json.loads(snippet.removeprefix("client configuration: "))
         self.assertEqual(config, {"mcpServers": {"kubemcp": {"url": self.mcp_url}}})
+        self.assertIn(f"admin console: http://127.0.0.1:{self.port}/admin/ (user demo, password ", command.stdout)
+        self.assertIn("(the demo's own database)", command.stderr)
         self.assertNotIn("no usable kubeconfig", command.stderr)
 
     def test_without_a_kubeconfig_it_says_so_in_one_line_and_tools_answer_with_the_error(self) -> None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 # daphne.server installs Twisted's asyncio reactor; it must be imported before anything imports a reactor.
 import daphne.server  # isort:skip
 
+import argparse
 import json
 import os
 import signal
 import sys
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -30,8 +30,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from k8stools.context import ServerContext, get_server_context
 from k8stools.kube import KubeConfigError
-
-MANAGE_PY = Path(__file__).resolve().parents[3] / "manage.py"
+from k8stools.management.first_run import DEMO_ADMIN_USERNAME, demo_admin_password, has_superuser
+from k8stools.management.launcher import Launcher, kubemcp_launcher, manage_py_launcher
 
 
 def http_address(value: str) -> tuple[str, int]:
@@ -57,6 +57,8 @@ class Command(BaseCommand):
         parser.add_argument("--demo", action="store_true", help="start a seeded fake Kubernetes cluster and serve it")
         parser.add_argument("--demo-pods", type=int, default=30, metavar="N")
         parser.add_argument("--demo-namespaces", type=int, default=3, metavar="N")
+        # Set by the `kubemcp` command, so what is printed names it rather than manage.py.
+        parser.add_argument("--launcher", default="", help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         stdio = options["transport"] == "stdio"
@@ -67,6 +69,11 @@ class Command(BaseCommand):
                 call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
         except DatabaseError as error:
             raise CommandError(f"cannot apply the database migrations: {error}") from None
+        launcher = kubemcp_launcher(options["launcher"]) if options["launcher"] else manage_py_launcher()
+        self.stderr.write(
+            f"kubemcp: data in {settings.DATA_DIR}" + (" (the demo's own database)" if options["demo"] else "")
+        )
+        admin_lines = self.admin_lines(launcher, demo=options["demo"], stdio=stdio)
         with ExitStack() as stack:
             stack.callback(lambda: get_server_context().shutdown())
             demo_lines: list[str] = []
@@ -87,21 +94,37 @@ class Command(BaseCommand):
                     "(set KUBECONFIG, or try --demo)"
                 )
             if stdio:
-                self.serve_stdio(out, demo_lines, demo=options["demo"], cleanup=stack.close)
+                self.serve_stdio(out, demo_lines, launcher, demo=options["demo"], cleanup=stack.close)
             else:
-                self.serve_http(out, demo_lines, *options["http_addr"], demo=options["demo"])
+                self.serve_http(out, demo_lines, admin_lines, launcher, *options["http_addr"], demo=options["demo"])
 
-    def serve_stdio(self, out: OutputWrapper, demo_lines: list[str], *, demo: bool, cleanup: Any) -> None:
+    def admin_lines(self, launcher: Launcher, *, demo: bool, stdio: bool) -> list[str]:
+        """What to say about the admin console: the demo's credentials, or how to create a first admin user.
+
+        Each line is a format string for the admin URL, known once the HTTP server has bound its port."""
+        if demo:
+            if stdio:
+                return []
+            password = demo_admin_password()
+            return [f"admin console: {{admin}} (user {DEMO_ADMIN_USERNAME}, password {password}; new at each start)"]
+        if not has_superuser():
+            line = f"no admin user yet: create one with `{launcher.manage('createsuperuser')}`"
+            if stdio:
+                self.stderr.write(f"kubemcp: {line}")
+                return []
+            return ["admin console: {admin} (" + line + ")"]
+        return [] if stdio else ["admin console: {admin}"]
+
+    def serve_stdio(
+        self, out: OutputWrapper, demo_lines: list[str], launcher: Launcher, *, demo: bool, cleanup: Any
+    ) -> None:
         from k8stools.server import KubeMCPServer
 
         server = KubeMCPServer(request_state_key=settings.MCP_REQUEST_STATE_KEY)
-        command = [sys.executable, str(MANAGE_PY), "serve", "--transport", "stdio", *(["--demo"] if demo else [])]
         for line in demo_lines:
             out.write(line)
         if demo:
-            out.write(
-                "client configuration: " + json.dumps(client_config({"command": command[0], "args": command[1:]}))
-            )
+            out.write("client configuration: " + json.dumps(client_config(launcher.stdio_client(demo=True))))
         out.flush()
 
         def terminate(signum: int, frame: Any) -> None:
@@ -114,17 +137,35 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, terminate)
         anyio.run(server.run_stdio_async)
 
-    def serve_http(self, out: OutputWrapper, demo_lines: list[str], host: str, port: int, *, demo: bool) -> None:
+    def serve_http(
+        self,
+        out: OutputWrapper,
+        demo_lines: list[str],
+        admin_lines: list[str],
+        launcher: Launcher,
+        host: str,
+        port: int,
+        *,
+        demo: bool,
+    ) -> None:
         from mcpsite.asgi import application
 
         def announce(bound_host: str, bound_port: int) -> None:
             shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+            # A wildcard address is not one to browse to.
+            browse = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]"}.get(shown, shown)
             url = f"http://{shown}:{bound_port}/mcp"
             out.write(f"kubemcp serving MCP at {url} (streamable HTTP; Ctrl-C to stop)")
             for line in demo_lines:
                 out.write(line)
+            for line in admin_lines:
+                out.write(line.format(admin=f"http://{browse}:{bound_port}/admin/"))
             if demo:
                 out.write("client configuration: " + json.dumps(client_config({"url": url})))
+                out.write(
+                    "stdio client configuration (starts a demo of its own): "
+                    + json.dumps(client_config(launcher.stdio_client(demo=True)))
+                )
             out.flush()
 
         server = AnnouncingServer(
