@@ -24,10 +24,12 @@ import anyio
 import anyio.to_thread
 from mcp_types import CompleteRequestParams, CompleteResult, Completion
 
+from k8stools.apirequest import resource_request
 from k8stools.context import ServerContext
 from k8stools.dbconnections import releasing_connections
 from k8stools.guard import GuardedClient
 from k8stools.identity import LOCAL, Caller, caller_from_scope
+from k8stools.names import is_namespace_name
 from k8stools.policy import Policy, PolicySource
 from k8stools.resources import effective_namespace, resolve
 from k8stools.tools.call import ToolCall
@@ -112,14 +114,15 @@ class ArgumentCompleter:
 def namespace_names(client: GuardedClient, policy: Policy) -> list[str]:
     namespaces = resolve(client, "namespaces", "v1")
     listing = client.request(
-        "GET",
-        namespaces.path(),
-        query={
-            "limit": NAME_SCAN_LIMIT,
-            "includeObject": "Metadata",
-            "fieldSelector": exclusion_selector(policy, namespaces, None) or None,
-        },
-        accept=TABLE_ACCEPT,
+        resource_request(
+            namespaces,
+            query={
+                "limit": NAME_SCAN_LIMIT,
+                "includeObject": "Metadata",
+                "fieldSelector": exclusion_selector(policy, namespaces, None) or None,
+            },
+            accept=TABLE_ACCEPT,
+        )
     )
     return [name for name in names_in(listing) if not policy.is_restricted(name)]
 
@@ -140,17 +143,19 @@ def object_names(client: GuardedClient, policy: Policy, arguments: dict[str, str
         return []
     resource = resolve(client, resource_type, arguments.get("apiGroup") or None)
     namespace = effective_namespace(resource, arguments.get("namespace") or None, default_namespace)
-    if policy.is_restricted(namespace):
-        return []
+    if policy.is_restricted(namespace) or (namespace and not is_namespace_name(namespace)):
+        return []  # a completion offers nothing for a namespace it may not or cannot look into
     listing = client.request(
-        "GET",
-        resource.path(namespace),
-        query={
-            "limit": NAME_SCAN_LIMIT,
-            "includeObject": "Metadata",
-            "fieldSelector": exclusion_selector(policy, resource, namespace) or None,
-        },
-        accept=TABLE_ACCEPT,
+        resource_request(
+            resource,
+            namespace=namespace,
+            query={
+                "limit": NAME_SCAN_LIMIT,
+                "includeObject": "Metadata",
+                "fieldSelector": exclusion_selector(policy, resource, namespace) or None,
+            },
+            accept=TABLE_ACCEPT,
+        )
     )
     names = names_in(listing)
     if resource.group == "" and resource.name == "namespaces":

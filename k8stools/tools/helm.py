@@ -20,9 +20,11 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field
 
+from k8stools.apirequest import SECRETS, resource_request
 from k8stools.formatting.secrets import REDACTED, mask_secrets
 from k8stools.formatting.tables import layout_table
 from k8stools.guard import GuardedClient
+from k8stools.names import check_object_name
 from k8stools.tools.call import ToolCall, ToolOutput
 from k8stools.tools.errors import ToolInputError
 from k8stools.tools.registry import kube_tool
@@ -95,9 +97,10 @@ def masked_manifest(manifest: str) -> str:
 
 
 def _release_secrets(client: GuardedClient, namespace: str | None, name: str | None) -> list[dict[str, Any]]:
-    selector = "owner=helm" + (f",name={name}" if name else "")
-    path = f"/api/v1/namespaces/{namespace}/secrets" if namespace else "/api/v1/secrets"
-    items: list[dict[str, Any]] = client.request("GET", path, query={"labelSelector": selector}).get("items") or []
+    # The release name goes into a label selector: a valid name cannot add terms to it.
+    selector = "owner=helm" + (f",name={check_object_name(name)}" if name else "")
+    request = resource_request(SECRETS, namespace=namespace, query={"labelSelector": selector})
+    items: list[dict[str, Any]] = client.request(request).get("items") or []
     return [item for item in items if str(item.get("type", "")).startswith("helm.sh/release")]
 
 
