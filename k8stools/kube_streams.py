@@ -103,18 +103,18 @@ def exec_in_pod(
     client: KubeClient,
     request: ApiRequest,
     *,
-    command: list[str],
     tty: bool = False,
     stdin: bytes | None = None,
     timeout_seconds: float,
     max_output_bytes: int,
     url_check: UrlCheck | None = None,
 ) -> ExecOutput:
-    """Run the exec `request` (built by `exec_request` for `command`) and wait for it, at most `timeout_seconds`.
+    """Run the exec `request` (built by `exec_request`) and wait for its command, at most `timeout_seconds`.
 
     Raises `KubeError` when the API server refuses the exec (unknown pod or container, a container
     that is not running, no permission) and `KubeUnavailable` when it cannot be reached.
     """
+    command = [value for key, value in request.query if key == "command"]
     client.limiter.acquire()
     api_client = client.api_client
     _, url, headers, _, _ = api_client.param_serialize(

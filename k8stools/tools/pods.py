@@ -364,7 +364,6 @@ def exec_command(
     try:
         output = client.exec(
             exec_of(container),
-            command=command,
             tty=tty,
             stdin=stdin.encode("utf-8") if stdin is not None else None,
             timeout_seconds=seconds,
