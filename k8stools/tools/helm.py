@@ -24,7 +24,7 @@ from k8stools.apirequest import SECRETS, resource_request
 from k8stools.formatting.secrets import REDACTED, mask_secrets
 from k8stools.formatting.tables import layout_table
 from k8stools.guard import GuardedClient
-from k8stools.names import check_object_name
+from k8stools.names import check_namespace, check_object_name
 from k8stools.tools.call import ToolCall, ToolOutput
 from k8stools.tools.errors import ToolInputError
 from k8stools.tools.registry import kube_tool
@@ -260,12 +260,19 @@ def helm_change(
             "dry-run mode is on and helm cannot simulate a change against the API server; nothing was run",
             is_error=True,
         )
+    # Every value becomes an argument of the helm binary: a name or namespace must be one, and nothing may be a flag.
+    ns = check_namespace(namespace or call.config.default_namespace)
+    check_object_name(release)
+    for argument, value in (("chart", chart), ("version", version)):
+        if value is not None and (value.startswith("-") or any(ord(character) < 33 for character in value)):
+            raise ToolInputError(
+                f"{argument} '{value}' is not a chart {argument}: it must not start with '-' or hold spaces"
+            )
     helm = shutil.which("helm")
     if helm is None:
         return ToolOutput(NO_HELM, is_error=True)
     if call.caller.requires_own_credentials:
         raise ToolInputError("helm runs with the server's own credentials, so it is not offered to OAuth users")
-    ns = namespace or call.config.default_namespace
     call.policy.check_namespace(ns)
     call.aim(namespace=ns, kind="helm-release", name=release)
     if action in ("install", "upgrade") and not chart:
