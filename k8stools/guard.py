@@ -39,6 +39,8 @@ REVIEW_RESOURCES = frozenset(
     }
 )
 DRY_RUN = ("dryRun", "All")
+# What may be read through a node's proxy (the kubelet's log files and stats); the kubelet serves more (exec, run).
+NODE_PROXY_PATHS = frozenset({"logs", "stats"})
 
 
 class RequestMismatch(PolicyDenied):
@@ -144,6 +146,8 @@ class GuardedClient:
         if not request.is_resource and request.method != "GET":
             raise PolicyDenied(f"refused: {request.method} {request.path} is not a request kubemcp makes")
         self.policy.check_namespace(request.touched_namespace)
+        if request.subresource == "proxy" and not _allowed_proxy(request):
+            raise PolicyDenied(f"refused: kubemcp does not proxy {request.path}")
         if request.group == "" and request.resource == "namespaces" and isinstance(request.body, dict):
             self.policy.check_namespace((request.body.get("metadata") or {}).get("name"))
         if not is_write(request):
@@ -217,6 +221,16 @@ class GuardedClient:
         if result.get("kind") == "Table" and isinstance(result.get("rows"), list):
             result["rows"] = [row for row in result["rows"] if not _in_restricted(row.get("object") or {}, restricted)]
         return result
+
+
+def _allowed_proxy(request: ApiRequest) -> bool:
+    """Only GETs of a node's log files and stats go through the API server's proxy."""
+    return (
+        request.method == "GET"
+        and (request.group, request.resource) == ("", "nodes")
+        and bool(request.subpath)
+        and request.subpath[0] in NODE_PROXY_PATHS
+    )
 
 
 def _in_restricted(item: dict[str, Any], restricted: frozenset[str], *, namespace_object: bool = False) -> bool:

@@ -8,7 +8,15 @@ from typing import Any
 
 from kubernetes import client as k8s_client
 
-from k8stools.apirequest import NAMESPACES, PODS, ApiRequest, FixedKind, nonresource, resource_request
+from k8stools.apirequest import (
+    NAMESPACES,
+    PODS,
+    ApiRequest,
+    FixedKind,
+    node_proxy_request,
+    nonresource,
+    resource_request,
+)
 from k8stools.guard import GuardedClient, RequestMismatch, verify_final_url
 from k8stools.policy import Policy, PolicyDenied
 
@@ -141,6 +149,21 @@ class GuardDecisionTests(unittest.TestCase):
         with self.assertRaises(PolicyDenied):
             guarded.request(resource_request(FixedKind("evil.io", "v1", "tokenreviews"), method="POST", body={}))
         self.assertEqual(client.sent, [])
+
+    def test_only_node_logs_and_stats_go_through_the_proxy(self) -> None:
+        guarded, client = guard(Policy(non_destructive=False), "logs")
+        guarded.text(node_proxy_request("worker-1", "logs", "syslog"))
+        guarded.request(node_proxy_request("worker-1", "stats", "summary"))
+        for refused in (
+            node_proxy_request("worker-1", "exec", "default", "web", "app"),
+            node_proxy_request("worker-1", "run", "default", "web", "app"),
+            node_proxy_request("worker-1", directory=True),
+            resource_request(PODS, namespace="default", name="web", subresource="proxy", subpath=("logs",)),
+            replace(node_proxy_request("worker-1", "logs", "syslog"), method="POST"),
+        ):
+            with self.subTest(path=refused.path), self.assertRaisesRegex(PolicyDenied, "does not proxy"):
+                guarded.request(refused)
+        self.assertEqual(len(client.sent), 2)
 
     def test_requests_outside_the_resource_tree_may_only_read(self) -> None:
         guarded, client = guard(Policy(non_destructive=False), "create")
