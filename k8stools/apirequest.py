@@ -100,7 +100,7 @@ class ApiRequest:
 
     @property
     def url(self) -> str:
-        """Path and query, for messages and tests (the client encodes the query itself, the same way)."""
+        """Path and query, for messages and tests; the kubernetes client encodes the query it sends itself."""
         return self.path + ("?" + urlencode(self.query) if self.query else "")
 
     @property
