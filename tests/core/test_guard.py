@@ -17,7 +17,9 @@ from k8stools.apirequest import (
     nonresource,
     resource_request,
 )
+from k8stools.completion import object_names
 from k8stools.guard import GuardedClient, RequestMismatch, verify_final_url
+from k8stools.kube import ResourceType
 from k8stools.policy import Policy, PolicyDenied
 
 HOST = "http://127.0.0.1:1"
@@ -219,3 +221,29 @@ class FinalUrlTests(unittest.TestCase):
         with self.assertRaises(RequestMismatch):
             guarded.request(forged)
         self.assertEqual(client.sent, [])
+
+
+class CompletionRequestTests(unittest.TestCase):
+    """Argument completion builds its list request through the model too; a hostile namespace gets nothing."""
+
+    def completer(self) -> tuple[GuardedClient, RecordingClient]:
+        guarded, client = guard(RESTRICTED, "list", {"kind": "PodList", "items": [{"metadata": {"name": "web"}}]})
+        client.resource_types = lambda refresh=False: [  # type: ignore[attr-defined]
+            ResourceType("", "v1", "pods", "Pod", True, frozenset({"list"}), "pod", ("po",))
+        ]
+        return guarded, client
+
+    def test_it_offers_nothing_for_a_namespace_that_walks_out_of_itself(self) -> None:
+        guarded, client = self.completer()
+        for namespace in ("catalog/../payments", "catalog%2F..%2Fpayments", "payments", "catalog?x=1"):
+            with self.subTest(namespace=namespace):
+                arguments = {"resourceType": "pods", "namespace": namespace}
+                self.assertEqual(object_names(guarded, RESTRICTED, arguments, "default"), [])
+        self.assertEqual(client.sent, [])
+
+    def test_it_lists_names_in_a_valid_namespace(self) -> None:
+        guarded, client = self.completer()
+        self.assertEqual(
+            object_names(guarded, RESTRICTED, {"resourceType": "po", "namespace": "catalog"}, "x"), ["web"]
+        )
+        self.assertTrue(client.sent[0][1].startswith(f"{HOST}/api/v1/namespaces/catalog/pods?limit="))
