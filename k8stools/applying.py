@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from k8stools.apirequest import JSON, ApiRequest, resource_request
 from k8stools.diff import render_diff, review_form
 from k8stools.formatting import mask_secrets, prune, to_yaml
 from k8stools.guard import GuardedClient
@@ -26,6 +27,7 @@ from k8stools.manifests import (
     resolve_document,
     target_namespace,
 )
+from k8stools.names import InvalidName, check_namespace, check_object_name
 from k8stools.policy import PolicyDenied
 from k8stools.resources import resolve
 from k8stools.tools.call import ToolCall, ToolOutput
@@ -54,6 +56,18 @@ class PlannedWrite:
     @property
     def ref(self) -> str:
         return object_ref(self.kind, self.document.name)
+
+    def request(self, method: str, *, named: bool = True, query: Any = (), content_type: str = JSON) -> ApiRequest:
+        """The request that sends this document: to its object (`named`), or to its kind's collection (create)."""
+        return resource_request(
+            self.kind,
+            method=method,
+            namespace=self.namespace,
+            name=self.document.name if named else None,
+            query=query,
+            body=self.body() if method != "GET" else None,
+            content_type=content_type,
+        )
 
     def body(self) -> dict[str, Any]:
         """The document as sent: its namespace set for namespaced kinds, dropped for cluster-scoped ones."""
@@ -91,6 +105,13 @@ def plan_documents(
         if verb not in kind.verbs:
             raise ToolInputError(f"{document.label}: {kind.qualified_name} does not support {verb}; nothing was sent")
         target = target_namespace(document, kind, default)
+        try:  # the manifest's own metadata is as hostile as any argument
+            if target:
+                check_namespace(target)
+            if document.name:
+                check_object_name(document.name, group=kind.group, resource=kind.name)
+        except InvalidName as invalid:
+            raise ToolInputError(f"{document.label}: {invalid}; nothing was sent") from None
         for touched in namespaces_touched(document, kind, target):
             try:
                 call.policy.check_namespace(touched)
@@ -102,9 +123,10 @@ def plan_documents(
     return plans
 
 
-def get_or_none(client: GuardedClient, path: str) -> dict[str, Any] | None:
+def get_or_none(client: GuardedClient, request: ApiRequest) -> dict[str, Any] | None:
+    """The object `request` (a GET) reads, or None when it does not exist."""
     try:
-        found: dict[str, Any] = client.request("GET", path)
+        found: dict[str, Any] = client.request(request)
     except KubeError as error:
         if error.status == 404:
             return None
@@ -131,7 +153,7 @@ def create_documents(call: ToolCall, plans: list[PlannedWrite]) -> Report:
     client = call.client()
 
     def send(plan: PlannedWrite) -> tuple[str, dict[str, Any]]:
-        result = client.request("POST", plan.kind.path(plan.namespace), body=plan.body())
+        result = client.request(plan.request("POST", named=False))
         name = (result.get("metadata") or {}).get("name") or plan.document.name
         return f"{object_ref(plan.kind, name)} created", result
 
@@ -142,9 +164,8 @@ def apply_documents(call: ToolCall, plans: list[PlannedWrite], *, force: bool) -
     client = call.client()
 
     def send(plan: PlannedWrite) -> tuple[str, dict[str, Any]]:
-        path = plan.kind.path(plan.namespace, plan.document.name)
-        before = get_or_none(client, path)
-        result = client.request("PATCH", path, query=_apply_query(force), body=plan.body(), content_type=APPLY_PATCH)
+        before = get_or_none(client, plan.request("GET"))
+        result = client.request(plan.request("PATCH", query=_apply_query(force), content_type=APPLY_PATCH))
         state = "created" if before is None else ("configured" if changed(before, result) else "unchanged")
         return f"{plan.ref} {state}", result
 
@@ -156,7 +177,6 @@ def diff_documents(call: ToolCall, plans: list[PlannedWrite], *, force: bool) ->
     client = call.client()
     parts, failed = [], False
     for plan in plans:
-        path = plan.kind.path(plan.namespace, plan.document.name)
         if plan.awaits_definition:
             parts.append(
                 f"{plan.ref}: not previewed: its kind comes from a CustomResourceDefinition in this manifest, "
@@ -164,9 +184,9 @@ def diff_documents(call: ToolCall, plans: list[PlannedWrite], *, force: bool) ->
             )
             continue
         try:
-            before = get_or_none(client, path)
+            before = get_or_none(client, plan.request("GET"))
             query = _apply_query(force) + list(DRY_RUN_QUERY)
-            after = client.request("PATCH", path, query=query, body=plan.body(), content_type=APPLY_PATCH)
+            after = client.request(plan.request("PATCH", query=query, content_type=APPLY_PATCH))
         except KubeError as error:
             failed = True
             parts.append(f"{plan.ref}: the dry run FAILED: {_apply_error(error)}\n")

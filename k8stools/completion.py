@@ -24,6 +24,7 @@ import anyio
 import anyio.to_thread
 from mcp_types import CompleteRequestParams, CompleteResult, Completion
 
+from k8stools.apirequest import resource_request
 from k8stools.context import ServerContext
 from k8stools.dbconnections import releasing_connections
 from k8stools.guard import GuardedClient
@@ -113,14 +114,15 @@ class ArgumentCompleter:
 def namespace_names(client: GuardedClient, policy: Policy) -> list[str]:
     namespaces = resolve(client, "namespaces", "v1")
     listing = client.request(
-        "GET",
-        namespaces.path(),
-        query={
-            "limit": NAME_SCAN_LIMIT,
-            "includeObject": "Metadata",
-            "fieldSelector": exclusion_selector(policy, namespaces, None) or None,
-        },
-        accept=TABLE_ACCEPT,
+        resource_request(
+            namespaces,
+            query={
+                "limit": NAME_SCAN_LIMIT,
+                "includeObject": "Metadata",
+                "fieldSelector": exclusion_selector(policy, namespaces, None) or None,
+            },
+            accept=TABLE_ACCEPT,
+        )
     )
     return [name for name in names_in(listing) if not policy.is_restricted(name)]
 
@@ -142,20 +144,22 @@ def object_names(client: GuardedClient, policy: Policy, arguments: dict[str, str
     resource = resolve(client, resource_type, arguments.get("apiGroup") or None)
     namespace = effective_namespace(resource, arguments.get("namespace") or None, default_namespace)
     # A namespace that is not a plain name could reach another one (`default/../kube-system`).
-    if namespace is not None and (not is_namespace_name(namespace) or policy.is_restricted(namespace)):
-        return []
+    if policy.is_restricted(namespace) or (namespace and not is_namespace_name(namespace)):
+        return []  # a completion offers nothing for a namespace it may not or cannot look into
     # An event's name carries the name of the object it is about: the guard needs the whole event to
     # see that object's namespace and drop events about restricted ones.
     whole = bool(policy.restricted_namespaces) and is_event_kind(resource)
     listing = client.request(
-        "GET",
-        resource.path(namespace),
-        query={
-            "limit": NAME_SCAN_LIMIT,
-            "includeObject": "Object" if whole else "Metadata",
-            "fieldSelector": exclusion_selector(policy, resource, namespace) or None,
-        },
-        accept=TABLE_ACCEPT,
+        resource_request(
+            resource,
+            namespace=namespace,
+            query={
+                "limit": NAME_SCAN_LIMIT,
+                "includeObject": "Object" if whole else "Metadata",
+                "fieldSelector": exclusion_selector(policy, resource, namespace) or None,
+            },
+            accept=TABLE_ACCEPT,
+        )
     )
     names = names_in(listing)
     if resource.group == "" and resource.name == "namespaces":

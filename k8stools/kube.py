@@ -15,8 +15,8 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import urllib3
@@ -25,13 +25,17 @@ from kubernetes import config as k8s_config
 from kubernetes.client.rest import ApiException
 from kubernetes.config.config_exception import ConfigException
 
-JSON = "application/json"
+from k8stools.apirequest import ApiRequest, group_version_request, nonresource
+from k8stools.names import InvalidName
+
 CONNECT_TIMEOUT_SECONDS = 5.0
 # A 429 is retried when the server asks for a wait this short; longer waits become a tool error.
 MAX_RETRY_AFTER_SECONDS = 3.0
 # urllib3's default retry would sleep out any Retry-After of a 429 or 503 itself (two minutes, if the server says
 # so) before `raw` could apply the limit above; connection and read retries stay as urllib3's default.
 URLLIB3_RETRIES = urllib3.util.Retry(3, respect_retry_after_header=False)
+# Sees the final URL of a request before it is sent; refuses it by raising.
+UrlCheck = Callable[[str], None]
 
 
 class KubeError(Exception):
@@ -131,17 +135,6 @@ class ResourceType:
         """`deployments.apps`, or `pods` for the core group: the form kubectl and error messages use."""
         return f"{self.name}.{self.group}" if self.group else self.name
 
-    def path(self, namespace: str | None = None, name: str | None = None, subresource: str | None = None) -> str:
-        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
-        if self.namespaced and namespace:
-            base += f"/namespaces/{namespace}"
-        base += f"/{self.name}"
-        if name:
-            base += f"/{name}"
-            if subresource:
-                base += f"/{subresource}"
-        return base
-
 
 @dataclass(frozen=True, slots=True)
 class ExecResult:
@@ -186,22 +179,19 @@ class KubeClient:
 
     def raw(
         self,
-        method: str,
-        path: str,
+        request: ApiRequest,
         *,
-        query: dict[str, Any] | list[tuple[str, Any]] | None = None,
-        body: Any = None,
-        content_type: str = JSON,
-        accept: str = JSON,
         timeout: float | None = 30.0,
         stream: bool = False,
+        url_check: UrlCheck | None = None,
     ) -> urllib3.BaseHTTPResponse:
-        """Send one request; the urllib3 response, unread when `stream` is set."""
-        params = list(query.items()) if isinstance(query, dict) else list(query or [])
-        params = [(key, _query_value(value)) for key, value in params if value is not None]
-        headers = {"Accept": accept}
-        if body is not None:
-            headers["Content-Type"] = content_type
+        """Send one request; the urllib3 response, unread when `stream` is set.
+
+        `url_check` sees the final URL as it will go to urllib3, and may refuse it by raising.
+        """
+        headers = {"Accept": request.accept}
+        if request.body is not None:
+            headers["Content-Type"] = request.content_type
         request_timeout = (CONNECT_TIMEOUT_SECONDS, timeout) if timeout else None
         for attempt in range(3):
             self.limiter.acquire()
@@ -209,13 +199,15 @@ class KubeClient:
                 # kubernetes 37: serialize (query, auth headers, JSON body), then send; the response
                 # stays unread, so `stream=True` callers can read it chunk by chunk.
                 method_, url, header_params, serialized_body, _ = self.api_client.param_serialize(
-                    method=method,
-                    resource_path=path,
-                    query_params=params,
+                    method=request.method,
+                    resource_path=request.path,
+                    query_params=list(request.query),
                     header_params=headers,
-                    body=body,
+                    body=request.body,
                     auth_settings=["BearerToken"],
                 )
+                if url_check is not None:
+                    url_check(url)
                 rest_response = self.api_client.call_api(
                     method_, url, header_params=header_params, body=serialized_body, _request_timeout=request_timeout
                 )
@@ -240,9 +232,9 @@ class KubeClient:
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def request(self, request: ApiRequest, *, timeout: float | None = 30.0, url_check: UrlCheck | None = None) -> Any:
         """Send one request and return the decoded JSON body."""
-        response = self.raw(method, path, **kwargs)
+        response = self.raw(request, timeout=timeout, url_check=url_check)
         data = response.data
         if not data:
             return {}
@@ -253,15 +245,16 @@ class KubeClient:
                 response.status, "BadResponse", f"the API server sent a response that is not JSON: {data[:200]!r}"
             ) from None
 
-    def text(self, path: str, *, query: dict[str, Any] | None = None, timeout: float | None = 30.0) -> str:
+    def text(self, request: ApiRequest, *, timeout: float | None = 30.0, url_check: UrlCheck | None = None) -> str:
         """GET a text resource (pod logs, node logs)."""
-        return self.raw("GET", path, query=query, accept="*/*", timeout=timeout).data.decode("utf-8", "replace")
+        response = self.raw(replace(request, accept="*/*"), timeout=timeout, url_check=url_check)
+        return response.data.decode("utf-8", "replace")
 
     def stream_lines(
-        self, path: str, *, query: dict[str, Any] | None = None, timeout: float | None = None
+        self, request: ApiRequest, *, timeout: float | None = None, url_check: UrlCheck | None = None
     ) -> Iterator[str]:
         """GET a streaming text resource (`follow=true` logs) line by line; close the iterator to stop."""
-        response = self.raw("GET", path, query=query, accept="*/*", timeout=timeout, stream=True)
+        response = self.raw(replace(request, accept="*/*"), timeout=timeout, stream=True, url_check=url_check)
         buffer = b""
         try:
             for chunk in response.stream(4096, decode_content=True):
@@ -278,7 +271,7 @@ class KubeClient:
             response.close()
 
     def version(self, timeout: float = 10.0) -> dict[str, Any]:
-        return self.request("GET", "/version", timeout=timeout)
+        return self.request(nonresource("version"), timeout=timeout)
 
     # --- discovery -------------------------------------------------------------------------
 
@@ -293,17 +286,18 @@ class KubeClient:
 
     def _discover(self) -> list[ResourceType]:
         group_versions: list[tuple[str, str, bool]] = []
-        core = self.request("GET", "/api")
+        core = self.request(nonresource("api"))
         group_versions += [("", version, index == 0) for index, version in enumerate(core.get("versions", []))]
-        for group in self.request("GET", "/apis").get("groups", []):
+        for group in self.request(nonresource("apis")).get("groups", []):
             preferred = (group.get("preferredVersion") or {}).get("version")
             for version in group.get("versions", []):
                 group_versions.append((group["name"], version["version"], version["version"] == preferred))
         types: list[ResourceType] = []
         for group, version, preferred in group_versions:
-            path = f"/apis/{group}/{version}" if group else f"/api/{version}"
             try:
-                listing = self.request("GET", path)
+                listing = self.request(group_version_request(group, version))
+            except InvalidName:  # a group or version no valid request can name: nothing of it can be used
+                continue
             except KubeError as error:
                 if error.status in (404, 503):  # an aggregated API that is down: skip it like kubectl does
                     continue

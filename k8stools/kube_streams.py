@@ -4,8 +4,8 @@ With `kubectl exec` the API server upgrades the request to a websocket that carr
 channels: 0 stdin, 1 stdout, 2 stderr, 3 the kubelet's final `Status` (which holds the exit code).
 `exec_in_pod` sends stdin (closing it with the v5 protocol's close frame, so the command sees end
 of file), reads stdout and stderr until the command ends or the time bound passes, keeps at most
-`max_output_bytes` of each, and takes the exit code from the `Status`. Callers check the policy
-on the exec path before calling: this module only talks to the API server.
+`max_output_bytes` of each, and takes the exit code from the `Status`. The guard
+(`GuardedClient.exec`) checks the request and calls this module, which only talks to the API server.
 """
 
 from __future__ import annotations
@@ -26,15 +26,24 @@ from kubernetes.stream.ws_client import (
 )
 from websocket import WebSocketBadStatusException, WebSocketConnectionClosedException, WebSocketException
 
-from k8stools.kube import KubeClient, KubeError, KubeUnavailable
+from k8stools.apirequest import PODS, ApiRequest, resource_request
+from k8stools.kube import KubeClient, KubeError, KubeUnavailable, UrlCheck
+from k8stools.names import check_container_name
 
 # How long one wait for frames may last, so the time bound is looked at regularly.
 _POLL_SECONDS = 0.5
 
 
-def exec_path(namespace: str, pod: str) -> str:
-    """The request path of the exec subresource (what the guard checks)."""
-    return f"/api/v1/namespaces/{namespace}/pods/{pod}/exec"
+def exec_request(
+    namespace: str, pod: str, *, container: str | None, command: list[str], tty: bool, stdin: bool
+) -> ApiRequest:
+    """The exec subresource request that runs `command` (what the guard checks, and what is sent)."""
+    query: list[tuple[str, Any]] = [("command", part) for part in command]
+    # A terminal has a single output stream: no stderr with tty.
+    query += [("stdin", stdin), ("stdout", True), ("stderr", not tty), ("tty", tty)]
+    if container:
+        query.append(("container", check_container_name(container)))
+    return resource_request(PODS, namespace=namespace, name=pod, subresource="exec", query=query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,31 +101,27 @@ class _BoundedOutput:
 
 def exec_in_pod(
     client: KubeClient,
+    request: ApiRequest,
     *,
-    namespace: str,
-    pod: str,
-    container: str | None,
-    command: list[str],
     tty: bool = False,
     stdin: bytes | None = None,
     timeout_seconds: float,
     max_output_bytes: int,
+    url_check: UrlCheck | None = None,
 ) -> ExecOutput:
-    """Run `command` in the pod's container and wait for it, at most `timeout_seconds`.
+    """Run the exec `request` (built by `exec_request`) and wait for its command, at most `timeout_seconds`.
 
     Raises `KubeError` when the API server refuses the exec (unknown pod or container, a container
     that is not running, no permission) and `KubeUnavailable` when it cannot be reached.
     """
+    command = [value for key, value in request.query if key == "command"]
     client.limiter.acquire()
-    query: list[tuple[str, Any]] = [("command", part) for part in command]
-    # A terminal has a single output stream: no stderr with tty.
-    query += [("stdin", stdin is not None), ("stdout", True), ("stderr", not tty), ("tty", tty)]
-    if container:
-        query.append(("container", container))
     api_client = client.api_client
     _, url, headers, _, _ = api_client.param_serialize(
-        "GET", exec_path(namespace, pod), query_params=query, header_params={}, auth_settings=["BearerToken"]
+        request.method, request.path, query_params=list(request.query), header_params={}, auth_settings=["BearerToken"]
     )
+    if url_check is not None:
+        url_check(url)
     try:
         # The channel client itself rather than `stream()`: that one keeps a second copy of all output
         # (capture_all is forced on) and swaps `call_api` on the client other threads share.

@@ -13,6 +13,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError
 
 from k8stools.identity import LOCAL, caller_from_scope
+from k8stools.names import InvalidName, check_namespace
 from k8stools.tools.registry import TOOLS
 
 if TYPE_CHECKING:
@@ -24,7 +25,9 @@ CURRENT_CONTEXT = "_current"
 
 
 def get_arguments(context: str, namespace: str, kind: str, name: str, *, contexts: bool) -> dict[str, Any]:
-    """The `get` tool's arguments for one resource URI's parts."""
+    """The `get` tool's arguments for one resource URI's parts (hostile: checked here and again by `get`)."""
+    if namespace != CLUSTER_SCOPE:
+        check_namespace(namespace)
     arguments: dict[str, Any] = {"resourceType": kind, "name": name}
     if namespace != CLUSTER_SCOPE:
         arguments["namespace"] = namespace
@@ -57,7 +60,10 @@ def register_resources(server: KubeMCPServer, *, contexts: bool) -> None:
     )
     async def kubernetes_object(context: str, namespace: str, kind: str, name: str, ctx: Context[Any, Any]) -> str:
         caller = _caller(ctx)
-        arguments = get_arguments(context, namespace, kind, name, contexts=contexts)
+        try:
+            arguments = get_arguments(context, namespace, kind, name, contexts=contexts)
+        except InvalidName as invalid:
+            raise ResourceError(str(invalid)) from None
         outcome = await server.runner.run(TOOLS["get"], arguments, caller=caller, schema=server.tool_schema("get"))
         if outcome.is_error:
             raise ResourceError(outcome.text)

@@ -6,13 +6,19 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
+from k8stools.names import NAMESPACE_PATTERN, OBJECT_NAME_PATTERN
+
 if TYPE_CHECKING:
     from k8stools.server import KubeMCPServer
 
-NamespaceArg = Annotated[str, Field(description="Namespace of the object")]
+# The arguments are written into instructions a model follows: only valid Kubernetes names get in.
+NamespaceArg = Annotated[
+    str, Field(description="Namespace of the object", max_length=63, pattern=NAMESPACE_PATTERN.pattern)
+]
+NameArg = Annotated[str, Field(description="Name of the object", max_length=253, pattern=OBJECT_NAME_PATTERN.pattern)]
 
 
-def troubleshoot_pod(name: str, namespace: str = "default") -> str:
+def troubleshoot_pod(name: NameArg, namespace: NamespaceArg = "default") -> str:
     return f"""Find out why pod {name} in namespace {namespace} is failing, and propose a fix.
 
 Call the kubemcp tools in this order, reading each answer before the next call:
@@ -27,7 +33,7 @@ Then say the cause in one sentence, the evidence (quote the lines), and the smal
 Do not change anything without asking first."""
 
 
-def deployment_not_progressing(name: str, namespace: str = "default") -> str:
+def deployment_not_progressing(name: NameArg, namespace: NamespaceArg = "default") -> str:
     return f"""Explain why deployment {name} in namespace {namespace} is not progressing.
 
 Call the kubemcp tools in this order:
@@ -44,7 +50,7 @@ Report the cause, the evidence, and the fix (a corrected image, resources or pro
 and ask before changing anything."""
 
 
-def review_service_account_rbac(name: str, namespace: str = "default") -> str:
+def review_service_account_rbac(name: NameArg, namespace: NamespaceArg = "default") -> str:
     return f"""Review what service account {name} in namespace {namespace} may do, and whether it is too much.
 
 Call the kubemcp tools in this order:
@@ -61,7 +67,7 @@ access, pods/exec, create on pods or workloads, escalate/bind/impersonate, and c
 namespaced role would cover. Propose a least-privilege Role, and ask before applying it."""
 
 
-def namespace_changes_last_hour(namespace: str) -> str:
+def namespace_changes_last_hour(namespace: NamespaceArg) -> str:
     return f"""Summarise what changed in namespace {namespace} in the last hour.
 
 Call the kubemcp tools in this order:

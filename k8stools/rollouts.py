@@ -11,6 +11,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
+from k8stools.apirequest import ApiRequest, FixedKind, resource_request
 from k8stools.kube import ResourceType
 
 REVISION = "deployment.kubernetes.io/revision"
@@ -27,8 +28,12 @@ ANNOTATIONS_KEPT_ON_UNDO = (
 )
 
 
+REPLICASETS = FixedKind("apps", "v1", "replicasets")
+CONTROLLER_REVISIONS = FixedKind("apps", "v1", "controllerrevisions")
+
+
 class Requests(Protocol):
-    def request(self, method: str, path: str, **kwargs: Any) -> Any: ...
+    def request(self, request: ApiRequest) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -161,13 +166,15 @@ def revisions(client: Requests, kind: ResourceType, workload: dict[str, Any]) ->
     """The workload's recorded revisions, oldest first."""
     metadata = workload["metadata"]
     selector = label_selector((workload.get("spec") or {}).get("selector"))
-    base = f"/apis/apps/v1/namespaces/{metadata['namespace']}"
+    namespace = metadata["namespace"]
+    query = [("labelSelector", selector)]
     if kind.name == "deployments":
-        sources = client.request("GET", f"{base}/replicasets", query=[("labelSelector", selector)]).get("items") or []
+        request = resource_request(REPLICASETS, namespace=namespace, query=query)
+        sources = client.request(request).get("items") or []
         found = [_replicaset_revision(source) for source in sources if _owned_by(source, metadata["uid"])]
     else:
         sources = (
-            client.request("GET", f"{base}/controllerrevisions", query=[("labelSelector", selector)]).get("items") or []
+            client.request(resource_request(CONTROLLER_REVISIONS, namespace=namespace, query=query)).get("items") or []
         )
         found = [_controller_revision(source) for source in sources if _owned_by(source, metadata["uid"])]
     return sorted((revision for revision in found if revision.number > 0), key=lambda revision: revision.number)

@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 
 from django.db import connections
 
-from k8stools.kube import KubeClient, KubeError
+from k8stools.guard import PodConnection
+from k8stools.kube import KubeError
 from k8stools.log import Logger
 from k8stools.metrics import Metrics
 from k8stools.policy import Policy, denial_message
@@ -75,7 +76,7 @@ class Forwarder:
         self,
         *,
         session_id: str,
-        client: KubeClient,
+        connection: PodConnection,
         namespace: str,
         pod: str,
         pod_uid: str,
@@ -83,7 +84,9 @@ class Forwarder:
     ) -> list[tuple[int, int]]:
         """Listen for the session; the (bound local port, pod port) pairs. OSError when a port cannot be bound."""
         return self.run(
-            self.open(session_id=session_id, client=client, namespace=namespace, pod=pod, pod_uid=pod_uid, ports=ports)
+            self.open(
+                session_id=session_id, connection=connection, namespace=namespace, pod=pod, pod_uid=pod_uid, ports=ports
+            )
         )
 
     def stop_sync(self, session_id: str, *, by: str) -> bool:
@@ -128,7 +131,7 @@ class Forwarder:
         self,
         *,
         session_id: str,
-        client: KubeClient,
+        connection: PodConnection,
         namespace: str,
         pod: str,
         pod_uid: str,
@@ -140,7 +143,7 @@ class Forwarder:
             namespace=namespace,
             pod=pod,
             pod_uid=pod_uid,
-            client=client,
+            connection=connection,
             max_connections=self.config.max_connections,
         )
         await open_listeners(
@@ -261,7 +264,7 @@ class Forwarder:
 
     async def _check_pod(self, session: LiveSession) -> None:
         try:
-            problem = await self._in_io(check_pod, session.client, session.namespace, session.pod, session.pod_uid)
+            problem = await self._in_io(check_pod, session.connection, session.pod_uid)
         except KubeError as error:
             if error.status in (401, 403):  # expired credentials (a user's ID token) or withdrawn RBAC
                 problem = f"the API server refused the session's credentials ({error.message}); start a new session"

@@ -16,7 +16,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from k8stools.kube import KubeClient, KubeError
+from k8stools.guard import PodConnection
+from k8stools.kube import KubeError
 from k8stools.portforward.streams import PodPortStream, StreamClosed, open_pod_port
 
 READ_SIZE = 256 * 1024
@@ -34,7 +35,7 @@ class LiveSession:
     namespace: str
     pod: str
     pod_uid: str
-    client: KubeClient
+    connection: PodConnection  # the port-forward request the guard allowed
     max_connections: int
     ports: list[tuple[int, int]] = field(default_factory=list)  # (bound local port, pod port)
     sockets: list[socket.socket] = field(default_factory=list)
@@ -102,9 +103,7 @@ class Connection:
         try:
             session = self.session
             try:
-                self.stream = open_pod_port(
-                    session.client, namespace=session.namespace, pod=session.pod, port=self.remote
-                )
+                self.stream = open_pod_port(session.connection, port=self.remote)
             except KubeError as error:
                 self.error, self.pod_ended = f"port {self.remote}: {error.message}", True
                 return

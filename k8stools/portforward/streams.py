@@ -24,11 +24,11 @@ from kubernetes.client.rest import ApiException
 from kubernetes.stream.ws_client import create_websocket, get_websocket_url
 from websocket import ABNF, WebSocketBadStatusException, WebSocketException
 
-from k8stools.kube import KubeClient, KubeError, KubeUnavailable
+from k8stools.guard import PodConnection
+from k8stools.kube import KubeError, KubeUnavailable
 from k8stools.kube_streams import websocket_refusal
 
 DATA_CHANNEL, ERROR_CHANNEL = 0, 1
-PORTFORWARD_PATH = "/api/v1/namespaces/{namespace}/pods/{name}/portforward"
 CONNECT_TIMEOUT_SECONDS = 15.0
 
 
@@ -94,22 +94,25 @@ class PodPortStream:
             self.websocket.shutdown()
 
 
-def open_pod_port(client: KubeClient, *, namespace: str, pod: str, port: int) -> PodPortStream:
-    """Open a websocket to `port` of the pod (blocking); `KubeError` when the API server refuses it.
+def open_pod_port(connection: PodConnection, *, port: int) -> PodPortStream:
+    """Open a websocket to `port` of the pod the guard allowed `connection` for (blocking).
 
-    Callers check the policy on the portforward path first: this function only talks to the API server.
+    `KubeError` when the API server refuses it.
     """
+    client = connection.client
+    request = connection.request.with_query(("ports", port))
+    url_check = connection.url_check(request)
     client.limiter.acquire()
     api_client = client.api_client
     try:
         _method, url, headers, _body, _post = api_client.param_serialize(
-            "GET",
-            PORTFORWARD_PATH,
-            path_params={"namespace": namespace, "name": pod},
-            query_params=[("ports", str(port))],
+            request.method,
+            request.path,
+            query_params=list(request.query),
             header_params={},
             auth_settings=["BearerToken"],
         )
+        url_check(url)
         lowered = {key.lower(): value for key, value in headers.items()}
         websocket = create_websocket(api_client.configuration, get_websocket_url(url), lowered)
     except WebSocketBadStatusException as error:

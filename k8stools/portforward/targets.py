@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from k8stools.guard import GuardedClient
+from k8stools.apirequest import PODS, SERVICES, ApiRequest, resource_request
+from k8stools.guard import GuardedClient, PodConnection
 from k8stools.kube import KubeError
 from k8stools.portforward.ports import PortRequest, PortSpecError
 
@@ -29,13 +30,9 @@ class ResolvedTarget:
     ports: list[tuple[int, int]]  # (requested local port, pod port)
 
 
-def pod_path(namespace: str, pod: str) -> str:
-    return f"/api/v1/namespaces/{namespace}/pods/{pod}"
-
-
-def portforward_path(namespace: str, pod: str) -> str:
-    """The request path of the portforward subresource (what the guard checks)."""
-    return f"{pod_path(namespace, pod)}/portforward"
+def portforward_request(namespace: str, pod: str) -> ApiRequest:
+    """The portforward subresource request (what the guard allows, and what each stream opens)."""
+    return resource_request(PODS, namespace=namespace, name=pod, subresource="portforward")
 
 
 def pod_problem(pod: dict[str, Any]) -> str:
@@ -129,13 +126,13 @@ def resolve_target(
 ) -> ResolvedTarget:
     """The pod and pod ports behind `kind`/`name`; `KubeError` propagates (404 and friends)."""
     if kind == "pod":
-        pod = client.request("GET", pod_path(namespace, name))
+        pod = client.request(resource_request(PODS, namespace=namespace, name=name))
         problem = pod_problem(pod)
         if problem:
             raise TargetError(f"{problem}; port-forward needs a Running pod (describe it to see why)")
         ports = _pod_ports(pod, requests)
     else:
-        service = client.request("GET", f"/api/v1/namespaces/{namespace}/services/{name}")
+        service = client.request(resource_request(SERVICES, namespace=namespace, name=name))
         spec = service.get("spec") or {}
         if spec.get("type") == "ExternalName":
             raise TargetError(f"service {name} is of type ExternalName and has no pods; forward to a pod instead")
@@ -143,7 +140,7 @@ def resolve_target(
         if not selector:
             raise TargetError(f"service {name} has no selector, so no pods to forward to; forward to a pod instead")
         label_selector = ",".join(f"{key}={value}" for key, value in sorted(selector.items()))
-        pods = client.request("GET", f"/api/v1/namespaces/{namespace}/pods", query={"labelSelector": label_selector})
+        pods = client.request(resource_request(PODS, namespace=namespace, query={"labelSelector": label_selector}))
         candidates = sorted(
             (pod for pod in pods.get("items") or [] if not pod_problem(pod) and is_ready(pod)),
             key=lambda pod: pod["metadata"]["name"],
@@ -165,10 +162,11 @@ def resolve_target(
     )
 
 
-def check_pod(client: Any, namespace: str, pod: str, uid: str) -> str:
-    """Why the forwarded pod can no longer be reached ("" when it still can); `client` is a bare KubeClient."""
+def check_pod(connection: PodConnection, uid: str) -> str:
+    """Why the forwarded pod can no longer be reached ("" when it still can)."""
+    namespace, pod = connection.request.namespace, connection.request.name
     try:
-        current = client.request("GET", pod_path(namespace, pod), timeout=10.0)
+        current = connection.pod(timeout=10.0)
     except KubeError as error:
         if error.status == 404:
             return f"pod {namespace}/{pod} was deleted"
@@ -178,4 +176,4 @@ def check_pod(client: Any, namespace: str, pod: str, uid: str) -> str:
     return pod_problem(current)
 
 
-__all__ = ["PortSpecError", "ResolvedTarget", "TargetError", "check_pod", "portforward_path", "resolve_target"]
+__all__ = ["PortSpecError", "ResolvedTarget", "TargetError", "check_pod", "portforward_request", "resolve_target"]

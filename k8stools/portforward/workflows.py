@@ -22,7 +22,7 @@ from k8stools.portforward import records
 from k8stools.portforward.config import PortForwardConfig
 from k8stools.portforward.lifecycle import current_forwarder, get_forwarder, sweep_once
 from k8stools.portforward.ports import parse_ports
-from k8stools.portforward.targets import portforward_path, resolve_target
+from k8stools.portforward.targets import portforward_request, resolve_target
 from k8stools.portforward.worker import current_worker_id, is_gone_locally
 
 Status = PortForwardSession.Status
@@ -68,8 +68,8 @@ def port_forward_start(
         )
     requests = parse_ports(ports)
     target = resolve_target(client, namespace=namespace, kind=resource_type, name=resource_name, requests=requests)
-    # The connect path is what the guard judges: the operation, and the namespace.
-    client.check("GET", portforward_path(namespace, target.pod))
+    # The connect request is what the guard judges: the operation, and the namespace.
+    connection = client.connect(portforward_request(namespace, target.pod))
     sweep_once(config)
     forwarder = get_forwarder(server, config)
     with transaction.atomic():
@@ -99,7 +99,7 @@ def port_forward_start(
     try:
         bound = forwarder.open_sync(
             session_id=str(session.pk),
-            client=client.unguarded_for_streams,
+            connection=connection,
             namespace=namespace,
             pod=target.pod,
             pod_uid=target.pod_uid,

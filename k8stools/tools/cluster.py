@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from k8stools.apirequest import NODES, PODS, FixedKind, resource_request
 from k8stools.formatting.podstatus import pod_state
 from k8stools.formatting.tables import layout_table
 from k8stools.guard import GuardedClient
@@ -29,7 +30,10 @@ CRITICAL_COMPONENTS = (
 # Pages of pods scanned for the not-running summary (500 each): a bound on big clusters.
 POD_SCAN_PAGES = 10
 POD_PAGE_SIZE = 500
-METRICS_API = "/apis/metrics.k8s.io/v1beta1"
+COMPONENT_STATUSES = FixedKind("", "v1", "componentstatuses", namespaced=False)
+SELF_SUBJECT_ACCESS_REVIEWS = FixedKind("authorization.k8s.io", "v1", "selfsubjectaccessreviews", namespaced=False)
+POD_METRICS = FixedKind("metrics.k8s.io", "v1beta1", "pods")
+NODE_METRICS = FixedKind("metrics.k8s.io", "v1beta1", "nodes", namespaced=False)
 NO_METRICS = (
     "the metrics API (metrics.k8s.io) is not served by this cluster: metrics-server is not installed "
     "(or not ready). Install it (https://github.com/kubernetes-sigs/metrics-server) to use top; "
@@ -100,7 +104,7 @@ def cluster_health(
 
 def _components(client: GuardedClient) -> list[tuple[str, bool, str]] | None:
     try:
-        listing = client.request("GET", "/api/v1/componentstatuses")
+        listing = client.request(resource_request(COMPONENT_STATUSES))
     except KubeError as error:
         if error.status in (403, 404, 405):
             return None
@@ -116,17 +120,18 @@ def _components(client: GuardedClient) -> list[tuple[str, bool, str]] | None:
 
 def _nodes(client: GuardedClient) -> list[dict[str, Any]] | None:
     try:
-        return list(_paged(client, "/api/v1/nodes", pages=None))
+        return list(_paged(client, NODES, pages=None))
     except KubeError as error:
         if error.status == 403:
             return None
         raise
 
 
-def _paged(client: GuardedClient, path: str, *, pages: int | None, query: dict[str, Any] | None = None) -> Any:
+def _paged(client: GuardedClient, kind: FixedKind, *, pages: int | None, query: dict[str, Any] | None = None) -> Any:
     token, page = None, 0
     while pages is None or page < pages:
-        listing = client.request("GET", path, query={**(query or {}), "limit": POD_PAGE_SIZE, "continue": token})
+        paging = {**(query or {}), "limit": POD_PAGE_SIZE, "continue": token}
+        listing = client.request(resource_request(kind, query=paging))
         yield from listing.get("items") or []
         token = (listing.get("metadata") or {}).get("continue")
         page += 1
@@ -154,7 +159,7 @@ def _pods_summary(client: GuardedClient) -> str:
     statuses: Counter[str] = Counter()
     total = 0
     try:
-        pods = _paged(client, "/api/v1/pods", pages=POD_SCAN_PAGES)
+        pods = _paged(client, PODS, pages=POD_SCAN_PAGES)
         for pod in pods:
             total += 1
             state = pod_state(pod)
@@ -210,8 +215,7 @@ def can_i(
         question = _question(attributes)
     review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": spec}
     status = (
-        client.request("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", body=review).get("status")
-        or {}
+        client.request(resource_request(SELF_SUBJECT_ACCESS_REVIEWS, method="POST", body=review)).get("status") or {}
     )
     answer = "yes" if status.get("allowed") else "no"
     reason = status.get("reason") or ("no RBAC rule allows it" if answer == "no" else "")
@@ -301,10 +305,10 @@ def top(
         raise ToolInputError("give namespace or allNamespaces, not both")
     query = {"labelSelector": labelSelector}
     ns = None if allNamespaces or kind == "nodes" else namespace or call.config.default_namespace
-    path = f"{METRICS_API}/namespaces/{ns}/pods" if ns else f"{METRICS_API}/{kind}"
+    request = resource_request(POD_METRICS if kind == "pods" else NODE_METRICS, namespace=ns, query=query)
     call.aim(namespace=ns or "", kind=f"{kind}.metrics.k8s.io")
     try:
-        items = client.request("GET", path, query=query).get("items") or []
+        items = client.request(request).get("items") or []
     except KubeError as error:
         if error.status in (404, 503):
             return ToolOutput(NO_METRICS, is_error=True)
@@ -356,8 +360,7 @@ def _top_pods(items: list[dict[str, Any]], *, all_namespaces: bool, per_containe
 
 def _top_nodes(client: GuardedClient, items: list[dict[str, Any]], selector: str | None, sort_by: str | None) -> str:
     nodes = {
-        node["metadata"]["name"]: node
-        for node in _paged(client, "/api/v1/nodes", pages=None, query={"labelSelector": selector})
+        node["metadata"]["name"]: node for node in _paged(client, NODES, pages=None, query={"labelSelector": selector})
     }
     rows: list[tuple[Any, ...]] = []
     for item in items:

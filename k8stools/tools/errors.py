@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from k8stools.kube import KubeError
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # at run time this module imports nothing of k8stools: k8stools.names raises its errors
+    from k8stools.kube import KubeError
 
 
 class ToolInputError(Exception):

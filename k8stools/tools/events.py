@@ -9,6 +9,7 @@ from pydantic import Field
 
 from k8stools.formatting.events import filter_events
 from k8stools.formatting.tables import render_table
+from k8stools.names import check_object_name
 from k8stools.resources import resolve
 from k8stools.tools.call import ToolCall
 from k8stools.tools.listing import (
@@ -16,14 +17,12 @@ from k8stools.tools.listing import (
     EVENT_SCAN_WINDOW,
     MAX_LIMIT,
     combine_selectors,
-    core_events,
     event_window,
     exclusion_selector,
-    list_scope,
     noun,
 )
-from k8stools.tools.read import checked_name, checked_namespace
 from k8stools.tools.registry import kube_tool
+from k8stools.tools.target import resolve_target
 
 MAX_SINCE_MINUTES = 60 * 24 * 30
 
@@ -67,13 +66,18 @@ def events(
 
     Use it to see what went wrong (type: Warning) in a namespace or for one object."""
     client = call.client()
-    resource = core_events(client)
-    scope = list_scope(resource, checked_namespace(namespace), allNamespaces, call.config.default_namespace)
-    involved_kind = resolve(client, kind).kind if kind else None
-    call.aim(namespace=scope.namespace or "", kind="events", name=name or "")
+    target = resolve_target(
+        call, client, "events", "v1", verb="list", namespace=namespace, all_namespaces=allNamespaces
+    )
+    resource, scope = target.kind, target.scope
+    assert scope is not None
+    involved = resolve(client, kind) if kind else None
+    if name:
+        check_object_name(name, group=involved.group if involved else "", resource=involved.name if involved else "")
+    call.aim(name=name or "")
     exclusion = exclusion_selector(call.policy, resource, scope.namespace)
     selector = involved_object_selector(
-        kind=involved_kind, name=checked_name(name) if name else None, type=type, reason=reason
+        kind=involved.kind if involved else None, name=name or None, type=type, reason=reason
     )
     window = event_window(client, resource, scope.namespace, field_selector=combine_selectors(selector, exclusion))
     now = datetime.now(UTC)

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import Field
 
+from k8stools.apirequest import nonresource
 from k8stools.guard import GuardedClient
 from k8stools.kube import KubeError, ResourceType
 from k8stools.resources import resolve
@@ -19,9 +20,10 @@ REF_PREFIX = "#/components/schemas/"
 
 
 def _document(client: GuardedClient, kind: ResourceType) -> dict[str, Any]:
-    gv_path = f"apis/{kind.group}/{kind.version}" if kind.group else f"api/{kind.version}"
+    gv_segments = ("apis", kind.group, kind.version) if kind.group else ("api", kind.version)
+    gv_path = "/".join(gv_segments)
     try:
-        index = client.request("GET", "/openapi/v3").get("paths") or {}
+        index = client.request(nonresource("openapi", "v3")).get("paths") or {}
     except KubeError as error:
         if error.status == 404:
             raise ToolInputError(
@@ -31,8 +33,9 @@ def _document(client: GuardedClient, kind: ResourceType) -> dict[str, Any]:
     entry = index.get(gv_path)
     if not entry:
         raise ToolInputError(f"the API server publishes no OpenAPI document for {kind.api_version}")
-    url = urlsplit(entry.get("serverRelativeURL") or f"/openapi/v3/{gv_path}")
-    document: dict[str, Any] = client.request("GET", url.path, query=dict(parse_qsl(url.query)))
+    # The path comes from our own template; of the server's URL only its query (the cache-busting hash) is kept.
+    query = parse_qsl(urlsplit(entry.get("serverRelativeURL") or "").query)
+    document: dict[str, Any] = client.request(nonresource("openapi", "v3", *gv_segments, query=query))
     return document
 
 

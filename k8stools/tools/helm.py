@@ -20,10 +20,12 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field
 
+from k8stools.apirequest import SECRETS, resource_request
 from k8stools.formatting.documents import load_documents
 from k8stools.formatting.secrets import REDACTED, mask_secrets
 from k8stools.formatting.tables import layout_table
 from k8stools.guard import GuardedClient
+from k8stools.names import check_namespace, check_object_name
 from k8stools.namespace_filters import withheld_note
 from k8stools.policy import Policy, PolicyDenied
 from k8stools.tools.call import ToolCall, ToolOutput
@@ -141,9 +143,10 @@ def masked_manifest(manifest: str) -> str:
 
 
 def _release_secrets(client: GuardedClient, namespace: str | None, name: str | None) -> list[dict[str, Any]]:
-    selector = "owner=helm" + (f",name={name}" if name else "")
-    path = f"/api/v1/namespaces/{namespace}/secrets" if namespace else "/api/v1/secrets"
-    items: list[dict[str, Any]] = client.request("GET", path, query={"labelSelector": selector}).get("items") or []
+    # The release name goes into a label selector: a valid name cannot add terms to it.
+    selector = "owner=helm" + (f",name={check_object_name(name)}" if name else "")
+    request = resource_request(SECRETS, namespace=namespace, query={"labelSelector": selector})
+    items: list[dict[str, Any]] = client.request(request).get("items") or []
     return [item for item in items if str(item.get("type", "")).startswith("helm.sh/release")]
 
 
@@ -313,12 +316,19 @@ def helm_change(
             "dry-run mode is on and helm cannot simulate a change against the API server; nothing was run",
             is_error=True,
         )
+    # Every value becomes an argument of the helm binary: a name or namespace must be one, and nothing may be a flag.
+    ns = check_namespace(namespace or call.config.default_namespace)
+    check_object_name(release)
+    for argument, value in (("chart", chart), ("version", version)):
+        if value is not None and (value.startswith("-") or any(ord(character) < 33 for character in value)):
+            raise ToolInputError(
+                f"{argument} '{value}' is not a chart {argument}: it must not start with '-' or hold spaces"
+            )
     helm = shutil.which("helm")
     if helm is None:
         return ToolOutput(NO_HELM, is_error=True)
     if call.caller.requires_own_credentials:
         raise ToolInputError("helm runs with the server's own credentials, so it is not offered to OAuth users")
-    ns = namespace or call.config.default_namespace
     call.policy.check_namespace(ns)
     call.aim(namespace=ns, kind="helm-release", name=release)
     if action in ("install", "upgrade") and not chart:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from k8stools.apirequest import resource_request
 from k8stools.formatting.events import sort_events_newest_first
 from k8stools.guard import GuardedClient
 from k8stools.kube import ResourceType
@@ -104,7 +105,7 @@ def list_page(
         "limit": limit or None,
         "continue": continue_token or None,
     }
-    body = client.request("GET", resource.path(namespace), query=query)
+    body = client.request(resource_request(resource, namespace=namespace, query=query))
     metadata = body.get("metadata") or {}
     remaining = metadata.get("remainingItemCount")
     return ListPage(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from pydantic import Field
 
+from k8stools.apirequest import NODES, PODS, node_proxy_request, resource_request
 from k8stools.guard import GuardedClient
 from k8stools.kube import KubeError
+from k8stools.names import check_log_file_path, check_node_name
 from k8stools.namespace_filters import node_log_refusal, summary_without_restricted, visible_log_entries, withheld_note
 from k8stools.policy import PolicyDenied
 from k8stools.quantities import format_mebibytes
@@ -20,21 +21,14 @@ from k8stools.tools.registry import kube_tool
 NodeNameArg = Annotated[str, Field(description="Node name (see get resourceType=nodes)")]
 MAX_NODE_LOG_LINES = 2000
 MAX_NODE_LOG_CHARS = 200_000
-_LOG_FILE = re.compile(r"^[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)*$")
+MERGE_PATCH = "application/merge-patch+json"
 MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
-
-
-def _node_path(name: str) -> str:
-    if not name.strip() or "/" in name:
-        raise ToolInputError(f"node name '{name}' is not a name; send one node's name, e.g. worker-1")
-    return f"/api/v1/nodes/{quote(name.strip())}"
 
 
 def _set_unschedulable(client: GuardedClient, name: str, value: bool) -> dict[str, Any]:
     body = {"spec": {"unschedulable": True if value else None}}
-    result: dict[str, Any] = client.request(
-        "PATCH", _node_path(name), body=body, content_type="application/merge-patch+json"
-    )
+    request = resource_request(NODES, method="PATCH", name=name, body=body, content_type=MERGE_PATCH)
+    result: dict[str, Any] = client.request(request)
     return result
 
 
@@ -67,14 +61,14 @@ def node_management(
 ) -> str:
     """Cordon a node (no new pods), uncordon it, or drain it: cordon, then evict its pods through the
     Eviction API so disruption budgets are respected, like kubectl drain. Drain needs confirm: true."""
-    path = _node_path(nodeName)
+    node = resource_request(NODES, name=check_node_name(nodeName))
     call.aim(kind="nodes", name=nodeName)
     client = call.client()
     if operation == "drain" and not confirm:
         raise ToolInputError(f"drain evicts every pod on {nodeName}; send confirm: true to go ahead")
     if operation != "drain" and (gracePeriod is not None or force or deleteLocalData):
         raise ToolInputError("gracePeriod, force and deleteLocalData apply to drain only")
-    client.request("GET", path)  # a missing node is a clear 404 before anything changes
+    client.request(node)  # a missing node is a clear 404 before anything changes
     suffix = " (dry run: nothing changed)" if call.dry_run else ""
     if operation == "uncordon":
         _set_unschedulable(client, nodeName, False)
@@ -82,7 +76,7 @@ def node_management(
     if operation == "cordon":
         _set_unschedulable(client, nodeName, True)
         return f"node/{nodeName} cordoned{suffix}"
-    pods = client.request("GET", "/api/v1/pods", query={"fieldSelector": f"spec.nodeName={nodeName}"})
+    pods = client.request(resource_request(PODS, query={"fieldSelector": f"spec.nodeName={nodeName}"}))
     to_evict, skipped, refusals = plan_drain(
         pods.get("items") or [], ignore_daemonsets=ignoreDaemonsets, delete_local_data=deleteLocalData, force=force
     )
@@ -160,7 +154,9 @@ def _evict(client: GuardedClient, namespace: str, name: str, grace_period: int |
     }
     if grace_period is not None:
         body["deleteOptions"] = {"gracePeriodSeconds": grace_period}
-    client.request("POST", f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(name)}/eviction", body=body)
+    client.request(
+        resource_request(PODS, method="POST", namespace=namespace, name=name, subresource="eviction", body=body)
+    )
 
 
 @kube_tool("node_logs", operation="logs", title="Node logs", read_only=True, idempotent=True)
@@ -182,16 +178,15 @@ def node_logs(
     server): the kubelet's own log, syslog, or a container's raw log. Use when a node misbehaves.
     While the server restricts namespaces, only container logs of allowed namespaces can be read."""
     file = file.strip().strip("/")
-    if file and (not _LOG_FILE.match(file) or ".." in file.split("/")):
-        raise ToolInputError(f"file '{file}' is not a plain path under /var/log; send e.g. kubelet.log or syslog")
+    segments = check_log_file_path(file) if file else ()
+    request = node_proxy_request(check_node_name(nodeName), "logs", *segments, directory=not file)
     call.aim(kind="nodes/proxy", name=nodeName)
     refusal = node_log_refusal(file, call.policy)
     if refusal:
         raise PolicyDenied(refusal)
     client = call.client()
-    path = f"{_node_path(nodeName)}/proxy/logs/{file}"
     try:
-        text = client.text(path)
+        text = client.text(request)
     except KubeError as error:
         if error.status == 404:
             raise ToolInputError(
@@ -216,7 +211,8 @@ def node_stats(
     """A node's kubelet Summary API (stats/summary) in brief: CPU, memory, filesystem, network and
     process counts for the node, and per pod. Works without metrics-server."""
     call.aim(kind="nodes/proxy", name=nodeName)
-    summary = call.client().request("GET", f"{_node_path(nodeName)}/proxy/stats/summary")
+    request = node_proxy_request(check_node_name(nodeName), "stats", "summary")
+    summary = call.client().request(request)
     visible, withheld = summary_without_restricted(summary, call.policy)
     note = withheld_note(withheld, "pods of this node were")
     return format_summary(visible, with_pods=pods) + (f"\n{note}" if note else "")

@@ -12,12 +12,15 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from k8stools.apirequest import PODS, ApiRequest, resource_request
 from k8stools.guard import GuardedClient
 from k8stools.kube import KubeError
-from k8stools.kube_streams import ExecOutput, exec_in_pod, exec_path
+from k8stools.kube_streams import ExecOutput, exec_request
+from k8stools.names import check_container_name
 from k8stools.tools.call import ToolCall, ToolOutput
 from k8stools.tools.errors import ToolInputError
 from k8stools.tools.registry import kube_tool
+from k8stools.tools.target import fixed_target
 
 DEFAULT_TAIL_LINES = 100
 DEFAULT_FOLLOW_SECONDS = 10
@@ -51,11 +54,6 @@ def parse_since_time(text: str) -> str:
     raise ToolInputError(
         f"sinceTime '{text}' is not an RFC 3339 time; send e.g. 2024-05-01T12:00:00Z, or use sinceSeconds instead"
     )
-
-
-def pod_path(namespace: str, pod: str, subresource: str = "") -> str:
-    path = f"/api/v1/namespaces/{namespace}/pods/{pod}"
-    return f"{path}/{subresource}" if subresource else path
 
 
 def container_names(pod: dict[str, Any]) -> list[str]:
@@ -162,9 +160,12 @@ def logs(
         raise ToolInputError("follow reads one pod; pass podName (list pods with the selector to find it)")
     if followSeconds is not None and not follow:
         raise ToolInputError("followSeconds only applies with follow=true")
+    if containerName:
+        check_container_name(containerName)
+    target = fixed_target(call, PODS, name=podName or None, namespace=namespace)
+    ns = target.namespace or ""
+    call.aim(name=podName or labelSelector or "")
     client = call.client()
-    ns = namespace or call.config.default_namespace
-    call.aim(namespace=ns, kind="pods", name=podName or labelSelector or "")
     query: dict[str, Any] = {"tailLines": tailLines, "previous": previous or None, "timestamps": timestamps or None}
     if sinceTime:
         query["sinceTime"] = parse_since_time(sinceTime)
@@ -177,16 +178,16 @@ def logs(
     query["container"] = containerName
     if follow:
         seconds, note = time_bound(followSeconds, DEFAULT_FOLLOW_SECONDS, call.config.tool_timeout_seconds)
-        return _follow(call, client, pod_path(ns, podName, "log"), query, seconds, note, budget)
-    text = _read_log(client, pod_path(ns, podName, "log"), {**query, "limitBytes": budget})
+        return _follow(call, client, target.request(subresource="log", query=query), seconds, note, budget)
+    text = _read_log(client, target.request(subresource="log", query={**query, "limitBytes": budget}))
     if not text:
         return f"(no log lines from pod {podName} in the requested range)"
     return text + _limit_note(text, budget)
 
 
-def _read_log(client: GuardedClient, path: str, query: dict[str, Any]) -> str:
+def _read_log(client: GuardedClient, request: ApiRequest) -> str:
     try:
-        return client.text(path, query=query)
+        return client.text(request)
     except KubeError as error:
         raise _log_failure(error) from None
 
@@ -208,7 +209,7 @@ def _logs_by_selector(
     max_pods: int,
 ) -> str:
     listing = client.request(
-        "GET", f"/api/v1/namespaces/{namespace}/pods", query={"labelSelector": selector, "limit": max_pods}
+        resource_request(PODS, namespace=namespace, query={"labelSelector": selector, "limit": max_pods})
     )
     pods = listing.get("items") or []
     if not pods:
@@ -233,8 +234,9 @@ def _logs_by_selector(
             parts.append(f"(no container '{name}' in this pod; it has: {', '.join(container_names(pod))})")
             continue
         try:
+            query_here = {**query, "container": name, "limitBytes": per_block}
             text = client.text(
-                pod_path(namespace, pod_name, "log"), query={**query, "container": name, "limitBytes": per_block}
+                resource_request(PODS, namespace=namespace, name=pod_name, subresource="log", query=query_here)
             )
         except KubeError as error:
             parts.append(f"(no logs: {error.message})")
@@ -259,11 +261,9 @@ def _log_containers(pod: dict[str, Any], requested: str | None) -> list[str]:
 _END = object()
 
 
-def _follow(
-    call: ToolCall, client: GuardedClient, path: str, query: dict[str, Any], seconds: float, note: str, budget: int
-) -> str:
+def _follow(call: ToolCall, client: GuardedClient, request: ApiRequest, seconds: float, note: str, budget: int) -> str:
     """Read lines as they are written, for `seconds`, reporting progress; then return what was read."""
-    lines = client.stream_lines(path, query={**query, "follow": True}, timeout=seconds + 1)
+    lines = client.stream_lines(request.with_query(("follow", True)), timeout=seconds + 1)
     arrived: queue.Queue[Any] = queue.Queue()
     stop = threading.Event()
     threading.Thread(target=_pump, args=(lines, arrived, stop), name="kubemcp-log-follow", daemon=True).start()
@@ -344,11 +344,17 @@ def exec_command(
     bounded to 64 KiB). The command runs for real even when the server is in dry-run mode."""
     if not command[0]:
         raise ToolInputError('command[0] is empty; it must name the program to run, e.g. ["ls", "/"]')
+    if containerName:
+        check_container_name(containerName)
+    target = fixed_target(call, PODS, name=podName, namespace=namespace)
+    ns = target.namespace or ""
     client = call.client()
-    ns = namespace or call.config.default_namespace
-    call.aim(namespace=ns, kind="pods", name=podName)
-    client.check("GET", exec_path(ns, podName))  # the policy first: nothing reaches the cluster if refused
-    pod = client.request("GET", pod_path(ns, podName))
+
+    def exec_of(container: str | None) -> ApiRequest:
+        return exec_request(ns, podName, container=container, command=command, tty=tty, stdin=stdin is not None)
+
+    client.check(exec_of(containerName))  # the policy first: nothing reaches the cluster if refused
+    pod = client.request(target.request())
     container = choose_container(pod, containerName)
     problem = not_running_reason(pod, container)
     if problem:
@@ -356,12 +362,8 @@ def exec_command(
     seconds, note = time_bound(timeoutSeconds, call.config.tool_timeout_seconds, call.config.tool_timeout_seconds)
     limit = min(MAX_OUTPUT_BYTES_PER_STREAM, (call.config.max_response_bytes - ANSWER_MARGIN_BYTES) // 2)
     try:
-        output = exec_in_pod(
-            client.unguarded_for_streams,
-            namespace=ns,
-            pod=podName,
-            container=container,
-            command=command,
+        output = client.exec(
+            exec_of(container),
             tty=tty,
             stdin=stdin.encode("utf-8") if stdin is not None else None,
             timeout_seconds=seconds,

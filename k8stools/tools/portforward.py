@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from django.conf import settings
 from pydantic import Field
 
+from k8stools.apirequest import PODS, SERVICES
 from k8stools.models import PortForwardSession
 from k8stools.portforward.ports import PortSpecError
 from k8stools.portforward.targets import TargetError
@@ -29,6 +30,7 @@ from k8stools.portforward.workflows import (
 from k8stools.tools.call import ToolCall
 from k8stools.tools.errors import ToolInputError
 from k8stools.tools.registry import kube_tool
+from k8stools.tools.target import fixed_target
 
 OPERATION = "port-forward"
 # Listeners open in the server's pod in in-cluster mode, where nobody can reach them, unless allowed.
@@ -105,7 +107,8 @@ def port_forward(
     if not name:
         raise ToolInputError("missing required argument 'resourceName' (the pod or service name)")
     kind = resourceType if resourceName else "pod"  # the deprecated podName always names a pod
-    call.aim(namespace=namespace, kind="services" if kind == "service" else "pods", name=name)
+    # Checked here, before any session row exists: the name and namespace are stored and shown.
+    fixed_target(call, SERVICES if kind == "service" else PODS, name=name, namespace=namespace)
     try:
         session = port_forward_start(
             server=call.server,

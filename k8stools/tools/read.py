@@ -14,8 +14,6 @@ from k8stools.formatting.slim import OutputForm, prune
 from k8stools.formatting.summary import summarize
 from k8stools.formatting.tables import render_table
 from k8stools.kube import ResourceType
-from k8stools.names import is_namespace_name
-from k8stools.resources import effective_namespace, resolve
 from k8stools.tools.call import ToolCall
 from k8stools.tools.errors import ToolInputError
 from k8stools.tools.listing import (
@@ -31,14 +29,13 @@ from k8stools.tools.listing import (
     is_event_kind,
     keyword_arguments,
     list_page,
-    list_scope,
     next_page_line,
     noun,
-    require_verb,
     scan,
 )
 from k8stools.tools.registry import kube_tool
 from k8stools.tools.related import DEFAULT_EVENTS_LIMIT, MAX_EVENTS_LIMIT, object_events, related_objects
+from k8stools.tools.target import resolve_target
 
 ResourceTypeArg = Annotated[
     str,
@@ -60,20 +57,6 @@ OutputArg = Annotated[
 
 # Objects written out to estimate the size of a page of YAML before writing all of it.
 SIZE_SAMPLE = 20
-UNSAFE_NAME_CHARACTERS = frozenset("/%?#\\") | frozenset(chr(code) for code in range(33))
-
-
-def checked_name(name: str) -> str:
-    """An object name safe to put in a request path (kinds differ in what they allow; none allow these)."""
-    if not name or name in (".", "..") or any(character in UNSAFE_NAME_CHARACTERS for character in name):
-        raise ToolInputError(f"'{name}' is not a valid object name; give the name as list shows it")
-    return name
-
-
-def checked_namespace(namespace: str | None) -> str | None:
-    if namespace and not is_namespace_name(namespace):
-        raise ToolInputError(f"'{namespace}' is not a valid namespace name (lower-case letters, digits and '-')")
-    return namespace
 
 
 def _scope_note(resource: ResourceType, namespace: str | None) -> list[str]:
@@ -102,11 +85,9 @@ def get(
 
     Use describe instead to see the object's events and related objects, list to find names."""
     client = call.client()
-    resource = resolve(client, resourceType, apiGroup)
-    require_verb(resource, "get")
-    ns = effective_namespace(resource, checked_namespace(namespace), call.config.default_namespace)
-    call.aim(namespace=ns or "", kind=resource.qualified_name, name=name)
-    obj = client.request("GET", resource.path(ns, checked_name(name)))
+    target = resolve_target(call, client, resourceType, apiGroup, verb="get", name=name, namespace=namespace)
+    resource = target.kind
+    obj = client.request(target.request())
     text = to_yaml(prune(mask_secrets(_with_kind(obj, resource)), output))
     return "".join(f"# {note}\n" for note in _scope_note(resource, namespace)) + text
 
@@ -155,10 +136,11 @@ def list_(
     Pages with limit/continue; nothing is skipped between pages. summary: true gives counts for large
     lists; fullOutput: true gives the objects as YAML. Narrow with labelSelector/fieldSelector."""
     client = call.client()
-    resource = resolve(client, resourceType, apiGroup)
-    require_verb(resource, "list")
-    scope = list_scope(resource, checked_namespace(namespace), allNamespaces, call.config.default_namespace)
-    call.aim(namespace=scope.namespace or "", kind=resource.qualified_name)
+    target = resolve_target(
+        call, client, resourceType, apiGroup, verb="list", namespace=namespace, all_namespaces=allNamespaces
+    )
+    resource, scope = target.kind, target.scope
+    assert scope is not None
     exclusion = exclusion_selector(call.policy, resource, scope.namespace)
     fields = combine_selectors(fieldSelector, exclusion)
     labels = labelSelector or ""
@@ -296,11 +278,9 @@ def describe(
     """Describe one object like kubectl describe: key facts, related objects (a Deployment's ReplicaSets and pods,
     a Service's endpoints and pods, a Node's pods), owner, and its events newest first. Start here for a problem."""
     client = call.client()
-    resource = resolve(client, resourceType, apiGroup)
-    require_verb(resource, "get")
-    ns = effective_namespace(resource, checked_namespace(namespace), call.config.default_namespace)
-    call.aim(namespace=ns or "", kind=resource.qualified_name, name=name)
-    obj = _with_kind(client.request("GET", resource.path(ns, checked_name(name))), resource)
+    target = resolve_target(call, client, resourceType, apiGroup, verb="get", name=name, namespace=namespace)
+    resource, ns = target.kind, target.namespace
+    obj = _with_kind(client.request(target.request()), resource)
     related = related_objects(client, call.policy, obj, resource)
     found = object_events(client, call.policy, resource, ns, name, eventsLimit)
     text = render_describe(obj, events=found.events, related=related.sections, now=datetime.now(UTC))

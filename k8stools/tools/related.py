@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from k8stools.apirequest import resource_request
 from k8stools.formatting.labels import NONE, format_labels, format_selector
 from k8stools.guard import GuardedClient
 from k8stools.kube import KubeError, ResourceType
@@ -135,7 +136,7 @@ def _endpoints(client: GuardedClient, related: Related, namespace: str | None, n
     if endpoints is None:
         return
     try:
-        related.sections["Endpoints"] = [client.request("GET", endpoints.path(namespace, name))]
+        related.sections["Endpoints"] = [client.request(resource_request(endpoints, namespace=namespace, name=name))]
     except KubeError as error:
         if error.status != 404:
             raise

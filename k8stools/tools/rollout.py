@@ -19,11 +19,11 @@ from k8stools.applying import DRY_RUN_HEADER, object_ref
 from k8stools.formatting import to_yaml
 from k8stools.guard import GuardedClient
 from k8stools.kube import KubeError, ResourceType
-from k8stools.resources import effective_namespace, resolve
 from k8stools.rollouts import Revision, RolloutState, revisions, rollout_state, undo_patch
 from k8stools.tools.call import ToolCall, ToolOutput
 from k8stools.tools.errors import ToolInputError
 from k8stools.tools.registry import kube_tool
+from k8stools.tools.target import resolve_target
 
 ROLLOUT_KINDS = {("apps", "deployments"), ("apps", "statefulsets"), ("apps", "daemonsets")}
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
@@ -47,26 +47,22 @@ class Workload:
 
     def __init__(self, call: ToolCall, resource_type: str, name: str, namespace: str | None) -> None:
         self.client: GuardedClient = call.client()
-        self.kind: ResourceType = resolve(self.client, resource_type)
+        self.target = resolve_target(call, self.client, resource_type, verb=None, name=name, namespace=namespace)
+        self.kind: ResourceType = self.target.kind
         if (self.kind.group, self.kind.name) not in ROLLOUT_KINDS:
             raise ToolInputError(
                 f"{self.kind.qualified_name} has no rollouts; rollout works on deployments, statefulsets and daemonsets"
             )
-        self.namespace = effective_namespace(self.kind, namespace, call.config.default_namespace)
+        self.namespace = self.target.namespace
         self.name = name
-        call.aim(namespace=self.namespace or "", kind=self.kind.qualified_name, name=name)
-        self.obj: dict[str, Any] = self.client.request("GET", self.path)
-
-    @property
-    def path(self) -> str:
-        return self.kind.path(self.namespace, self.name)
+        self.obj: dict[str, Any] = self.client.request(self.target.request())
 
     @property
     def ref(self) -> str:
         return object_ref(self.kind, self.name)
 
     def patch(self, body: Any, content_type: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.client.request("PATCH", self.path, body=body, content_type=content_type)
+        result: dict[str, Any] = self.client.request(self.target.request("PATCH", body=body, content_type=content_type))
         return result
 
 
@@ -227,13 +223,13 @@ def _wait(call: ToolCall, workload: Workload, state: RolloutState, timeout: floa
             ("resourceVersion", version),
             ("timeoutSeconds", max(1, int(remaining))),
         ]
-        lines = workload.client.stream_lines(workload.kind.path(workload.namespace), query=query, timeout=remaining + 5)
+        lines = workload.client.stream_lines(workload.target.collection(query=query), timeout=remaining + 5)
         try:
             for line in lines:
                 event = _event(line)
                 if event.get("type") == "ERROR":
                     # The watch's resourceVersion expired: start again from a fresh read.
-                    workload.obj = workload.client.request("GET", workload.path)
+                    workload.obj = workload.client.request(workload.target.request())
                     break
                 if event.get("type") == "DELETED":
                     raise ToolInputError(f"{workload.ref} was deleted while waiting for its rollout")

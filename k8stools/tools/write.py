@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import Field
 
+from k8stools.apirequest import FixedKind, resource_request
 from k8stools.applying import (
     DIFF_ONLY_NOTE,
     DRY_RUN_HEADER,
@@ -29,10 +30,10 @@ from k8stools.applying import (
 from k8stools.diff import render_diff
 from k8stools.kube import KubeError, ResourceType
 from k8stools.manifests import parse_manifest
-from k8stools.resources import effective_namespace, resolve
 from k8stools.tools.call import ToolCall, ToolOutput
 from k8stools.tools.errors import ToolInputError, describe_kube_error
 from k8stools.tools.registry import kube_tool
+from k8stools.tools.target import resolve_target
 
 ManifestArg = Annotated[
     str | dict[str, Any] | list[Any],
@@ -124,28 +125,28 @@ def delete(
     if bool(name) == bool(labelSelector):
         raise ToolInputError("give either name (one object) or labelSelector (several), not both and not neither")
     client = call.client()
-    kind = resolve(client, resourceType, apiGroup)
+    target = resolve_target(call, client, resourceType, apiGroup, verb=None, name=name, namespace=namespace)
+    kind, ns = target.kind, target.namespace
     if "delete" not in kind.verbs:
         raise ToolInputError(f"{kind.qualified_name} cannot be deleted (the API server does not allow delete on it)")
-    ns = effective_namespace(kind, namespace, call.config.default_namespace)
-    call.aim(namespace=ns or "", kind=kind.qualified_name, name=name or labelSelector or "")
+    call.aim(name=name or labelSelector or "")
     query = [("gracePeriodSeconds", gracePeriodSeconds), ("propagationPolicy", propagationPolicy)]
     names = [name] if name else _select_for_delete(client, kind, ns, labelSelector or "", confirmMany)
     suffix = " (server dry run)" if call.dry_run else ""
     if len(names) > MAX_DELETE_WITHOUT_CONFIRMATION and "deletecollection" in kind.verbs:
         # Confirmed bulk delete: one request, so a large selection cannot outlast the tool timeout half-done.
-        client.request("DELETE", kind.path(ns), query=[("labelSelector", labelSelector), *query])
+        client.request(target.collection("DELETE", query=[("labelSelector", labelSelector), *query]))
         where = f" in namespace {ns}" if ns else ""
         return (
             f"{DRY_RUN_HEADER if call.dry_run else ''}{len(names)} {kind.qualified_name} matching labelSelector "
             f"'{labelSelector}'{where} deleted{suffix}: {', '.join(names)}"
         )
     lines, failures = [], 0
-    for position, target in enumerate(names, start=1):
-        call.progress(position - 1, len(names), f"deleting {target}")
-        ref = f'{object_ref(kind, "").rstrip("/")} "{target}"'
+    for position, each in enumerate(names, start=1):
+        call.progress(position - 1, len(names), f"deleting {each}")
+        ref = f'{object_ref(kind, "").rstrip("/")} "{each}"'
         try:
-            client.request("DELETE", kind.path(ns, target), query=query)
+            client.request(resource_request(kind, method="DELETE", namespace=ns, name=each, query=query))
             lines.append(f"{ref} deleted{suffix}")
         except KubeError as error:
             if name:
@@ -171,10 +172,11 @@ def _select_for_delete(
     # Unconfirmed, one more than the bound is enough to refuse; confirmed, read every match page by page.
     page_size = MAX_DELETE_WITHOUT_CONFIRMATION + 1 if not confirm_many else LIST_PAGE_SIZE
     query: list[tuple[str, Any]] = [("labelSelector", selector), ("limit", page_size)]
-    found = client.request("GET", kind.path(namespace), query=query)
+    found = client.request(resource_request(kind, namespace=namespace, query=query))
     names += [item["metadata"]["name"] for item in found.get("items") or []]
     while confirm_many and (found.get("metadata") or {}).get("continue"):
-        found = client.request("GET", kind.path(namespace), query=query + [("continue", found["metadata"]["continue"])])
+        following = query + [("continue", found["metadata"]["continue"])]
+        found = client.request(resource_request(kind, namespace=namespace, query=following))
         names += [item["metadata"]["name"] for item in found.get("items") or []]
     where = f" in namespace {namespace}" if namespace else ""
     if not names:
@@ -223,16 +225,15 @@ def patch(
     Use `diff: true` first to see what would change."""
     body = _parse_patch(patch)
     client = call.client()
-    kind = resolve(client, resourceType, apiGroup)
-    ns = effective_namespace(kind, namespace, call.config.default_namespace)
-    call.aim(namespace=ns or "", kind=kind.qualified_name, name=name)
+    target = resolve_target(call, client, resourceType, apiGroup, verb=None, name=name, namespace=namespace)
+    kind = target.kind
     chosen = _patch_type(client, kind, patchType, body)
     ref = object_ref(kind, name)
-    before = client.request("GET", kind.path(ns, name))
+    before = client.request(target.request())
     query = list(DRY_RUN_QUERY) if diff else []
     try:
         result = client.request(
-            "PATCH", kind.path(ns, name), query=query, body=body, content_type=PATCH_CONTENT_TYPES[chosen]
+            target.request("PATCH", query=query, body=body, content_type=PATCH_CONTENT_TYPES[chosen])
         )
     except KubeError as error:
         if error.status == 415 and chosen == "strategic":
@@ -302,7 +303,8 @@ def _is_custom(client: Any, kind: ResourceType) -> bool:
     """Is `kind` served by a CustomResourceDefinition? (Built-in groups have no dot or end in .k8s.io.)"""
     if "." not in kind.group:
         return False
-    crd = get_or_none(client, f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{kind.name}.{kind.group}")
+    definitions = FixedKind("apiextensions.k8s.io", "v1", "customresourcedefinitions", namespaced=False)
+    crd = get_or_none(client, resource_request(definitions, name=f"{kind.name}.{kind.group}"))
     return crd is not None
 
 
@@ -324,18 +326,21 @@ def scale(
 ) -> str:
     """Set the replica count of a workload through its scale subresource (like `kubectl scale`)."""
     client = call.client()
-    kind = resolve(client, resourceType, apiGroup)
+    target = resolve_target(call, client, resourceType, apiGroup, verb=None, name=name, namespace=namespace)
+    kind = target.kind
     if "scale" not in kind.subresources:
         raise ToolInputError(
             f"{kind.qualified_name} cannot be scaled: it has no scale subresource (scalable: deployments, replicasets, "
             "statefulsets, and custom resources whose CRD enables scale)"
         )
-    ns = effective_namespace(kind, namespace, call.config.default_namespace)
-    call.aim(namespace=ns or "", kind=kind.qualified_name, name=name)
-    path = kind.path(ns, name, "scale")
-    before = client.request("GET", path)
+    before = client.request(target.request(subresource="scale"))
     result = client.request(
-        "PATCH", path, body={"spec": {"replicas": replicas}}, content_type=PATCH_CONTENT_TYPES["merge"]
+        target.request(
+            "PATCH",
+            subresource="scale",
+            body={"spec": {"replicas": replicas}},
+            content_type=PATCH_CONTENT_TYPES["merge"],
+        )
     )
     old = (before.get("spec") or {}).get("replicas", 0)
     new = (result.get("spec") or {}).get("replicas", replicas)

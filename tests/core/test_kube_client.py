@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import unittest
 
+from k8stools.apirequest import resource_request
 from k8stools.kube import RateLimiter, ResourceType
 
 
@@ -24,12 +25,17 @@ class RateLimiterTests(unittest.TestCase):
 
 
 class ResourceTypeTests(unittest.TestCase):
-    def test_it_builds_real_api_paths(self) -> None:
+    def test_it_addresses_real_api_paths(self) -> None:
         pods = ResourceType("", "v1", "pods", "Pod", True, frozenset())
         deployments = ResourceType("apps", "v1", "deployments", "Deployment", True, frozenset())
         nodes = ResourceType("", "v1", "nodes", "Node", False, frozenset())
-        self.assertEqual(pods.path("default", "web", "log"), "/api/v1/namespaces/default/pods/web/log")
-        self.assertEqual(pods.path(None), "/api/v1/pods")
-        self.assertEqual(deployments.path("web"), "/apis/apps/v1/namespaces/web/deployments")
-        self.assertEqual(nodes.path("ignored", "n1"), "/api/v1/nodes/n1")
+        self.assertEqual(
+            resource_request(pods, namespace="default", name="web", subresource="log").path,
+            "/api/v1/namespaces/default/pods/web/log",
+        )
+        self.assertEqual(resource_request(pods).path, "/api/v1/pods")
+        self.assertEqual(
+            resource_request(deployments, namespace="web").path, "/apis/apps/v1/namespaces/web/deployments"
+        )
+        self.assertEqual(resource_request(nodes, namespace="ignored", name="n1").path, "/api/v1/nodes/n1")
         self.assertEqual((deployments.api_version, deployments.qualified_name), ("apps/v1", "deployments.apps"))

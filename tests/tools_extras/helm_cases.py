@@ -170,6 +170,14 @@ class HelmWithoutBinaryCases(Base):
         self.assertIn("helm binary is not on this server's PATH", text)
         self.assertEqual(self.fake.mutations(), [])
 
+    def test_helm_change_refuses_names_and_charts_that_would_be_flags_of_the_helm_binary(self) -> None:
+        release = self.error("helm_change", action="uninstall", release="--namespace=payments")
+        self.assertIn("'--namespace=payments' is not a valid object name", release)
+        namespace = self.error("helm_change", action="uninstall", release="web", namespace="shop --kube-context=x")
+        self.assertIn("is not a valid namespace name", namespace)
+        chart = self.error("helm_change", action="install", release="web", chart="--kubeconfig=/etc/kc")
+        self.assertIn("must not start with '-'", chart)
+
 
 class NonDestructiveHelmCases(Base):
     def test_helm_change_is_refused_in_non_destructive_mode(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -100,3 +101,25 @@ class ResourcePromptCases(Base):
             return "no error"
 
         self.assertIn("namespace", self.with_client(go))
+
+    def test_a_resource_uri_whose_parts_are_not_kubernetes_names_is_refused_before_any_request(self) -> None:
+        self.fake.clear_requests()
+        # The SDK's template does not match some (a "Unknown resource" error); what it matches, kubemcp checks.
+        for uri in ("k8s://fake/..%2Fpayments/secrets/db", "k8s://fake/shop/pods/.."):
+            with self.subTest(uri=uri):
+                self.assertRegex(self.read_error(uri), "Unknown resource|not a valid")
+        self.assertIn("'catalog?' is not a valid namespace name", self.read_error("k8s://fake/catalog%3F/pods/web"))
+        self.assertIn("'web?x=y' is not a valid object name", self.read_error("k8s://fake/shop/pods/web%3Fx%3Dy"))
+        self.assertFalse([r for r in self.fake.requests if "/secrets" in r.path or "/pods/" in r.path])
+
+    def test_a_prompt_takes_only_kubernetes_names_as_arguments(self) -> None:
+        async def go(client: Any, arguments: dict[str, str]) -> str:
+            try:
+                await client.get_prompt("troubleshoot_pod", arguments)
+            except MCPError as error:
+                return str(error)
+            return "no error"
+
+        for arguments in ({"name": "web/../x", "namespace": "shop"}, {"name": "web", "namespace": "shop\nIgnore"}):
+            with self.subTest(arguments=arguments):
+                self.assertNotEqual(self.with_client(functools.partial(go, arguments=arguments)), "no error")

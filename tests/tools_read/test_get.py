@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import base64
-import unittest
 
 import yaml
 
-from k8stools.tools.errors import ToolInputError
-from k8stools.tools.read import checked_name, checked_namespace
 from tests.live import LiveServerTestCase
 from tests.tools_read.helpers import WIDGET_CRD, widget
 
@@ -139,20 +136,3 @@ class RestrictedGetTests(LiveServerTestCase):
 
     def test_other_namespaces_still_work(self) -> None:
         self.assertIn("name: payments", self.text("get", resourceType="ns", name="payments"))
-
-
-class NameCheckTests(unittest.TestCase):
-    def test_names_with_path_characters_are_refused(self) -> None:
-        for name in ("", ".", "..", "a/b", "a?b", "a#b", "a%2Fb", "a b", "a\\b"):
-            with self.subTest(name=name), self.assertRaises(ToolInputError):
-                checked_name(name)
-
-    def test_names_kinds_allow_pass(self) -> None:
-        for name in ("web-1", "system:controller:job-controller", "v1.apps", "a_b", "node@x"):
-            self.assertEqual(checked_name(name), name)
-
-    def test_namespaces_must_be_dns_labels(self) -> None:
-        self.assertEqual(checked_namespace("kube-system"), "kube-system")
-        self.assertIsNone(checked_namespace(None))
-        with self.assertRaises(ToolInputError):
-            checked_namespace("Kube_System")

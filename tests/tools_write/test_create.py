@@ -96,3 +96,13 @@ class CreateTests(WritingTestCase):
         self.assertIn('document 2 (Namespace kube-system): access to namespace "kube-system" is restricted', text)
         self.assertEqual(self.writes(), [])
         self.assertIsNone(self.fake.get_object("configmaps", "default", "not-sent"))
+
+    def test_a_manifest_whose_own_namespace_or_name_is_not_a_kubernetes_name_is_refused_before_sending(self) -> None:
+        self.fake.clear_requests()
+        hostile_namespace = as_yaml(configmap("not-sent"), configmap("walks-out", "catalog/../payments"))
+        text = self.error("create", manifest=hostile_namespace)
+        self.assertIn("document 2 (ConfigMap walks-out): 'catalog/../payments' is not a valid namespace name", text)
+        hostile_name = as_yaml(configmap("not-sent"), configmap("x?dryRun=None#", "default"))
+        self.assertIn("is not a valid object name", self.error("apply", manifest=hostile_name))
+        self.assertEqual(self.writes(), [])
+        self.assertIsNone(self.fake.get_object("configmaps", "default", "not-sent"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import unittest
 
+from k8stools.apirequest import resource_request
 from k8stools.kube import ResourceType
 from k8stools.manifests import kind_defined_by, namespaces_touched, parse_manifest, resolve_document, target_namespace
 from k8stools.tools.errors import ToolInputError
@@ -153,7 +154,7 @@ class KindDefinedByTests(unittest.TestCase):
         definition, robot = self.documents("acme.io/v1", "Robot")
         kind = kind_defined_by(robot, [definition])
         self.assertIsNotNone(kind)
-        self.assertEqual(kind.path(None, "r2"), "/apis/acme.io/v1/robots/r2")
+        self.assertEqual(resource_request(kind, name="r2").path, "/apis/acme.io/v1/robots/r2")
         self.assertFalse(kind.namespaced)
 
     def test_another_group_kind_or_an_unserved_version_is_not_defined(self) -> None:
