@@ -36,6 +36,7 @@ class Observation:
     """Everything one call caused."""
 
     given: str
+    mode: str
     result: Any = None
     protocol_error: MCPError | None = None
     requests: list[RecordedRequest] = field(default_factory=list)
@@ -65,6 +66,13 @@ class GuardrailTestCase(InProcessTestCase):
         self.enterContext(self.logs.installed())
         self.addCleanup(shutdown_forwarder)
 
+    def stored(self, resource: str, namespace: str | None, name: str, group: str = "") -> dict[str, Any]:
+        """The object as the fake holds it now (fails the test if it is gone)."""
+        obj = self.fake.get_object(resource, namespace, name, group)
+        if obj is None:
+            self.fail(f"{resource} {namespace}/{name} is gone")
+        return obj
+
     @contextmanager
     def session(self, mode: str | None = None, **config: Any) -> Iterator[McpSession]:
         """A client session on a server with the mode's policy (and `config` over it), restricted as attacked."""
@@ -72,12 +80,12 @@ class GuardrailTestCase(InProcessTestCase):
         with self.server(**settings).session() as mcp:
             yield mcp
 
-    def observe(self, action: Callable[[], Any], given: Any) -> Observation:
-        """Run one call; collect its requests, answer, log lines and audit records."""
+    def observe(self, action: Callable[[], Any], given: Any, *, mode: str | None = None) -> Observation:
+        """Run one call (on a server in `mode`); collect its requests, answer, log lines and audit records."""
         self.fake.clear_requests()
         self.logs.clear()
         last_audit = AuditRecord.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        observation = Observation(given=invariants.as_text(given))
+        observation = Observation(given=invariants.as_text(given), mode=mode or self.mode)
         try:
             observation.result = action()
         except MCPError as error:
@@ -92,9 +100,9 @@ class GuardrailTestCase(InProcessTestCase):
             observation.outputs.append(Output("an audit record", invariants.as_text(record)))
         return observation
 
-    def violations(self, observation: Observation, *, mode: str | None = None, reads_only: bool = False) -> list[str]:
-        """The invariants broken by one call under `mode`; `reads_only` for a tool that must never write."""
-        settings = MODES[mode or self.mode]
+    def violations(self, observation: Observation, *, reads_only: bool = False) -> list[str]:
+        """The invariants broken by one call under its mode; `reads_only` for a tool that must never write."""
+        settings = MODES[observation.mode]
         found = invariants.restricted_requests(observation.requests, RESTRICTED)
         read_only_mode = settings.get("non_destructive") and not settings.get("dry_run")
         if reads_only or (read_only_mode and not settings.get("allowed_operations")):

@@ -44,10 +44,10 @@ class ToolArgumentProperties(GuardrailTestCase):
         reads_only = not TOOLS[name].mutating
 
         def holds(arguments: dict[str, Any]) -> None:
-            observation = self.observe(lambda: mcp.call_tool(name, arguments), {"tool": name, **arguments})
+            observation = self.observe(lambda: mcp.call_tool(name, arguments), {"tool": name, **arguments}, mode=mode)
             if observation.protocol_error is not None:
                 self.fail(f"{name}({observation.given[:300]}) got a protocol error: {observation.protocol_error}")
-            self.assertHolds(observation, mode=mode, reads_only=reads_only)
+            self.assertHolds(observation, reads_only=reads_only)
 
         for arguments in explicit_examples(schema, plausible):
             holds = example(arguments=arguments)(holds)
