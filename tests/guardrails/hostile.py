@@ -10,6 +10,7 @@ that builds a request.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,9 +100,6 @@ class Plausible:
         deployments = [item["metadata"]["name"] for item in fake.list_objects("deployments", OPEN_NAMESPACE, "apps")]
         pod = fake.list_objects("pods", OPEN_NAMESPACE)[0]
         containers = [container["name"] for container in pod["spec"]["containers"]]
-        manifest = (
-            f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\n  namespace: {OPEN_NAMESPACE}\ndata:\n  a: b\n"
-        )
         names = deployments + pods + list(SECRET_NAMES)
         return cls(
             {
@@ -125,9 +123,9 @@ class Plausible:
                 "contextName": ["fake", "other"],
                 "image": ["nginx:1.27"],
                 "command": [["ls"], ["cat", "/etc/hostname"]],
-                "ports": [["8080"], ["18080:8080"]],
+                "ports": [["8080"], [":8080"]],
                 "patch": ['{"metadata":{"labels":{"probe":"1"}}}', {"metadata": {"labels": {"probe": "1"}}}],
-                "manifest": [manifest],
+                "manifest": [config_map_manifest("probe", OPEN_NAMESPACE)],
                 "sessionId": [str(uuid.UUID(int=7))],
                 "sessionID": [str(uuid.UUID(int=7))],
                 "chart": ["bitnami/nginx"],
@@ -171,8 +169,27 @@ def carries_strings(schema: dict[str, Any]) -> bool:
     return False
 
 
-def hostile_argument(schema: dict[str, Any], plausible: list[Any]) -> st.SearchStrategy[Any]:
-    """A hostile value in the argument's own shape (a string, in a list, or as a map value)."""
+def config_map_manifest(name: str, namespace: str) -> str:
+    """A ConfigMap as YAML, names quoted so that any string survives as itself."""
+    return (
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {json.dumps(name)}\n  namespace: {json.dumps(namespace)}\n"
+        "data:\n  a: b\n"
+    )
+
+
+def hostile_manifest() -> st.SearchStrategy[str]:
+    """A manifest whose name or namespace (or both) is hostile: the path a write takes is built from them."""
+    return st.one_of(
+        st.builds(config_map_manifest, hostile("probe"), st.just(OPEN_NAMESPACE)),
+        st.builds(config_map_manifest, st.just("probe"), hostile(OPEN_NAMESPACE)),
+        st.builds(config_map_manifest, hostile("probe"), hostile(OPEN_NAMESPACE)),
+    )
+
+
+def hostile_argument(name: str, schema: dict[str, Any], plausible: list[Any]) -> st.SearchStrategy[Any]:
+    """A hostile value in the argument's own shape (a string, in a list, as a map value, inside a manifest)."""
+    if name == "manifest":
+        return st.one_of(hostile_manifest(), hostile("probe"))
     base = next((value for value in plausible if isinstance(value, str) and value), "x")
     types = {option.get("type") for option in _types(schema)}
     value = hostile(base)
@@ -207,7 +224,7 @@ def tool_arguments(draw: st.DrawFn, schema: dict[str, Any], plausible: Plausible
     arguments: dict[str, Any] = {}
     for name, option in properties.items():
         if name in hostile_names:
-            arguments[name] = draw(hostile_argument(option, plausible.values(name)), label=name)
+            arguments[name] = draw(hostile_argument(name, option, plausible.values(name)), label=name)
             continue
         enum = enum_of(option)
         if enum is not None:
@@ -250,6 +267,11 @@ def explicit_examples(schema: dict[str, Any], plausible: Plausible) -> list[dict
             continue
         first = next((value for value in plausible.values(name) if isinstance(value, str) and value), "x")
         attacks = ["catalog/../payments"] if name == "namespace" else ["../../payments/secrets/db-credentials?"]
+        if name == "manifest":
+            attacks = [
+                config_map_manifest("probe", "catalog/../payments"),
+                config_map_manifest("probe?dryRun=", "catalog"),
+            ]
         if name in NAME_ARGUMENTS:
             attacks += [f"{first}?dryRun=", f"{first}#"]
         for attack in attacks:

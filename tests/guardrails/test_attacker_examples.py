@@ -107,9 +107,7 @@ class PathWalkingAttacks(AttackerTestCase):
         self.assertRefused(observation)
 
     def test_port_forward_to_a_pod_named_as_a_path_to_a_payments_secret_is_refused(self) -> None:
-        observation = self.attack(
-            "port_forward", namespace="catalog", podName=WALK_TO_PAYMENTS_SECRET, ports=["18080:8080"]
-        )
+        observation = self.attack("port_forward", namespace="catalog", podName=WALK_TO_PAYMENTS_SECRET, ports=[":8080"])
         self.assertRefused(observation)
 
     def test_helm_list_history_and_get_in_a_namespace_that_walks_to_payments_are_refused(self) -> None:
