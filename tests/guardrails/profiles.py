@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 settings.register_profile(
     "guardrails-ci",
-    max_examples=int(os.environ.get("GUARDRAILS_EXAMPLES", "12")),
+    max_examples=int(os.environ.get("GUARDRAILS_EXAMPLES", "16")),
     deadline=None,
     derandomize=True,
     database=None,
