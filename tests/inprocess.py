@@ -83,7 +83,7 @@ class InProcessServer:
         with start_blocking_portal() as portal:
             client = Client(self.mcp, mode="legacy", cache=None)
             with portal.wrap_async_context_manager(client) as connected:
-                yield McpSession(portal, connected)
+                yield McpSession(portal, connected, self)
 
     def close(self) -> None:
         self.context.shutdown()
@@ -92,9 +92,10 @@ class InProcessServer:
 class McpSession:
     """Synchronous calls on one connected `mcp.Client`; protocol errors raise `MCPError`, as the SDK does."""
 
-    def __init__(self, portal: BlockingPortal, client: Client) -> None:
+    def __init__(self, portal: BlockingPortal, client: Client, server: InProcessServer) -> None:
         self._portal = portal
         self.client = client
+        self.server = server
 
     def list_tools(self) -> list[Tool]:
         return list(self._portal.call(self.client.list_tools).tools)

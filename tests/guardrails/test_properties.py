@@ -8,6 +8,7 @@ examples; see tests/guardrails/profiles.py.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -17,6 +18,7 @@ from mcp_types import PromptReference, ResourceTemplateReference
 
 from k8stools.mcp_resources import OBJECT_TEMPLATE
 from k8stools.tools.registry import TOOLS
+from tests.guardrails import invariants
 from tests.guardrails.base import GuardrailTestCase, Observation
 from tests.guardrails.cluster import OPEN_NAMESPACE, RESTRICTED, RESTRICTED_POD_NAMES
 from tests.guardrails.hostile import Plausible, explicit_examples, hostile, tool_arguments
@@ -39,6 +41,18 @@ class ToolArgumentProperties(GuardrailTestCase):
             for tool in tools:
                 with self.subTest(mode=mode, tool=tool.name):
                     self.check_tool(mcp, mode, tool.name, tool.input_schema, plausible)
+            listed = {tool.name for tool in tools}
+            for name in sorted(set(TOOLS) - listed):
+                with self.subTest(mode=mode, hidden_tool=name):
+                    self.check_hidden_tool(mcp, mode, name, plausible)
+
+    def check_hidden_tool(self, mcp: McpSession, mode: str, name: str, plausible: Plausible) -> None:
+        """A tool the policy leaves out of the list is refused, whatever its arguments, before any request."""
+        for arguments in explicit_examples(mcp.server.mcp.tool_schema(name), plausible):
+            observation = self.observe(partial(mcp.call_tool, name, arguments), {"tool": name, **arguments}, mode=mode)
+            self.assertTrue(observation.is_tool_error, f"{name}({observation.given[:300]}): {observation.text[:300]}")
+            self.assertEqual([invariants.shown(request) for request in observation.requests], [], observation.given)
+            self.assertHolds(observation, reads_only=True)
 
     def check_tool(self, mcp: McpSession, mode: str, name: str, schema: dict[str, Any], plausible: Plausible) -> None:
         reads_only = not TOOLS[name].mutating
