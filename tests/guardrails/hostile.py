@@ -23,7 +23,18 @@ from tests.guardrails.cluster import NODE, OPEN_NAMESPACE, RELEASE, RESTRICTED
 SECRET_NAMES = ("db-credentials", "planted-credentials")
 # Booleans worth turning on; `follow`, `wait` and `tty` only make a call wait for its timeout.
 SAFE_FLAGS = frozenset(
-    {"allNamespaces", "all", "pods", "previous", "timestamps", "summary", "includeLabels", "allValues", "containers"}
+    {
+        "allNamespaces",
+        "all",
+        "pods",
+        "previous",
+        "timestamps",
+        "summary",
+        "includeLabels",
+        "allValues",
+        "containers",
+        "confirm",
+    }
 )
 
 

@@ -220,7 +220,7 @@ class MaskingAttacks(AttackerTestCase):
         with server.session() as mcp:
             observation = self.observe(lambda: mcp.call_tool("kubeconfig_view", {"all": True}), {"all": True})
         self.assertHolds(observation, reads_only=True)
-        self.assertIn("proxy.example", text_of(observation.result))
+        self.assertIn("proxied-cluster", text_of(observation.result))
         self.assertNotIn(KUBECONFIG_PROXY_PASSWORD, observation.text)
         self.assertNotIn(KUBECONFIG_EXTENSION_SECRET, observation.text)
 
