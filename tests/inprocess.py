@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
+from django.conf import settings
 from django.test import TransactionTestCase
 from mcp import Client
 from mcp.shared.exceptions import MCPError
@@ -75,7 +76,12 @@ class InProcessServer:
             config=ServerConfig(kubeconfig=kubeconfig, **config), logger=Logger("kubemcp.inprocess")
         )
         self.policy = PolicySource(lambda: self.context.config, refresh_seconds=0)
-        self.mcp = KubeMCPServer(server=lambda: self.context, policy=self.policy, audit_enabled=audit_enabled)
+        self.mcp = KubeMCPServer(
+            server=lambda: self.context,
+            policy=self.policy,
+            audit_enabled=audit_enabled,
+            request_state_key=settings.MCP_REQUEST_STATE_KEY,
+        )
 
     @contextlib.contextmanager
     def session(self) -> Iterator[McpSession]:

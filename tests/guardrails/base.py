@@ -28,7 +28,8 @@ MODES: dict[str, dict[str, Any]] = {
     "allowed-operations": {"non_destructive": True, "allowed_operations": {"scale", "patch", "delete", "rollout"}},
     "read-write": {"non_destructive": False},
 }
-INTERNAL_ERROR_MARKERS = ("Traceback", "internal error")
+# What the runner answers when a tool raised something it did not expect (a bug, where a tool error is due).
+INTERNAL_ERROR_MARKERS = ("Traceback", "internal error in tool")
 
 
 @dataclass
