@@ -75,7 +75,7 @@ class InProcessServer:
         self.context = ServerContext(
             config=ServerConfig(kubeconfig=kubeconfig, **config), logger=Logger("kubemcp.inprocess")
         )
-        self.policy = PolicySource(lambda: self.context.config, refresh_seconds=0)
+        self.policy = PolicySource(lambda: self.context.config)
         self.mcp = KubeMCPServer(
             server=lambda: self.context,
             policy=self.policy,

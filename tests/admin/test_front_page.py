@@ -59,9 +59,9 @@ class QuietLogTests(AdminTestCase):
         self.assertEqual(len(logs.records), 1)
 
     def test_a_refused_admin_action_is_logged_without_a_traceback(self) -> None:
-        self.client.force_login(self.bob)  # staff, with no permission on the policy
+        self.client.force_login(self.bob)  # staff: nobody adds port-forward sessions in the admin
         with self.assertLogs("django.request", "WARNING") as logs:
-            response = self.client.get("/admin/k8stools/policysettings/add/")
+            response = self.client.get("/admin/k8stools/portforwardsession/add/")
         self.assertEqual(response.status_code, 403)
         self.assertEqual(len(logs.records), 1)
         self.assertNotIn("Traceback", stderr_lines(logs.records))

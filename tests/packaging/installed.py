@@ -200,7 +200,11 @@ class Browser:
             path = queue.pop(0)
             if path in statuses:
                 continue
-            status, _, page = self.open(path)
+            status, location, page = self.open(path)
+            if status in (301, 302) and location.startswith("/admin/") and "/login/" not in location:
+                # A page that stands for another (the policy list is the one policy page): judge that one.
+                queue.insert(0, location)
+                continue
             statuses[path] = status
             if path.count("/") <= 4:
                 queue += [link for link in links(page) if link not in statuses]
