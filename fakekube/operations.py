@@ -7,11 +7,12 @@ from __future__ import annotations
 import builtins
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from . import fieldmanager, patches
 from .conversions import to_served, to_stored
+from .decoding import check_fields, decode
 from .defaults import apply_defaults
 from .objects import bump_generation, carry_server_fields, check_identity, now_timestamp, prepare_new, without_nulls
 from .selectors import SelectorError, fields_match, labels_match, parse_field_selector, parse_label_selector
@@ -37,6 +38,14 @@ class WriteOptions:
     dry_run: bool = False
     field_manager: str = ""
     force: bool = False
+    # `Strict`, `Warn` or `Ignore` for API writes (see `decoding`); empty for the fake's own writes.
+    field_validation: str = ""
+    # Filled with what the response's `Warning` headers must say.
+    warnings: builtins.list[str] = field(default_factory=builtins.list, compare=False)
+
+    def internal(self) -> WriteOptions:
+        """The same options once the body has been decoded (warnings still collected in the same list)."""
+        return replace(self, field_validation="")
 
 
 def manager_from_user_agent(user_agent: str) -> str:
@@ -105,6 +114,9 @@ class Operations:
         manager: str = "",
     ) -> dict[str, Any]:
         check_identity(resource_type, body, namespace)
+        if options.field_validation:
+            body = check_fields(resource_type, body, options.field_validation, options.warnings)
+            options = options.internal()
         if resource_type.stored_with:
             return self.create(
                 self._storage_type(resource_type), namespace, to_stored(body, resource_type), options, manager
@@ -149,6 +161,9 @@ class Operations:
         subresource: str = "",
     ) -> dict[str, Any]:
         check_identity(resource_type, body, namespace, name)
+        if options.field_validation:
+            body = check_fields(resource_type, body, options.field_validation, options.warnings)
+            options = options.internal()
         if resource_type.stored_with:
             return self.update(
                 self._storage_type(resource_type),
@@ -177,6 +192,8 @@ class Operations:
         """Apply a patch; returns (object, created) since server-side apply may create."""
         with self.store.lock:
             if patch_type == patches.APPLY_PATCH:
+                if options.field_validation and isinstance(patch, dict):
+                    patch = self._typed_apply(resource_type, patch, options.field_validation)
                 if resource_type.stored_with and isinstance(patch, dict):
                     check_identity(resource_type, patch, namespace, name)
                     resource_type, patch = self._storage_type(resource_type), to_stored(patch, resource_type)
@@ -194,9 +211,25 @@ class Operations:
             if not isinstance(patched, dict):
                 raise ApiError(422, "the patched object is not a JSON object", "Invalid")
             check_identity(resource_type, patched, namespace, name)
+            if options.field_validation:
+                patched = check_fields(resource_type, patched, options.field_validation, options.warnings)
             if resource_type.stored_with:
                 resource_type, patched = self._storage_type(resource_type), to_stored(patched, resource_type)
             return self._replace(resource_type, old, patched, options, manager, subresource), False
+
+    @staticmethod
+    def _typed_apply(resource_type: ResourceType, applied: dict[str, Any], mode: str) -> dict[str, Any]:
+        """Server-side apply converts the configuration to a typed object first; an unknown field fails that."""
+        decoded = decode(resource_type, applied)
+        if decoded.unknown and mode != "Ignore":
+            paths = ", ".join(f".{path}" for path in decoded.unknown)
+            raise ApiError(
+                400,
+                f"failed to create typed patch object ({resource_type.group}/{resource_type.version}, Kind={resource_type.kind}): "
+                f"{paths}: field not declared in schema",
+                "BadRequest",
+            )
+        return decoded.body
 
     def _apply(
         self,
