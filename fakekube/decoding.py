@@ -59,12 +59,16 @@ def field_validation_of(value: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def model_of(group: str, version: str, kind: str) -> type | None:
+def model_of(group: str, version: str, kind: str) -> Any:
     """The client model mirroring `kind` (`V1Deployment`, `CoreV1Event`), or None when the client has none."""
     prefix = (group.split(".")[0] or "core").capitalize()
     for name in (f"{prefix}{version.capitalize()}{kind}", f"{version.capitalize()}{kind}"):
         model = getattr(kube_models, name, None)
-        if isinstance(model, type) and hasattr(model, "openapi_types") and "kind" in model.attribute_map.values():
+        if (
+            isinstance(model, type)
+            and hasattr(model, "openapi_types")
+            and "kind" in vars(model).get("attribute_map", {}).values()
+        ):
             return model
     return None
 
@@ -132,7 +136,7 @@ class _Decoder:
             raise self.type_error(value, struct, go_path, _go_name(model))
         return self.struct(value, model, go_path, path)
 
-    def struct(self, value: dict[str, Any], model: type, go_path: str, path: str) -> dict[str, Any]:
+    def struct(self, value: dict[str, Any], model: Any, go_path: str, path: str) -> dict[str, Any]:
         fields = {json_name: attribute for attribute, json_name in model.attribute_map.items()}
         decoded = {}
         for key, item in value.items():

@@ -13,7 +13,7 @@ from .decoding import field_validation_of, warning_headers
 from .encoding import json_response, list_response, object_response, read_body
 from .metrics import metrics_items
 from .operations import RETURNS_DELETED_OBJECT, WriteOptions, manager_from_user_agent, unsupported_patch
-from .request_info import IDENTITY, REQUEST_INFO, RequestInfo
+from .request_info import REQUEST_INFO, SUBJECT, RequestInfo
 from .status import ApiError
 from .store import Page
 from .types import ResourceType
@@ -154,7 +154,7 @@ class RestHandlers:
             return self._metrics(request, info, resource_type, namespace)
         if resource_type.group in ("authorization.k8s.io", "authentication.k8s.io"):
             body = await read_body(request)
-            return json_response(self.cluster.auth.review(request[IDENTITY], resource_type, body), 201)
+            return json_response(self.cluster.auth.review(request[SUBJECT], resource_type, body), 201)
         if info.verb == "get":
             obj = self.operations.get(resource_type, namespace, info.name)
             return self._object_or_table(request, resource_type, [obj], obj)
