@@ -31,7 +31,8 @@ def method_not_allowed() -> ApiError:
 
 
 def resource_not_found() -> ApiError:
-    return ApiError(404, "the server could not find the requested resource", "NotFound")
+    # The real generic 404 carries `details: {}`; client-go code such as `kubectl debug` reads it unguarded.
+    return ApiError(404, "the server could not find the requested resource", "NotFound", empty_details=True)
 
 
 def dry_run_of(request: web.Request) -> bool:
