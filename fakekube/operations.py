@@ -17,7 +17,7 @@ from .defaults import apply_defaults
 from .objects import bump_generation, carry_server_fields, check_identity, now_timestamp, prepare_new, without_nulls
 from .selectors import SelectorError, fields_match, labels_match, parse_field_selector, parse_label_selector
 from .status import ApiError, not_found_error
-from .store import Page, Store, paginate
+from .store import Page, Store, continue_resource_version, paginate
 from .types import ResourceType, TypeRegistry
 
 if TYPE_CHECKING:
@@ -93,10 +93,16 @@ class Operations:
             )
         except SelectorError as error:
             raise ApiError(400, str(error), "BadRequest") from error
+        scope = namespace if resource_type.namespaced else None
         with self.store.lock:
-            items = self.store.items(*resource_type.stored_as, namespace if resource_type.namespaced else None)
-            resource_version = self.store.resource_version
             oldest = self.store.oldest_resource_version()
+            if continue_token:
+                # Every page of a paged list shows the cluster as it was when the first page was served.
+                resource_version = continue_resource_version(continue_token, oldest)
+                items = self.store.items_at(*resource_type.stored_as, scope, resource_version)
+            else:
+                items = self.store.items(*resource_type.stored_as, scope)
+                resource_version = self.store.resource_version
         if labels:
             items = [obj for obj in items if labels_match(labels, obj)]
         if fields:
