@@ -17,6 +17,7 @@ from typing import Any
 from kubernetes import client as kube_models
 from multidict import CIMultiDict
 
+from .crd_schema import prune_and_default
 from .status import ApiError
 from .types import ResourceType
 
@@ -157,11 +158,14 @@ class _Decoder:
         return _go_name(model) if isinstance(model, type) else "interface {}"
 
 
-def decode(resource_type: ResourceType, body: dict[str, Any]) -> Decoded:
+def decode(resource_type: ResourceType, body: dict[str, Any], schema: dict[str, Any] | None = None) -> Decoded:
     """Type-check `body` against its kind; raise the real 400 on a type error; report unknown fields.
 
-    Kinds the client has no model for (custom resources, aggregated APIs) pass through unchanged.
+    A custom resource is pruned and defaulted by its CRD's structural `schema` instead (its values are validated
+    later, as a 422); kinds with neither a client model nor a schema pass through unchanged.
     """
+    if resource_type.custom and schema is not None:
+        return Decoded(*prune_and_default(schema, body))
     model = None if resource_type.custom else model_of(resource_type.group, resource_type.version, resource_type.kind)
     if model is None:
         return Decoded(body)
@@ -170,9 +174,15 @@ def decode(resource_type: ResourceType, body: dict[str, Any]) -> Decoded:
     return Decoded(decoded, decoder.unknown)
 
 
-def check_fields(resource_type: ResourceType, body: dict[str, Any], mode: str, warnings: list[str]) -> dict[str, Any]:
+def check_fields(
+    resource_type: ResourceType,
+    body: dict[str, Any],
+    mode: str,
+    warnings: list[str],
+    schema: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Decode `body` under a `fieldValidation` mode: the body to store, or the real 400 in `Strict` mode."""
-    decoded = decode(resource_type, body)
+    decoded = decode(resource_type, body, schema)
     if not decoded.unknown:
         return decoded.body
     if mode == "Strict":

@@ -63,6 +63,8 @@ class Operations:
         self.admission: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any]], None]] = []
         # Validators run on API writes only; admission (which may also fill in fields) runs on add_object too.
         self.validators: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any]], None]] = []
+        # The structural schema of a custom resource's version (set by `crds.CustomResources`).
+        self.custom_schema: Callable[[ResourceType], dict[str, Any] | None] = lambda resource_type: None
         self.after_write: builtins.list[
             Callable[[ResourceType, dict[str, Any] | None, dict[str, Any] | None], None]
         ] = []
@@ -121,7 +123,9 @@ class Operations:
     ) -> dict[str, Any]:
         check_identity(resource_type, body, namespace)
         if options.field_validation:
-            body = check_fields(resource_type, body, options.field_validation, options.warnings)
+            body = check_fields(
+                resource_type, body, options.field_validation, options.warnings, self.custom_schema(resource_type)
+            )
             options = options.internal()
         if resource_type.stored_with:
             return self.create(
@@ -168,7 +172,9 @@ class Operations:
     ) -> dict[str, Any]:
         check_identity(resource_type, body, namespace, name)
         if options.field_validation:
-            body = check_fields(resource_type, body, options.field_validation, options.warnings)
+            body = check_fields(
+                resource_type, body, options.field_validation, options.warnings, self.custom_schema(resource_type)
+            )
             options = options.internal()
         if resource_type.stored_with:
             return self.update(
@@ -218,15 +224,20 @@ class Operations:
                 raise ApiError(422, "the patched object is not a JSON object", "Invalid")
             check_identity(resource_type, patched, namespace, name)
             if options.field_validation:
-                patched = check_fields(resource_type, patched, options.field_validation, options.warnings)
+                patched = check_fields(
+                    resource_type,
+                    patched,
+                    options.field_validation,
+                    options.warnings,
+                    self.custom_schema(resource_type),
+                )
             if resource_type.stored_with:
                 resource_type, patched = self._storage_type(resource_type), to_stored(patched, resource_type)
             return self._replace(resource_type, old, patched, options, manager, subresource), False
 
-    @staticmethod
-    def _typed_apply(resource_type: ResourceType, applied: dict[str, Any], mode: str) -> dict[str, Any]:
+    def _typed_apply(self, resource_type: ResourceType, applied: dict[str, Any], mode: str) -> dict[str, Any]:
         """Server-side apply converts the configuration to a typed object first; an unknown field fails that."""
-        decoded = decode(resource_type, applied)
+        decoded = decode(resource_type, applied, self.custom_schema(resource_type))
         if decoded.unknown and mode != "Ignore":
             paths = ", ".join(f".{path}" for path in decoded.unknown)
             raise ApiError(

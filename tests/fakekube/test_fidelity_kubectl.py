@@ -50,6 +50,34 @@ spec:
     spec: {containers: [{name: main, image: nginx, imagePullPolicyy: Always}]}
 """
 
+WIDGET_CRD = """
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            required: [size]
+            properties:
+              size: {type: string, enum: [s, m]}
+              replicas: {type: integer, minimum: 0, maximum: 10, default: 1}
+"""
+
+
+def widget(name: str, spec: str) -> str:
+    return f"apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: {name}, namespace: default}}\nspec: {spec}\n"
+
 
 class KubectlFidelityTests(FakeClusterTestCase):
     @classmethod
@@ -198,6 +226,38 @@ class KubectlFidelityTests(FakeClusterTestCase):
             "Error from server (BadRequest): failed to create typed patch object (/v1, Kind=ConfigMap): .bogus: "
             "field not declared in schema",
         )
+
+    def with_widgets(self) -> None:
+        self.kubectl("apply", "-f", self.manifest(WIDGET_CRD, "crd.yaml"))
+
+    def test_a_custom_resource_is_defaulted_from_its_schema(self) -> None:
+        self.with_widgets()
+        self.kubectl("apply", "-f", self.manifest(widget("defaulted", "{size: s}"), "w.yaml"))
+        stored = json.loads(self.kubectl("get", "widget", "defaulted", "-o", "json").stdout)
+        self.assertEqual(stored["spec"], {"size": "s", "replicas": 1})
+
+    def test_a_custom_resource_field_not_in_the_schema_is_refused_or_pruned(self) -> None:
+        self.with_widgets()
+        path = self.manifest(widget("pruned", "{size: s, colour: red}"), "w.yaml")
+        self.assertEqual(
+            self.refused("create", "-f", path),
+            f'Error from server (BadRequest): error when creating "{path}": Widget in version "v1" cannot be '
+            'handled as a Widget: strict decoding error: unknown field "spec.colour"',
+        )
+        self.kubectl("create", "--validate=false", "-f", path)
+        stored = json.loads(self.kubectl("get", "widget", "pruned", "-o", "json").stdout)
+        self.assertEqual(stored["spec"], {"size": "s", "replicas": 1})
+
+    def test_a_custom_resource_breaking_its_schema_lists_every_cause(self) -> None:
+        self.with_widgets()
+        refused = self.refused("create", "-f", self.manifest(widget("invalid", "{size: xl, replicas: 11}"), "w.yaml"))
+        self.assertIn('The Widget "invalid" is invalid: \n', refused)
+        self.assertIn('* spec.size: Unsupported value: "xl": supported values: "s", "m"', refused)
+        self.assertIn(
+            "* spec.replicas: Invalid value: 11: spec.replicas in body should be less than or equal to 10", refused
+        )
+        missing = self.refused("create", "-f", self.manifest(widget("unsized", "{replicas: 2}"), "w.yaml"))
+        self.assertIn("spec.size: Required value", missing)
 
     # -- writing ---------------------------------------------------------------------------------------
 
