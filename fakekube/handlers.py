@@ -292,8 +292,15 @@ class RestHandlers:
         options = await read_body(request, allow_empty=True) or {}
         dry_run = dry_run_of(request) or options.get("dryRun") == ["All"]
         propagation = request.query.get("propagationPolicy") or options.get("propagationPolicy")
+        grace = request.query.get("gracePeriodSeconds", options.get("gracePeriodSeconds"))
+        try:
+            grace_seconds = None if grace is None else int(grace)
+        except (TypeError, ValueError) as error:
+            raise ApiError(
+                400, f'gracePeriodSeconds: Invalid value: "{grace}": not an integer', "BadRequest"
+            ) from error
         obj = self.operations.delete(
-            resource_type, namespace, info.name, dry_run, options.get("preconditions"), propagation
+            resource_type, namespace, info.name, dry_run, options.get("preconditions"), propagation, grace_seconds
         )
         if (resource_type.group, resource_type.plural) in RETURNS_DELETED_OBJECT or resource_type.custom:
             return object_response(self.store, obj, resource_type)

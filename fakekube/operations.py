@@ -14,7 +14,8 @@ from . import fieldmanager, patches
 from .conversions import to_served, to_stored
 from .decoding import check_fields, decode
 from .defaults import apply_defaults
-from .objects import bump_generation, carry_server_fields, check_identity, now_timestamp, prepare_new, without_nulls
+from .deletion import Deleter
+from .objects import bump_generation, carry_server_fields, check_identity, prepare_new, without_nulls
 from .selectors import SelectorError, fields_match, labels_match, parse_field_selector, parse_label_selector
 from .status import ApiError, not_found_error
 from .store import Page, Store, continue_resource_version, paginate
@@ -60,6 +61,7 @@ class Operations:
         self.registry = registry
         self.store = store
         self.controllers: Controllers | None = None
+        self.deleter = Deleter(self)
         self.admission: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any]], None]] = []
         # Validators run on API writes only; admission (which may also fill in fields) runs on add_object too.
         self.validators: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any]], None]] = []
@@ -133,7 +135,7 @@ class Operations:
             )
         namespace = self._ns(resource_type, namespace or (body.get("metadata") or {}).get("namespace"))
         with self.store.lock:
-            self.require_namespace(resource_type, namespace)
+            self.require_namespace(resource_type, namespace, (body.get("metadata") or {}).get("name") or "")
             obj = prepare_new(resource_type, copy.deepcopy(body), namespace)
             existing = self.store.get(*resource_type.stored_as, namespace, obj["metadata"]["name"])
             if existing is not None:
@@ -325,6 +327,9 @@ class Operations:
             return new
         stored = self.store.put(*resource_type.stored_as, new, "MODIFIED")
         self.notify(resource_type, old, stored)
+        if stored["metadata"].get("deletionTimestamp") and not stored["metadata"].get("finalizers"):
+            # The last finalizer of a terminating object was removed: deletion completes now.
+            self.deleter.finish(resource_type, stored["metadata"].get("namespace"), stored["metadata"]["name"])
         return stored
 
     def delete(
@@ -335,54 +340,12 @@ class Operations:
         dry_run: bool = False,
         preconditions: dict[str, Any] | None = None,
         propagation: str | None = None,
+        grace_period_seconds: int | None = None,
     ) -> dict[str, Any]:
-        """Delete and return the deleted object (handlers decide between object and Status)."""
-        with self.store.lock:
-            old = self.get(resource_type, namespace, name)
-            preconditions = preconditions or {}
-            if preconditions.get("uid") and preconditions["uid"] != old["metadata"]["uid"]:
-                raise ApiError(
-                    409,
-                    f"Precondition failed: UID in precondition: {preconditions['uid']}, UID in "
-                    f"object meta: {old['metadata']['uid']}",
-                    "Conflict",
-                    name=name,
-                    group=resource_type.group,
-                    kind=resource_type.plural,
-                )
-            if (
-                preconditions.get("resourceVersion")
-                and preconditions["resourceVersion"] != old["metadata"]["resourceVersion"]
-            ):
-                raise ApiError(
-                    409,
-                    f"Precondition failed: ResourceVersion in precondition: "
-                    f"{preconditions['resourceVersion']}, ResourceVersion in object meta: "
-                    f"{old['metadata']['resourceVersion']}",
-                    "Conflict",
-                    name=name,
-                    group=resource_type.group,
-                    kind=resource_type.plural,
-                )
-            deleting = {
-                **old,
-                "metadata": {**old["metadata"], "deletionTimestamp": now_timestamp(), "deletionGracePeriodSeconds": 0},
-            }
-            if resource_type.group == "" and resource_type.plural == "namespaces":
-                deleting["status"] = {**(old.get("status") or {}), "phase": "Terminating"}
-            if dry_run:
-                return deleting
-            removed = self.store.remove(*resource_type.stored_as, self._ns(resource_type, namespace), name)
-            assert removed is not None
-            if resource_type.group == "" and resource_type.plural == "namespaces":
-                self._empty_namespace(name)
-            if propagation != "Orphan":
-                self._collect_dependents(old["metadata"]["uid"])
-            self.notify(resource_type, old, None)
-            return {
-                **deleting,
-                "metadata": {**deleting["metadata"], "resourceVersion": removed["metadata"]["resourceVersion"]},
-            }
+        """Delete and return the deleted object (handlers decide between object and Status); see `deletion`."""
+        return self.deleter.delete(
+            resource_type, namespace, name, dry_run, preconditions, propagation, grace_period_seconds
+        )
 
     def delete_collection(
         self,
@@ -400,7 +363,7 @@ class Operations:
 
     # -- helpers -----------------------------------------------------------------------------------
 
-    def require_namespace(self, resource_type: ResourceType, namespace: str | None) -> None:
+    def require_namespace(self, resource_type: ResourceType, namespace: str | None, name: str = "") -> None:
         if not resource_type.namespaced:
             return
         if not namespace:
@@ -409,11 +372,13 @@ class Operations:
         if found is None:
             raise ApiError(404, f'namespaces "{namespace}" not found', "NotFound", name=namespace, kind="namespaces")
         if (found.get("status") or {}).get("phase") == "Terminating":
+            target = f'{resource_type.group_resource} "{name}"' if name else resource_type.group_resource
             raise ApiError(
                 403,
-                f"{resource_type.group_resource} is forbidden: unable to create new content in "
-                f"namespace {namespace} because it is being terminated",
+                f"{target} is forbidden: unable to create new content in namespace {namespace} because it is "
+                "being terminated",
                 "Forbidden",
+                name=name,
                 group=resource_type.group,
                 kind=resource_type.plural,
             )
@@ -444,20 +409,6 @@ class Operations:
     @staticmethod
     def _has_status(resource_type: ResourceType) -> bool:
         return resource_type.subresource("status") is not None
-
-    def _empty_namespace(self, namespace: str) -> None:
-        for group, resource, obj in self.store.all_objects():
-            if obj["metadata"].get("namespace") == namespace:
-                self.store.remove(group, resource, namespace, obj["metadata"]["name"])
-
-    def _collect_dependents(self, owner_uid: str) -> None:
-        """Background garbage collection, done synchronously: dependents go with their owner."""
-        for group, resource, obj in self.store.all_objects():
-            owners = obj["metadata"].get("ownerReferences") or []
-            if any(owner.get("uid") == owner_uid for owner in owners):
-                removed = self.store.remove(group, resource, obj["metadata"].get("namespace"), obj["metadata"]["name"])
-                if removed is not None:
-                    self._collect_dependents(obj["metadata"]["uid"])
 
     def notify(self, resource_type: ResourceType, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
         """After a stored write (new) or delete (new is None): CRD registration, then the controllers."""

@@ -135,3 +135,53 @@ class ClientFidelityTests(FakeClusterTestCase):
         with self.assertApiError(403, "Forbidden") as error:
             client.CoreV1Api(self.client_for(None)).list_namespaced_pod("default")
         self.assertIn('User "system:anonymous" cannot list resource "pods"', error.body["message"])
+
+
+class GracefulDeletionTests(FakeClusterTestCase):
+    @classmethod
+    def make_cluster(cls) -> FakeCluster:
+        cluster = FakeCluster()
+        # Containers that take a minute to stop on SIGTERM: a deleted pod stays Terminating for this test.
+        cluster.operations.deleter.pod_shutdown_seconds = 60
+        cluster.add_object({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "worker-1"}})
+        return cluster
+
+    def running_pod(self, name: str) -> None:
+        self.core.create_namespaced_pod(
+            "default",
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": name},
+                "spec": {
+                    "nodeName": "worker-1",
+                    "terminationGracePeriodSeconds": 45,
+                    "containers": [{"name": "main", "image": "nginx"}],
+                },
+            },
+        )
+
+    def test_delete_answers_with_the_terminating_pod_and_it_stays_until_stopped(self) -> None:
+        self.running_pod("slow")
+        answered = self.core.delete_namespaced_pod("slow", "default")
+        self.assertIsNotNone(answered.metadata.deletion_timestamp)
+        self.assertEqual(answered.metadata.deletion_grace_period_seconds, 45)
+        self.assertEqual(self.core.read_namespaced_pod("slow", "default").metadata.deletion_grace_period_seconds, 45)
+        again = self.core.delete_namespaced_pod("slow", "default")
+        self.assertEqual(again.metadata.uid, answered.metadata.uid)
+
+    def test_a_zero_grace_period_removes_the_pod_at_once(self) -> None:
+        self.running_pod("forced")
+        self.core.delete_namespaced_pod("forced", "default")
+        self.core.delete_namespaced_pod("forced", "default", grace_period_seconds=0)
+        with self.assertApiError(404, "NotFound"):
+            self.core.read_namespaced_pod("forced", "default")
+
+    def test_a_replica_set_replaces_a_terminating_pod_at_once(self) -> None:
+        self.apps.create_namespaced_deployment("default", deployment_manifest("web", replicas=2))
+        pods = self.core.list_namespaced_pod("default", label_selector="app=web").items
+        self.assertEqual(len(pods), 2)
+        self.core.delete_namespaced_pod(pods[0].metadata.name, "default", grace_period_seconds=30)
+        after = self.core.list_namespaced_pod("default", label_selector="app=web").items
+        terminating = [pod.metadata.name for pod in after if pod.metadata.deletion_timestamp]
+        self.assertEqual((len(after), terminating), (3, [pods[0].metadata.name]))

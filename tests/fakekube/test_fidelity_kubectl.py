@@ -79,6 +79,14 @@ def widget(name: str, spec: str) -> str:
     return f"apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: {name}, namespace: default}}\nspec: {spec}\n"
 
 
+def scheduled_pod(name: str, namespace: str = "default", finalizer: bool = False) -> str:
+    finalizers = "finalizers: [example.com/hold], " if finalizer else ""
+    return (
+        f"apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: {namespace}, {finalizers}labels: {{app: {name}}}}}\n"
+        "spec: {nodeName: worker-1, containers: [{name: main, image: nginx}]}\n"
+    )
+
+
 class KubectlFidelityTests(FakeClusterTestCase):
     @classmethod
     def make_cluster(cls) -> FakeCluster:
@@ -335,6 +343,20 @@ class KubectlFidelityTests(FakeClusterTestCase):
         self.assertEqual(len(pods), 3)
         self.assertIn("Replicas:", self.kubectl("describe", "deployment", "scaled").stdout)
 
+    def test_controllers_record_events_that_describe_shows(self) -> None:
+        self.kubectl("create", "deployment", "evented", "--image=nginx", "--replicas=2")
+        self.kubectl("scale", "deployment", "evented", "--replicas=1")
+        described = self.kubectl("describe", "deployment", "evented").stdout
+        replica_set = self.kubectl("get", "rs", "-l", "app=evented", "-o", "name").stdout.strip().split("/")[-1]
+        self.assertRegex(
+            described,
+            rf"Normal\s+ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set {replica_set} from 0 to 2",
+        )
+        self.assertIn(f"Scaled down replica set {replica_set} from 2 to 1", described)
+        replica_set_events = self.kubectl("describe", "rs", replica_set).stdout
+        self.assertRegex(replica_set_events, r"Normal\s+SuccessfulCreate\s+\S+\s+replicaset-controller\s+Created pod: ")
+        self.assertIn("SuccessfulDelete", replica_set_events)
+
     def test_server_dry_run_delete_leaves_the_object(self) -> None:
         self.kubectl("create", "configmap", "kept", "--from-literal=a=1")
         self.assertEqual(
@@ -349,6 +371,64 @@ class KubectlFidelityTests(FakeClusterTestCase):
         self.assertEqual(
             self.refused("delete", "cm", "gone"), 'Error from server (NotFound): configmaps "gone" not found'
         )
+
+    def test_a_deleted_pod_is_terminating_with_its_grace_period_until_released(self) -> None:
+        self.kubectl("create", "-f", self.manifest(scheduled_pod("held", finalizer=True), "held.yaml"))
+        self.assertEqual(self.kubectl("delete", "pod", "held", "--wait=false").stdout.strip(), 'pod "held" deleted')
+        shown = json.loads(self.kubectl("get", "pod", "held", "-o", "json").stdout)
+        self.assertIn("deletionTimestamp", shown["metadata"])
+        self.assertEqual(shown["metadata"]["deletionGracePeriodSeconds"], 30)
+        self.assertIn("Terminating", self.kubectl("get", "pod", "held").stdout)
+        self.kubectl("patch", "pod", "held", "--type=json", "-p", '[{"op":"remove","path":"/metadata/finalizers"}]')
+        self.assertEqual(self.refused("get", "pod", "held"), 'Error from server (NotFound): pods "held" not found')
+
+    def test_a_running_pod_is_gone_once_its_containers_stop(self) -> None:
+        self.kubectl("create", "-f", self.manifest(scheduled_pod("stopped"), "stopped.yaml"))
+        self.assertEqual(self.kubectl("delete", "pod", "stopped").stdout.strip(), 'pod "stopped" deleted')
+        self.assertEqual(
+            self.refused("get", "pod", "stopped"), 'Error from server (NotFound): pods "stopped" not found'
+        )
+
+    def test_a_namespace_is_terminating_until_its_content_is_gone(self) -> None:
+        self.kubectl("create", "namespace", "doomed")
+        self.kubectl("create", "-f", self.manifest(scheduled_pod("holder", "doomed", finalizer=True), "holder.yaml"))
+        self.kubectl("create", "configmap", "plain", "-n", "doomed", "--from-literal=a=1")
+        self.assertEqual(
+            self.kubectl("delete", "namespace", "doomed", "--wait=false").stdout.strip(), 'namespace "doomed" deleted'
+        )
+        self.assertIn("Terminating", self.kubectl("get", "namespace", "doomed").stdout)
+        self.assertEqual(
+            self.refused("get", "cm", "plain", "-n", "doomed"),
+            'Error from server (NotFound): configmaps "plain" not found',
+        )
+        self.assertEqual(
+            self.refused("create", "configmap", "late", "-n", "doomed"),
+            'error: failed to create configmap: configmaps "late" is forbidden: unable to create new content in '
+            "namespace doomed because it is being terminated",
+        )
+        self.kubectl(
+            "patch",
+            "pod",
+            "holder",
+            "-n",
+            "doomed",
+            "--type=json",
+            "-p",
+            '[{"op":"remove","path":"/metadata/finalizers"}]',
+        )
+        self.assertEqual(
+            self.refused("get", "namespace", "doomed"), 'Error from server (NotFound): namespaces "doomed" not found'
+        )
+
+    def test_an_orphaning_delete_leaves_dependents_without_the_owner_reference(self) -> None:
+        self.kubectl("create", "deployment", "orphaner", "--image=nginx")
+        self.assertEqual(
+            self.kubectl("delete", "deployment", "orphaner", "--cascade=orphan").stdout.strip(),
+            'deployment.apps "orphaner" deleted',
+        )
+        replicasets = json.loads(self.kubectl("get", "rs", "-l", "app=orphaner", "-o", "json").stdout)["items"]
+        self.assertEqual(len(replicasets), 1)
+        self.assertNotIn("ownerReferences", replicasets[0]["metadata"])
 
     # -- identity --------------------------------------------------------------------------------------
 
