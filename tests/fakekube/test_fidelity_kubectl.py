@@ -91,7 +91,7 @@ class KubectlFidelityTests(FakeClusterTestCase):
     @classmethod
     def make_cluster(cls) -> FakeCluster:
         cluster = FakeCluster()
-        cluster.grant("viewer", verbs=["get", "list"], resources=["pods"], namespaces=["default"])
+        cluster.grant("viewer", verbs=["get", "list"], resources=["pods"], namespaces=["default"], groups=[""])
         return cluster
 
     def setUp(self) -> None:
@@ -436,6 +436,12 @@ class KubectlFidelityTests(FakeClusterTestCase):
         self.assertEqual(self.kubectl("auth", "can-i", "create", "pods").stdout.strip(), "yes")
         refused = self.kubectl("auth", "can-i", "delete", "pods", "--as", "viewer", check=False)
         self.assertEqual((refused.returncode, refused.stdout.strip()), (1, "no"))
+
+    def test_can_i_list_shows_the_rules_of_the_impersonated_user(self) -> None:
+        rules = self.kubectl("auth", "can-i", "--list", "--as", "viewer", "-n", "default").stdout
+        self.assertRegex(rules, r"pods\s+\[\]\s+\[\]\s+\[get list\]")
+        self.assertNotIn("*.*", rules)
+        self.assertRegex(self.kubectl("auth", "can-i", "--list").stdout, r"\*\.\*\s+\[\]\s+\[\]\s+\[\*\]")
 
     def test_an_impersonated_user_is_held_to_its_own_grants(self) -> None:
         self.kubectl("get", "pods", "--as", "viewer")
