@@ -26,6 +26,7 @@ from .status import ApiError
 from .store import Store
 from .types import ResourceType, TypeRegistry
 from .validation import validate
+from .watch import BOOKMARK_SECONDS
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -50,6 +51,8 @@ class FakeCluster:
         self.runtime = PodRuntime()
         self.rest = RestHandlers(self)
         self.serving_ca_pem: bytes | None = None
+        # How often watches that allow bookmarks get one (tests shorten it).
+        self.watch_bookmark_seconds = BOOKMARK_SECONDS
         for namespace in SYSTEM_NAMESPACES:
             self.add_object({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
         self.add_object(

@@ -87,6 +87,7 @@ class Operations:
         field_selector: str = "",
         limit: int = 0,
         continue_token: str | None = None,
+        exact_resource_version: int | None = None,
     ) -> Page:
         try:
             labels = parse_label_selector(label_selector) if label_selector else []
@@ -100,9 +101,12 @@ class Operations:
         scope = namespace if resource_type.namespaced else None
         with self.store.lock:
             oldest = self.store.oldest_resource_version()
-            if continue_token:
+            if continue_token or exact_resource_version is not None:
                 # Every page of a paged list shows the cluster as it was when the first page was served.
-                resource_version = continue_resource_version(continue_token, oldest)
+                if continue_token:
+                    resource_version = continue_resource_version(continue_token, oldest)
+                else:
+                    resource_version = self._exact_version(exact_resource_version or 0, oldest)
                 items = self.store.items_at(*resource_type.stored_as, scope, resource_version)
             else:
                 items = self.store.items(*resource_type.stored_as, scope)
@@ -112,6 +116,19 @@ class Operations:
         if fields:
             items = [obj for obj in items if fields_match(fields, obj)]
         return paginate(items, resource_version, limit, continue_token, oldest)
+
+    def _exact_version(self, resource_version: int, oldest: int) -> int:
+        """`resourceVersionMatch=Exact`: a version the event log still reaches (410 when compacted away)."""
+        if resource_version < oldest:
+            raise ApiError(410, f"too old resource version: {resource_version} ({oldest})", "Expired")
+        if resource_version > self.store.resource_version:
+            raise ApiError(
+                504,
+                f"Timeout: Too large resource version: {resource_version}, current: {self.store.resource_version}",
+                "Timeout",
+                retryAfterSeconds=1,
+            )
+        return resource_version
 
     # -- writes ------------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from kubernetes import client
+from kubernetes import client, watch
 
 from fakekube import FakeCluster
 
@@ -130,6 +130,48 @@ class ClientFidelityTests(FakeClusterTestCase):
         self.assertEqual([item.metadata.name for item in rest.items], ["cm-2", "cm-3"])
         self.assertEqual(rest.items[0].data, {"a": "1"})
         self.assertEqual(rest.metadata.resource_version, first.metadata.resource_version)
+
+    def test_an_exact_resource_version_lists_the_cluster_as_it_was(self) -> None:
+        self.admin.create_namespaced_config_map("default", config_map("exact-a", {"a": "1"}))
+        before = self.admin.list_namespaced_config_map("default").metadata.resource_version
+        self.admin.create_namespaced_config_map("default", config_map("exact-b", {"a": "1"}))
+        then = self.admin.list_namespaced_config_map("default", resource_version=before, resource_version_match="Exact")
+        names = [item.metadata.name for item in then.items]
+        self.assertIn("exact-a", names)
+        self.assertNotIn("exact-b", names)
+        self.assertEqual(then.metadata.resource_version, before)
+
+    def test_resource_version_match_is_validated_like_list_options(self) -> None:
+        status, _, answer = self.raw(
+            "GET", "/api/v1/namespaces/default/configmaps", query=[("resourceVersionMatch", "Exact")]
+        )
+        self.assertEqual((status, answer["reason"]), (422, "Invalid"))
+        self.assertEqual(
+            answer["message"],
+            'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is '
+            "forbidden unless resourceVersion is provided",
+        )
+        status, _, answer = self.raw(
+            "GET",
+            "/api/v1/namespaces/default/configmaps",
+            query=[("resourceVersion", "1"), ("resourceVersionMatch", "Exact")],
+        )
+        self.assertEqual((status, answer["reason"]), (410, "Expired"))
+
+    def test_a_watch_that_allows_bookmarks_gets_them(self) -> None:
+        self.cluster.watch_bookmark_seconds = 0.1
+        self.addCleanup(setattr, self.cluster, "watch_bookmark_seconds", 60.0)
+        current = self.admin.list_namespaced_config_map("default").metadata.resource_version
+        stream = watch.Watch().stream(
+            self.admin.list_namespaced_config_map,
+            "default",
+            resource_version=current,
+            allow_watch_bookmarks=True,
+            timeout_seconds=5,
+        )
+        event = next(stream)
+        self.assertEqual(event["type"], "BOOKMARK")
+        self.assertEqual(event["raw_object"]["metadata"]["resourceVersion"], current)
 
     def test_a_request_without_a_token_is_system_anonymous(self) -> None:
         with self.assertApiError(403, "Forbidden") as error:
