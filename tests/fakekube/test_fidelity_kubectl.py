@@ -159,6 +159,21 @@ class KubectlFidelityTests(FakeClusterTestCase):
             ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED", "NODE", "READINESS", "GATES"],
         )
 
+    def test_kinds_beyond_workloads_have_their_own_columns(self) -> None:
+        self.kubectl("create", "cronjob", "nightly", "--image=busybox", "--schedule=0 3 * * *")
+        self.kubectl("create", "serviceaccount", "robot")
+        self.kubectl("create", "ingress", "site", "--rule=shop.example.com/=web:80")
+        expected = {
+            "cronjobs": "NAME SCHEDULE TIMEZONE SUSPEND ACTIVE LAST SCHEDULE AGE",
+            "serviceaccounts": "NAME SECRETS AGE",
+            "ingresses": "NAME CLASS HOSTS ADDRESS PORTS AGE",
+        }
+        for kind, header in expected.items():
+            with self.subTest(kind=kind):
+                self.assertEqual(" ".join(self.kubectl("get", kind).stdout.splitlines()[0].split()), header)
+        self.assertIn("0 3 * * *", self.kubectl("get", "cronjob", "nightly").stdout)
+        self.assertIn("shop.example.com", self.kubectl("get", "ingress", "site").stdout)
+
     def test_chunked_lists_return_every_object_once(self) -> None:
         for index in range(5):
             self.kubectl("create", "configmap", f"chunk-{index}", "--from-literal=a=1")
