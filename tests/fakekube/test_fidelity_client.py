@@ -101,6 +101,21 @@ class ClientFidelityTests(FakeClusterTestCase):
             ],
         )
 
+    def test_string_data_is_merged_into_data_and_not_stored(self) -> None:
+        self.admin.create_namespaced_secret(
+            "default",
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": "merged"},
+                "data": {"kept": "a2VwdA==", "user": "b2xk"},
+                "stringData": {"user": "admin"},
+            },
+        )
+        stored = self.admin.read_namespaced_secret("merged", "default")
+        self.assertEqual(stored.data, {"kept": "a2VwdA==", "user": "YWRtaW4="})
+        self.assertIsNone(stored.string_data)
+
     def test_the_generic_not_found_carries_empty_details(self) -> None:
         status, _, answer = self.raw("GET", "/api/v1/nosuch")
         self.assertEqual(status, 404)
