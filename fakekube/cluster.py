@@ -24,6 +24,7 @@ from .seed import seed_cluster
 from .serving import RunningServer, run_forever
 from .status import ApiError
 from .store import Store
+from .system_objects import SystemObjects, api_server_objects
 from .types import ResourceType, TypeRegistry
 from .validation import validate
 from .watch import BOOKMARK_SECONDS
@@ -35,16 +36,20 @@ class FakeCluster:
     """A faithful-enough Kubernetes API server over real HTTP, with direct access for tests.
 
     `controllers=False` turns off the workload controllers and pod start-up; `metrics_api=False` removes
-    metrics.k8s.io from discovery.
+    metrics.k8s.io from discovery. `system_objects=True` adds what every real cluster has unasked: the
+    `kubernetes` Service and Endpoints, `kube-root-ca.crt` in every namespace and a Lease per node (off by
+    default, since many tests count the objects of a fresh namespace).
     """
 
-    def __init__(self, metrics_api: bool = True, controllers: bool = True) -> None:
+    def __init__(self, metrics_api: bool = True, controllers: bool = True, system_objects: bool = False) -> None:
         self.registry = TypeRegistry.builtin(metrics_api=metrics_api)
         self.store = Store()
         self.operations = Operations(self.registry, self.store)
         self.operations.validators.append(validate)
         self.controllers = Controllers(self.operations) if controllers else None
         self.custom_resources = CustomResources(self.operations)
+        if system_objects:
+            self.operations.after_write.append(SystemObjects(self.store).after_write)
         self.auth = AccessControl()
         self.faults = Faults()
         self.request_log = RequestLog()
@@ -58,6 +63,8 @@ class FakeCluster:
         self.add_object(
             {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": "default"}}
         )
+        for obj in api_server_objects() if system_objects else []:
+            self.add_object(obj)
 
     # -- serving -------------------------------------------------------------------------------------
 

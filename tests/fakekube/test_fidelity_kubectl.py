@@ -90,7 +90,7 @@ def scheduled_pod(name: str, namespace: str = "default", finalizer: bool = False
 class KubectlFidelityTests(FakeClusterTestCase):
     @classmethod
     def make_cluster(cls) -> FakeCluster:
-        cluster = FakeCluster()
+        cluster = FakeCluster(system_objects=True)
         cluster.grant("viewer", verbs=["get", "list"], resources=["pods"], namespaces=["default"], groups=[""])
         return cluster
 
@@ -124,6 +124,17 @@ class KubectlFidelityTests(FakeClusterTestCase):
             "namespace/kube-node-lease",
         ):
             self.assertIn(name, names)
+
+    def test_the_objects_every_cluster_has_are_there(self) -> None:
+        self.assertIn("10.96.0.1", self.kubectl("get", "service", "kubernetes").stdout)
+        self.assertIn(":6443", self.kubectl("get", "endpoints", "kubernetes").stdout)
+        self.kubectl("create", "namespace", "fresh")
+        ca = self.kubectl("get", "configmap", "kube-root-ca.crt", "-n", "fresh", "-o", "jsonpath={.data.ca\\.crt}")
+        self.assertTrue(ca.stdout.startswith("-----BEGIN CERTIFICATE-----"), ca.stdout)
+        self.kubectl(
+            "create", "-f", self.manifest("apiVersion: v1\nkind: Node\nmetadata: {name: worker-9}\n", "node.yaml")
+        )
+        self.assertIn("worker-9", self.kubectl("get", "lease", "worker-9", "-n", "kube-node-lease").stdout)
 
     def test_a_missing_object_is_not_found(self) -> None:
         self.assertEqual(
