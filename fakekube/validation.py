@@ -56,11 +56,11 @@ def _workload_causes(spec: dict[str, Any]) -> list[dict[str, str]]:
             }
         )
     selector = spec.get("selector")
-    if not selector or not (selector.get("matchLabels") or selector.get("matchExpressions")):
-        return [*causes, {"reason": "FieldValueRequired", "message": "Required value", "field": "spec.selector"}]
     template = spec.get("template") or {}
     labels = (template.get("metadata") or {}).get("labels") or {}
-    if not labels_match(label_selector_from_match(selector), {"metadata": {"labels": labels}}):
+    if not selector or not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        causes.append({"reason": "FieldValueRequired", "message": "Required value", "field": "spec.selector"})
+    elif not labels_match(label_selector_from_match(selector), {"metadata": {"labels": labels}}):
         causes.append(
             {
                 "reason": "FieldValueInvalid",

@@ -116,6 +116,15 @@ class ClientFidelityTests(FakeClusterTestCase):
         self.assertEqual(stored.data, {"kept": "a2VwdA==", "user": "YWRtaW4="})
         self.assertIsNone(stored.string_data)
 
+    def test_a_workload_without_a_selector_still_has_its_pod_template_checked(self) -> None:
+        manifest = deployment_manifest("unselected")
+        del manifest["spec"]["selector"]
+        manifest["spec"]["template"]["spec"]["containers"][0]["name"] = "Main_Container"
+        status, _, answer = self.raw("POST", "/apis/apps/v1/namespaces/default/deployments", manifest)
+        self.assertEqual(status, 422)
+        fields = [cause["field"] for cause in answer["details"]["causes"]]
+        self.assertEqual(fields, ["spec.selector", "spec.template.spec.containers[0].name"])
+
     def test_the_generic_not_found_carries_empty_details(self) -> None:
         status, _, answer = self.raw("GET", "/api/v1/nosuch")
         self.assertEqual(status, 404)
