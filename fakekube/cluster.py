@@ -164,7 +164,10 @@ class FakeCluster:
         return self.store.items(group, resource, namespace)
 
     def delete_object(self, resource: str, namespace: str | None, name: str, group: str = "") -> dict[str, Any] | None:
-        """Delete like the API would (dependents and namespace contents go too); None when absent."""
+        """Delete like the API would (dependents and namespace contents go too); None when absent.
+
+        An object with finalizers, a namespace that still holds such objects, or a pod whose containers are
+        stopping (see `Deleter.pod_shutdown_seconds`) stays, Terminating; the object as deleted is returned."""
         try:
             return self.operations.delete(self.resource_type(resource, group), namespace, name)
         except ApiError:
