@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .crd_schema import causes_of
+from .crd_schema import causes_of, is_well_formed
 from .objects import now_timestamp
 from .operations import Operations
 from .status import invalid_error
@@ -58,8 +58,9 @@ class CustomResources:
     def schema_of(self, resource_type: ResourceType) -> dict[str, Any] | None:
         """The `openAPIV3Schema` of a custom resource's version, or None (not custom, or no schema)."""
         version = self._crd_version(resource_type)
-        schema = ((version or {}).get("schema") or {}).get("openAPIV3Schema")
-        return schema if isinstance(schema, dict) else None
+        wrapper = (version or {}).get("schema")
+        schema = wrapper.get("openAPIV3Schema") if isinstance(wrapper, dict) else None
+        return schema if is_well_formed(schema) else None
 
     def validate_custom_resource(
         self, resource_type: ResourceType, old: dict[str, Any] | None, obj: dict[str, Any]

@@ -251,3 +251,45 @@ class GracefulDeletionTests(FakeClusterTestCase):
         after = self.core.list_namespaced_pod("default", label_selector="app=web").items
         terminating = [pod.metadata.name for pod in after if pod.metadata.deletion_timestamp]
         self.assertEqual((len(after), terminating), (3, [pods[0].metadata.name]))
+
+
+class HostileCustomResourceSchemaTests(FakeClusterTestCase):
+    def test_a_malformed_schema_never_turns_a_write_into_an_internal_error(self) -> None:
+        crd = {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "gadgets.example.com"},
+            "spec": {
+                "group": "example.com",
+                "scope": "Namespaced",
+                "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
+                "versions": [
+                    {
+                        "name": "v1",
+                        "served": True,
+                        "storage": True,
+                        "schema": {
+                            "openAPIV3Schema": {
+                                "type": "object",
+                                "properties": {
+                                    "spec": {
+                                        "type": "object",
+                                        "properties": {"code": {"type": "string", "pattern": "([unclosed"}},
+                                    },
+                                    "bad": "not-a-schema",
+                                },
+                            }
+                        },
+                    }
+                ],
+            },
+        }
+        self.cluster.add_object(crd)  # the official client refuses to send such a schema at all
+        created = client.CustomObjectsApi(self.api).create_namespaced_custom_object(
+            "example.com",
+            "v1",
+            "default",
+            "gadgets",
+            {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g1"}, "spec": {"code": "x"}},
+        )
+        self.assertEqual(created["spec"], {"code": "x"})
