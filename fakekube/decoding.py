@@ -35,6 +35,39 @@ _SCALARS: dict[str, tuple[tuple[type, ...], str]] = {
     "int": ((int,), "int64"),
     "float": ((int, float), "float64"),
     "bool": ((bool,), "bool"),
+    "quantity": ((str, int, float), "Quantity"),
+}
+# The client types resource.Quantity fields as strings, but a Quantity also decodes from a JSON number
+# (`cpu: 1`): these (Go struct, field) pairs are Quantities, or maps of them.
+_QUANTITY_FIELDS = {
+    ("ResourceRequirements", "limits"),
+    ("ResourceRequirements", "requests"),
+    ("VolumeResourceRequirements", "limits"),
+    ("VolumeResourceRequirements", "requests"),
+    ("PodSpec", "overhead"),
+    ("Overhead", "podFixed"),
+    ("NodeStatus", "capacity"),
+    ("NodeStatus", "allocatable"),
+    ("ResourceQuotaSpec", "hard"),
+    ("ResourceQuotaStatus", "hard"),
+    ("ResourceQuotaStatus", "used"),
+    ("LimitRangeItem", "max"),
+    ("LimitRangeItem", "min"),
+    ("LimitRangeItem", "default"),
+    ("LimitRangeItem", "defaultRequest"),
+    ("LimitRangeItem", "maxLimitRequestRatio"),
+    ("EmptyDirVolumeSource", "sizeLimit"),
+    ("PersistentVolumeSpec", "capacity"),
+    ("PersistentVolumeClaimStatus", "capacity"),
+    ("PersistentVolumeClaimStatus", "allocatedResources"),
+    ("ContainerStatus", "allocatedResources"),
+    ("ResourceFieldSelector", "divisor"),
+    ("CSIStorageCapacity", "capacity"),
+    ("CSIStorageCapacity", "maximumVolumeSize"),
+    ("MetricTarget", "averageValue"),
+    ("MetricTarget", "value"),
+    ("MetricValueStatus", "averageValue"),
+    ("MetricValueStatus", "value"),
 }
 
 
@@ -147,7 +180,10 @@ class _Decoder:
                 self.unknown.append(child)
                 continue
             child_go = f"{go_path}.{key}" if go_path else key
-            decoded[key] = self.value(item, model.openapi_types[attribute], _go_name(model), child_go, child)
+            type_name = model.openapi_types[attribute]
+            if (_go_name(model), key) in _QUANTITY_FIELDS:
+                type_name = type_name.replace("str]", "quantity]") if type_name.startswith("Dict") else "quantity"
+            decoded[key] = self.value(item, type_name, _go_name(model), child_go, child)
         return decoded
 
     @staticmethod

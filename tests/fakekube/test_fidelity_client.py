@@ -79,6 +79,28 @@ class ClientFidelityTests(FakeClusterTestCase):
         # Listing still decodes: nothing of the wrong type reached the store.
         self.assertIsNotNone(self.admin.list_namespaced_config_map("default").items)
 
+    def test_a_quantity_may_be_a_number_but_an_environment_value_may_not(self) -> None:
+        def pod(name: str, container: dict[str, Any]) -> dict[str, Any]:
+            return {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": name},
+                "spec": {"containers": [{"name": "main", "image": "nginx", **container}]},
+            }
+
+        status, _, created = self.raw(
+            "POST", "/api/v1/namespaces/default/pods", pod("sized", {"resources": {"limits": {"cpu": 1}}})
+        )
+        self.assertEqual(status, 201, created)
+        status, _, answer = self.raw(
+            "POST", "/api/v1/namespaces/default/pods", pod("env", {"env": [{"name": "PORT", "value": 8080}]})
+        )
+        self.assertEqual(status, 400)
+        self.assertIn(
+            "json: cannot unmarshal number into Go struct field EnvVar.spec.containers.env.value of type string",
+            answer["message"],
+        )
+
     def test_a_patch_that_breaks_the_types_is_refused(self) -> None:
         self.admin.create_namespaced_config_map("default", config_map("patched", {"a": "1"}))
         with self.assertApiError(400, "BadRequest"):
