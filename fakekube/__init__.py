@@ -8,7 +8,9 @@
         cluster.mutations()                       # what changed state (non-dry-run writes and connects)
 
 Arranging state: `add_object`, `get_object`, `list_objects`, `delete_object`. Identity and RBAC: `require_auth`,
-`grant`. Failures: `cluster.faults.add(...)`, `running.pause()` / `running.resume()`, `running.stop()` /
+`grant` (a request without a token is `system:anonymous`; `Impersonate-*` headers need the `impersonate` verb).
+Likeness to a real cluster is checked by tests/fakekube/test_fidelity_*.py; see `decoding` (field validation),
+`deletion` (Terminating objects), `crd_schema` (structural schemas). Failures: `cluster.faults.add(...)`, `running.pause()` / `running.resume()`, `running.stop()` /
 `running.start()`. Foreground: `python -m fakekube` (see `fakekube.cli.main`).
 """
 

@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"--token expects TOKEN=USER, got {pair!r}", file=sys.stderr)
             return 2
         tokens[token] = user
-    cluster = FakeCluster(metrics_api=not options.no_metrics)
+    cluster = FakeCluster(metrics_api=not options.no_metrics, system_objects=True)
     cluster.seed(pods=options.pods, namespaces=options.namespaces, nodes=options.nodes, seed=options.seed)
     if tokens:
         cluster.require_auth(tokens)

@@ -24,8 +24,10 @@ from .seed import seed_cluster
 from .serving import RunningServer, run_forever
 from .status import ApiError
 from .store import Store
+from .system_objects import SystemObjects, api_server_objects
 from .types import ResourceType, TypeRegistry
 from .validation import validate
+from .watch import BOOKMARK_SECONDS
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 
@@ -34,27 +36,35 @@ class FakeCluster:
     """A faithful-enough Kubernetes API server over real HTTP, with direct access for tests.
 
     `controllers=False` turns off the workload controllers and pod start-up; `metrics_api=False` removes
-    metrics.k8s.io from discovery.
+    metrics.k8s.io from discovery. `system_objects=True` adds what every real cluster has unasked: the
+    `kubernetes` Service and Endpoints, `kube-root-ca.crt` in every namespace and a Lease per node (off by
+    default, since many tests count the objects of a fresh namespace).
     """
 
-    def __init__(self, metrics_api: bool = True, controllers: bool = True) -> None:
+    def __init__(self, metrics_api: bool = True, controllers: bool = True, system_objects: bool = False) -> None:
         self.registry = TypeRegistry.builtin(metrics_api=metrics_api)
         self.store = Store()
         self.operations = Operations(self.registry, self.store)
         self.operations.validators.append(validate)
         self.controllers = Controllers(self.operations) if controllers else None
         self.custom_resources = CustomResources(self.operations)
+        if system_objects:
+            self.operations.after_write.append(SystemObjects(self.store).after_write)
         self.auth = AccessControl()
         self.faults = Faults()
         self.request_log = RequestLog()
         self.runtime = PodRuntime()
         self.rest = RestHandlers(self)
         self.serving_ca_pem: bytes | None = None
+        # How often watches that allow bookmarks get one (tests shorten it).
+        self.watch_bookmark_seconds = BOOKMARK_SECONDS
         for namespace in SYSTEM_NAMESPACES:
             self.add_object({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
         self.add_object(
             {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": "default"}}
         )
+        for obj in api_server_objects() if system_objects else []:
+            self.add_object(obj)
 
     # -- serving -------------------------------------------------------------------------------------
 
@@ -95,7 +105,15 @@ class FakeCluster:
 
     def seed(self, pods: int = 50, namespaces: int = 3, nodes: int = 3, seed: int = 7) -> None:
         """Fill the cluster with realistic workloads: exactly `pods` pods over `namespaces` namespaces."""
-        seed_cluster(self, pods=pods, namespaces=namespaces, nodes=nodes, seed=seed)
+        # The seed writes its own deterministic event history; controllers record none while it fills the cluster.
+        emitting = self.controllers is not None and self.controllers.emit_events
+        if self.controllers is not None:
+            self.controllers.emit_events = False
+        try:
+            seed_cluster(self, pods=pods, namespaces=namespaces, nodes=nodes, seed=seed)
+        finally:
+            if self.controllers is not None:
+                self.controllers.emit_events = emitting
 
     def resource_type(self, resource: str, group: str = "") -> ResourceType:
         found = self.registry.by_resource(group, resource)
@@ -146,7 +164,10 @@ class FakeCluster:
         return self.store.items(group, resource, namespace)
 
     def delete_object(self, resource: str, namespace: str | None, name: str, group: str = "") -> dict[str, Any] | None:
-        """Delete like the API would (dependents and namespace contents go too); None when absent."""
+        """Delete like the API would (dependents and namespace contents go too); None when absent.
+
+        An object with finalizers, a namespace that still holds such objects, or a pod whose containers are
+        stopping (see `Deleter.pod_shutdown_seconds`) stays, Terminating; the object as deleted is returned."""
         try:
             return self.operations.delete(self.resource_type(resource, group), namespace, name)
         except ApiError:

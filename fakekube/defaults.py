@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import zlib
 from typing import Any
@@ -144,6 +145,13 @@ def _namespace(obj: dict[str, Any]) -> None:
 
 def _secret(obj: dict[str, Any]) -> None:
     obj.setdefault("type", "Opaque")
+    # `stringData` is write-only: merged into `data` (base64), its keys winning, and never stored.
+    string_data = obj.pop("stringData", None) or {}
+    if string_data:
+        obj["data"] = {
+            **(obj.get("data") or {}),
+            **{key: base64.b64encode(str(value).encode()).decode() for key, value in string_data.items()},
+        }
 
 
 def _autoscaler(obj: dict[str, Any]) -> None:

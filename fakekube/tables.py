@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from . import table_printers
 from .json_paths import read_path
 from .store import Page
 from .subresources import selector_string
@@ -423,6 +424,7 @@ _PRINTERS: dict[tuple[str, str], tuple[list[Column], Callable[[dict[str, Any]], 
         _job,
     ),
 }
+_PRINTERS.update(table_printers.PRINTERS)
 _DEFAULT: tuple[list[Column], Callable[[dict[str, Any]], Row]] = (
     [("Name", "string", 0), ("Created At", "date", 0)],
     lambda obj: [obj["metadata"]["name"], obj["metadata"].get("creationTimestamp")],

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 POLL_SECONDS = 0.02
 DEFAULT_TIMEOUT_SECONDS = 1800
+# How often a watch that allows bookmarks is told how far it has caught up (the real server: about a minute).
+BOOKMARK_SECONDS = 60.0
 
 
 async def serve_watch(
@@ -88,15 +90,20 @@ async def serve_watch(
             sent_columns = True
         await response.write(b'{"type":"' + event_type.encode() + b'","object":' + encode_json(served) + b"}\n")
 
+    async def bookmark(annotations: dict[str, str] | None = None) -> None:
+        metadata: dict[str, Any] = {"resourceVersion": str(last)}
+        if annotations:
+            metadata["annotations"] = annotations
+        body = {"kind": resource_type.kind, "apiVersion": resource_type.api_version, "metadata": metadata}
+        await response.write(b'{"type":"BOOKMARK","object":' + encode_json(body) + b"}\n")
+
     for obj in initial:
         await send("ADDED", obj)
     if streaming_list:
-        bookmark = {
-            "kind": resource_type.kind,
-            "apiVersion": resource_type.api_version,
-            "metadata": {"resourceVersion": str(last), "annotations": {"k8s.io/initial-events-end": "true"}},
-        }
-        await response.write(b'{"type":"BOOKMARK","object":' + encode_json(bookmark) + b"}\n")
+        await bookmark({"k8s.io/initial-events-end": "true"})
+    bookmarks = request.query.get("allowWatchBookmarks", "").lower() == "true" and not as_table
+    interval = cluster.watch_bookmark_seconds
+    next_bookmark = time.monotonic() + interval
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if request.transport is None or request.transport.is_closing():
@@ -105,5 +112,8 @@ async def serve_watch(
             last = event.resource_version
             if (event.group, event.resource) == resource_type.stored_as and selected(event.obj, event.namespace):
                 await send(event.type, event.obj)
+        if bookmarks and time.monotonic() >= next_bookmark:
+            await bookmark()
+            next_bookmark = time.monotonic() + interval
         await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
     return response

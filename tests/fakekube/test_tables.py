@@ -61,7 +61,7 @@ class TableTests(FakeClusterTestCase):
             "/api/v1/configmaps": ["Name", "Data", "Age"],
             "/api/v1/secrets": ["Name", "Type", "Data", "Age"],
             "/apis/batch/v1/jobs": ["Name", "Status", "Completions", "Duration", "Age"],
-            "/apis/storage.k8s.io/v1/storageclasses": ["Name", "Created At"],
+            "/apis/storage.k8s.io/v1/storageclasses": ["Name", "Provisioner", "ReclaimPolicy", "VolumeBindingMode"],
         }
         for path, columns in expected.items():
             table = get_table(self.running.url + path)
