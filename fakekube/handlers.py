@@ -15,6 +15,7 @@ from .metrics import metrics_items
 from .operations import RETURNS_DELETED_OBJECT, WriteOptions, manager_from_user_agent, unsupported_patch
 from .request_info import REQUEST_INFO, SUBJECT, RequestInfo
 from .request_options import dry_run_of, exact_version_of
+from .selectors import SelectorError
 from .status import ApiError
 from .store import Page
 from .types import ResourceType
@@ -374,7 +375,11 @@ class RestHandlers:
     def _metrics(
         self, request: web.Request, info: RequestInfo, resource_type: ResourceType, namespace: str | None
     ) -> web.Response:
-        items = metrics_items(self.store, resource_type, namespace, request.query.get("labelSelector", ""))
+        try:
+            items = metrics_items(self.store, resource_type, namespace, request.query.get("labelSelector", ""))
+        except SelectorError as error:
+            # As for any list: a selector the server cannot parse is the client's error (400), not a crash.
+            raise ApiError(400, str(error), "BadRequest") from error
         if info.verb == "get":
             found = next((item for item in items if item["metadata"]["name"] == info.name), None)
             if found is None:

@@ -127,3 +127,10 @@ class MetricsTests(FakeClusterTestCase):
         nodes = custom.list_cluster_custom_object("metrics.k8s.io", "v1beta1", "nodes")
         self.assertEqual(len(nodes["items"]), 2)
         self.assertTrue(nodes["items"][0]["usage"]["memory"].endswith("Ki"))
+
+    def test_a_metrics_list_with_a_selector_it_cannot_parse_is_a_bad_request(self) -> None:
+        custom = client.CustomObjectsApi(self.api)
+        with self.assertApiError(400, "BadRequest"):
+            custom.list_cluster_custom_object(
+                "metrics.k8s.io", "v1beta1", "pods", label_selector="\u2024\u2024/payments"
+            )
