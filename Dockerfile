@@ -10,6 +10,7 @@ COPY k8stools k8stools
 COPY oauthgw oauthgw
 COPY fakekube fakekube
 COPY staffaccess staffaccess
+COPY asgiwire asgiwire
 RUN pip wheel --wheel-dir /wheels .
 
 FROM python:3.11-slim

@@ -23,8 +23,8 @@ from typing import Any
 
 from mcp_types import INTERNAL_ERROR
 
+from asgiwire import ASGIApp, Receive, Scope, Send, send_jsonrpc_error
 from k8stools.log import Logger
-from mcpsite.mcp_http import ASGIApp, Receive, Scope, Send, send_jsonrpc_error
 
 logger = Logger("kubemcp.http")
 

@@ -8,11 +8,11 @@ from typing import cast
 from django.conf import settings
 from mcp.server.transport_security import TransportSecuritySettings
 
+from asgiwire import ASGIApp
 from k8stools.portforward.lifecycle import shutdown_forwarder
 from k8stools.server import KubeMCPServer
 from mcpsite.graceful import GracefulShutdown
 from mcpsite.mcp_http import (
-    ASGIApp,
     HostOriginGuard,
     LazySessionManager,
     RequestScreen,

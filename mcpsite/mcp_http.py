@@ -24,7 +24,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -32,12 +32,8 @@ from django.http.request import split_domain_port, validate_host
 from mcp_types import INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, UNSUPPORTED_PROTOCOL_VERSION
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
 
+from asgiwire import ASGIApp, Receive, Scope, Send, send_jsonrpc_error
 from k8stools.log import REQUEST_ID_SCOPE_KEY, bound_request_id
-
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 logger = logging.getLogger("kubemcp.http")
 
@@ -48,31 +44,6 @@ _REQUEST_ID = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}")
 SUPPORTED_PROTOCOL_VERSIONS = (*HANDSHAKE_PROTOCOL_VERSIONS, *MODERN_PROTOCOL_VERSIONS)
 # Where a 2026-07-28 request names its revision; such a request is told the versions `server/discover` lists.
 MODERN_VERSION_META = "io.modelcontextprotocol/protocolVersion"
-
-
-async def send_jsonrpc_error(
-    send: Send,
-    status: int,
-    code: int,
-    message: str,
-    headers: Iterable[tuple[bytes, bytes]] = (),
-    data: Any = None,
-    request_id: str | int | None = None,
-) -> None:
-    """An HTTP error whose body is a JSON-RPC error response, with the request's id when it is known (else null,
-    as the MCP spec allows)."""
-    error: dict[str, Any] = {"code": code, "message": message}
-    if data is not None:
-        error["data"] = data
-    body = json.dumps({"jsonrpc": "2.0", "id": request_id, "error": error}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

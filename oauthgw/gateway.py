@@ -18,10 +18,10 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from asgiwire import ASGIApp, Receive, Scope, Send, send_jsonrpc_error
 from k8stools.context import get_server_context
 from k8stools.dbconnections import releasing_connections
 from k8stools.identity import SCOPE_KEY, Caller
-from mcpsite.mcp_http import ASGIApp, Receive, Scope, Send, send_jsonrpc_error
 from oauthgw import bearer, ratelimit
 from oauthgw.headers import allowed_origins, cors_headers, security_headers
 from oauthgw.identifiers import MCP_SCOPE, resource_metadata_url

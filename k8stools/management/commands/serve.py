@@ -27,6 +27,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils.module_loading import import_string
 
 from k8stools.context import ServerContext, get_server_context
 from k8stools.kube import KubeConfigError
@@ -148,7 +149,8 @@ class Command(BaseCommand):
         *,
         demo: bool,
     ) -> None:
-        from mcpsite.asgi import application
+        # The project's ASGI application, as configured: this app does not import the project that assembles it.
+        application = import_string(settings.ASGI_APPLICATION)
 
         def announce(bound_host: str, bound_port: int) -> None:
             shown = f"[{bound_host}]" if ":" in bound_host else bound_host
