@@ -1,7 +1,9 @@
-"""Bearer-token authentication, a small RBAC table, and SelfSubjectAccessReview answered from it.
+"""Bearer-token authentication, impersonation, a small RBAC table, and SelfSubjectAccessReview answered from it.
 
 With no grants for a user the user is an administrator, as on a laptop cluster; once a user has any
-grant, everything not granted is refused with the real `Forbidden` wording.
+grant, everything not granted is refused with the real `Forbidden` wording. Identities the server did not
+authenticate by token (`system:anonymous`, an impersonated user) have only what was granted to them or their
+groups, as on a real cluster.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .impersonation import ANONYMOUS, Subject, impersonated
 from .request_info import RequestInfo
 from .status import ApiError
 from .types import ResourceType
@@ -21,6 +24,9 @@ _ALWAYS_ALLOWED = {
     ("authorization.k8s.io", "selfsubjectrulesreviews"),
     ("authentication.k8s.io", "selfsubjectreviews"),
 }
+
+# Paths `system:anonymous` may read (the system:public-info-viewer role).
+_PUBLIC_PATHS = {"/healthz", "/livez", "/readyz", "/version", "/version/"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,26 @@ class AccessControl:
     def disable(self) -> None:
         self.required = False
 
+    def subject_of(self, headers: Mapping[str, str], impersonation: list[tuple[str, str]]) -> Subject:
+        """Who a request acts as: its token's user (anonymous without one), then whom it impersonates.
+
+        Raises the real 401 for a token the server does not know, 403 for impersonation not granted.
+        """
+        authorization = headers.get("Authorization")
+        username = self.identify(authorization)
+        if username is None:
+            if not self.required:
+                requester = Subject(None)
+            elif authorization:
+                raise ApiError(401, "Unauthorized", "Unauthorized")
+            else:
+                requester = Subject(ANONYMOUS, ("system:unauthenticated",))
+        else:
+            requester = Subject(username, (*self.user_groups.get(username, []), "system:authenticated"))
+        if not impersonation:
+            return requester
+        return impersonated(requester, impersonation, self.allowed)
+
     def identify(self, authorization: str | None) -> str | None:
         """The username behind an `Authorization: Bearer` header, or None."""
         if not authorization or not authorization.lower().startswith("bearer "):
@@ -87,18 +113,22 @@ class AccessControl:
     def revoke_all(self) -> None:
         self.grants.clear()
 
-    def _grants_of(self, username: str | None) -> list[Grant] | None:
-        """The user's grants (direct or through a group); None when the user is unrestricted."""
-        if username is None:
+    def _grants_of(self, subject: Subject) -> list[Grant] | None:
+        """The subject's grants (direct or through a group); None when the subject is unrestricted."""
+        if subject.username is None or "system:masters" in subject.groups:
             return None
-        subjects = {username, *self.user_groups.get(username, [])}
+        subjects = {subject.username, *subject.groups}
         mine = [grant for grant in self.grants if grant.subject in subjects]
-        return mine or None
+        if not mine and subject.authenticated and subject.impersonator is None:
+            return None  # a token's user with no grants: the laptop administrator
+        return mine
 
     def allowed(
-        self, username: str | None, verb: str, group: str, resource: str, namespace: str | None
+        self, subject: Subject, verb: str, group: str, resource: str, namespace: str | None
     ) -> tuple[bool, str]:
-        grants = self._grants_of(username)
+        """Whether `subject` may `verb` the resource, with the RBAC reason the real authorizer gives."""
+        username = subject.username
+        grants = self._grants_of(subject)
         if grants is None:
             return True, (
                 'RBAC: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" '
@@ -117,33 +147,44 @@ class AccessControl:
                 )
         return False, ""
 
-    def authorize(self, username: str | None, info: RequestInfo) -> None:
-        """Raise the real 403 when `username` may not make this request."""
-        if not info.is_resource or (info.group, info.resource) in _ALWAYS_ALLOWED:
+    def authorize(self, subject: Subject, info: RequestInfo) -> None:
+        """Raise the real 403 when `subject` may not make this request."""
+        username = subject.username
+        if username is None:
+            return  # no authentication required and none presented: the laptop administrator
+        if not info.is_resource:
+            if subject.authenticated or info.path in _PUBLIC_PATHS:
+                return
+            raise ApiError(
+                403,
+                f'forbidden: User "{username}" cannot {info.verb} path "{info.path}"',
+                "Forbidden",
+            )
+        if (info.group, info.resource) in _ALWAYS_ALLOWED and subject.authenticated:
             return
         resource = f"{info.resource}/{info.subresource}" if info.subresource else info.resource
         namespace = info.namespace
-        allowed, _ = self.allowed(username, info.rbac_verb, info.group, resource, namespace)
+        allowed, _ = self.allowed(subject, info.rbac_verb, info.group, resource, namespace)
         if allowed:
             return
         qualified = f"{info.resource}.{info.group}" if info.group else info.resource
-        subject = f'{qualified} "{info.name}"' if info.name else qualified
+        target = f'{qualified} "{info.name}"' if info.name else qualified
         scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
         message = (
-            f'{subject} is forbidden: User "{username}" cannot {info.rbac_verb} resource "{resource}" '
+            f'{target} is forbidden: User "{username}" cannot {info.rbac_verb} resource "{resource}" '
             f'in API group "{info.group}" {scope}'
         )
         raise ApiError(403, message, "Forbidden", name=info.name, group=info.group, kind=info.resource)
 
-    def review(self, username: str | None, resource_type: ResourceType, body: Any) -> dict[str, Any]:
+    def review(self, subject: Subject, resource_type: ResourceType, body: Any) -> dict[str, Any]:
         """A SelfSubjectAccessReview, SelfSubjectRulesReview or SelfSubjectReview, answered from the grants."""
         if not isinstance(body, dict):
             raise ApiError(400, "the body must be a SelfSubjectAccessReview", "BadRequest")
         spec = body.get("spec") or {}
         if resource_type.plural == "selfsubjectreviews":
-            return self._who_am_i(username)
+            return self._who_am_i(subject)
         if resource_type.plural == "selfsubjectrulesreviews":
-            return self._rules_review(username, spec)
+            return self._rules_review(subject, spec)
         attributes = spec.get("resourceAttributes")
         if attributes is None and spec.get("nonResourceAttributes") is None:
             raise ApiError(
@@ -166,7 +207,7 @@ class AccessControl:
             if attributes.get("subresource"):
                 resource = f"{resource}/{attributes['subresource']}"
             allowed, reason = self.allowed(
-                username,
+                subject,
                 attributes.get("verb", ""),
                 attributes.get("group", ""),
                 resource,
@@ -183,12 +224,15 @@ class AccessControl:
             "status": status,
         }
 
-    def _who_am_i(self, username: str | None) -> dict[str, Any]:
+    def _who_am_i(self, subject: Subject) -> dict[str, Any]:
         """authentication.k8s.io/v1 SelfSubjectReview (`kubectl auth whoami`); no token is the kind-style admin."""
-        if username is None:
+        user: dict[str, Any]
+        if subject.username is None:
             user = {"username": "kubernetes-admin", "groups": ["kubeadm:cluster-admins", "system:authenticated"]}
         else:
-            user = {"username": username, "groups": [*self.user_groups.get(username, []), "system:authenticated"]}
+            user = {"username": subject.username, "groups": list(subject.groups)}
+            if subject.extra:
+                user["extra"] = {key: list(values) for key, values in subject.extra}
         return {
             "kind": "SelfSubjectReview",
             "apiVersion": "authentication.k8s.io/v1",
@@ -196,8 +240,8 @@ class AccessControl:
             "status": {"userInfo": user},
         }
 
-    def _rules_review(self, username: str | None, spec: dict[str, Any]) -> dict[str, Any]:
-        grants = self._grants_of(username)
+    def _rules_review(self, subject: Subject, spec: dict[str, Any]) -> dict[str, Any]:
+        grants = self._grants_of(subject)
         namespace = spec.get("namespace")
         if grants is None:
             rules = [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}]

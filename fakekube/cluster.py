@@ -95,7 +95,15 @@ class FakeCluster:
 
     def seed(self, pods: int = 50, namespaces: int = 3, nodes: int = 3, seed: int = 7) -> None:
         """Fill the cluster with realistic workloads: exactly `pods` pods over `namespaces` namespaces."""
-        seed_cluster(self, pods=pods, namespaces=namespaces, nodes=nodes, seed=seed)
+        # The seed writes its own deterministic event history; controllers record none while it fills the cluster.
+        emitting = self.controllers is not None and self.controllers.emit_events
+        if self.controllers is not None:
+            self.controllers.emit_events = False
+        try:
+            seed_cluster(self, pods=pods, namespaces=namespaces, nodes=nodes, seed=seed)
+        finally:
+            if self.controllers is not None:
+                self.controllers.emit_events = emitting
 
     def resource_type(self, resource: str, group: str = "") -> ResourceType:
         found = self.registry.by_resource(group, resource)

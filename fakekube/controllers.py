@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .disruption import refresh_budgets
+from .events import record_event
 from .objects import now_timestamp, random_suffix
 from .pods import PodStarter
 from .types import ResourceType
@@ -60,6 +61,15 @@ def pod_is_ready(pod: dict[str, Any]) -> bool:
     )
 
 
+_COMPONENTS = {
+    "Deployment": "deployment-controller",
+    "ReplicaSet": "replicaset-controller",
+    "StatefulSet": "statefulset-controller",
+    "DaemonSet": "daemonset-controller",
+    "Job": "job-controller",
+}
+
+
 class Controllers:
     """Deployment, ReplicaSet, StatefulSet, DaemonSet and Job controllers, plus pod start-up."""
 
@@ -69,6 +79,8 @@ class Controllers:
         operations.controllers = self
         operations.admission.append(self.pods.admit)
         self._reconciling: set[str] = set()
+        # Controllers record Events as the real ones do; `FakeCluster.seed` turns this off while it writes history.
+        self.emit_events = True
         self._handlers = {
             ("apps", "deployments"): self._deployment,
             ("apps", "replicasets"): self._replicaset,
@@ -133,6 +145,9 @@ class Controllers:
         items = self.operations.store.items(group, plural, owner["metadata"].get("namespace"))
         return [obj for obj in items if is_owned_by(obj, owner)]
 
+    def _active_pods(self, owner: dict[str, Any]) -> list[dict[str, Any]]:
+        return [pod for pod in self._owned("", "pods", owner) if not pod["metadata"].get("deletionTimestamp")]
+
     def _set_status(self, group: str, plural: str, obj: dict[str, Any], status: dict[str, Any]) -> None:
         current = self.operations.store.get(group, plural, obj["metadata"].get("namespace"), obj["metadata"]["name"])
         if current is None or current.get("status") == status:
@@ -170,15 +185,28 @@ class Controllers:
         if owner["kind"] == "Job":
             pod["status"] = self.pods.completed_status(spec)
         self.operations.create(self._type("", "pods"), owner["metadata"]["namespace"], pod)
+        if owner["kind"] == "StatefulSet":
+            message = f"create Pod {name} in StatefulSet {owner['metadata']['name']} successful"
+        else:
+            message = f"Created pod: {name}"
+        self._event(owner, "SuccessfulCreate", message)
+
+    def _event(self, involved: dict[str, Any], reason: str, message: str) -> None:
+        if self.emit_events:
+            record_event(self.operations.store, involved, reason, message, _COMPONENTS.get(involved["kind"], "kubelet"))
 
     def _scale_pods(self, owner: dict[str, Any], replicas: int) -> list[dict[str, Any]]:
-        pods = [pod for pod in self._owned("", "pods", owner) if not pod["metadata"].get("deletionTimestamp")]
+        pods = self._active_pods(owner)
         template = owner["spec"].get("template") or {}
         for _ in range(replicas - len(pods)):
             self._create_pod(owner, template, f"{owner['metadata']['name']}-{random_suffix()}")
-        pods = self._owned("", "pods", owner)
-        for pod in sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)[: len(pods) - replicas]:
+        # Terminating pods are already on their way out: only active ones count and are scaled down.
+        pods = self._active_pods(owner)
+        for pod in sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)[
+            : max(0, len(pods) - replicas)
+        ]:
             self.operations.delete(self._type("", "pods"), pod["metadata"]["namespace"], pod["metadata"]["name"])
+            self._event(owner, "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}")
         return self._owned("", "pods", owner)
 
     # -- controllers ---------------------------------------------------------------------------------
@@ -237,6 +265,7 @@ class Controllers:
                 "spec": {"replicas": replicas, "selector": selector, "template": template},
             }
             self.operations.create(self._type("apps", "replicasets"), deployment["metadata"]["namespace"], body)
+            self._event(deployment, "ScalingReplicaSet", f"Scaled up replica set {name} from 0 to {replicas}")
         else:
             current_revision = int(current["metadata"].get("annotations", {}).get(REVISION, "0"))
             revision = current_revision if current_revision == max(revisions, default=0) else max(revisions) + 1
@@ -246,6 +275,14 @@ class Controllers:
                 REVISION: str(revision),
                 "deployment.kubernetes.io/desired-replicas": str(replicas),
             }
+            if current["spec"].get("replicas") != replicas:
+                was = int(current["spec"].get("replicas", 1))
+                direction = "up" if replicas > was else "down"
+                self._event(
+                    deployment,
+                    "ScalingReplicaSet",
+                    f"Scaled {direction} replica set {current['metadata']['name']} from {was} to {replicas}",
+                )
             if (
                 current["spec"].get("replicas") != replicas
                 or current["metadata"].get("annotations") != wanted_annotations
@@ -273,6 +310,11 @@ class Controllers:
                     "apps",
                     "replicasets",
                     {**old, "metadata": dict(old["metadata"]), "spec": {**old["spec"], "replicas": 0}},
+                )
+                self._event(
+                    deployment,
+                    "ScalingReplicaSet",
+                    f"Scaled down replica set {old['metadata']['name']} from {old['spec'].get('replicas', 1)} to 0",
                 )
         self._prune_history(deployment)
         annotations_now = dict(deployment["metadata"].get("annotations") or {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .crd_schema import causes_of
 from .objects import now_timestamp
 from .operations import Operations
 from .status import invalid_error
@@ -51,6 +52,36 @@ class CustomResources:
         self.operations = operations
         operations.admission.append(self.validate)
         operations.after_write.append(self.sync)
+        operations.validators.append(self.validate_custom_resource)
+        operations.custom_schema = self.schema_of
+
+    def schema_of(self, resource_type: ResourceType) -> dict[str, Any] | None:
+        """The `openAPIV3Schema` of a custom resource's version, or None (not custom, or no schema)."""
+        version = self._crd_version(resource_type)
+        schema = ((version or {}).get("schema") or {}).get("openAPIV3Schema")
+        return schema if isinstance(schema, dict) else None
+
+    def validate_custom_resource(
+        self, resource_type: ResourceType, old: dict[str, Any] | None, obj: dict[str, Any]
+    ) -> None:
+        """Every value that breaks the CRD's schema, in one 422, as the apiextensions validator reports them."""
+        schema = self.schema_of(resource_type)
+        if schema is None:
+            return
+        causes = causes_of(schema, obj)
+        if causes:
+            raise invalid_error(resource_type.kind, obj["metadata"]["name"], resource_type.group, causes)
+
+    def _crd_version(self, resource_type: ResourceType) -> dict[str, Any] | None:
+        if not resource_type.custom:
+            return None
+        crd = self.operations.store.get(
+            CRD_GROUP, "customresourcedefinitions", None, f"{resource_type.plural}.{resource_type.group}"
+        )
+        for version in ((crd or {}).get("spec") or {}).get("versions") or []:
+            if version.get("name") == resource_type.version:
+                return version
+        return None
 
     def validate(self, resource_type: ResourceType, old: dict[str, Any] | None, crd: dict[str, Any]) -> None:
         if (resource_type.group, resource_type.plural) != (CRD_GROUP, "customresourcedefinitions"):
@@ -126,24 +157,9 @@ class CustomResources:
 
     def printer_columns(self, resource_type: ResourceType) -> list[dict[str, Any]]:
         """The `additionalPrinterColumns` of a custom resource's version (empty for other types)."""
-        if not resource_type.custom:
-            return []
-        crd = self.operations.store.get(
-            CRD_GROUP, "customresourcedefinitions", None, f"{resource_type.plural}.{resource_type.group}"
-        )
-        for version in ((crd or {}).get("spec") or {}).get("versions") or []:
-            if version.get("name") == resource_type.version:
-                return list(version.get("additionalPrinterColumns") or [])
-        return []
+        return list((self._crd_version(resource_type) or {}).get("additionalPrinterColumns") or [])
 
     def scale_paths(self, resource_type: ResourceType) -> dict[str, str] | None:
         """The `subresources.scale` paths of a custom resource's version, or None."""
-        if not resource_type.custom:
-            return None
-        crd = self.operations.store.get(
-            CRD_GROUP, "customresourcedefinitions", None, f"{resource_type.plural}.{resource_type.group}"
-        )
-        for version in ((crd or {}).get("spec") or {}).get("versions") or []:
-            if version.get("name") == resource_type.version:
-                return (version.get("subresources") or {}).get("scale")
-        return None
+        version = self._crd_version(resource_type)
+        return None if version is None else (version.get("subresources") or {}).get("scale")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -46,8 +47,16 @@ def object_bytes(store: Store, obj: dict[str, Any], resource_type: ResourceType)
     return store.encoded(served) if served is obj else encode_json(served)
 
 
-def object_response(store: Store, obj: dict[str, Any], resource_type: ResourceType, status: int = 200) -> web.Response:
-    return web.Response(body=object_bytes(store, obj, resource_type), status=status, content_type="application/json")
+def object_response(
+    store: Store,
+    obj: dict[str, Any],
+    resource_type: ResourceType,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> web.Response:
+    return web.Response(
+        body=object_bytes(store, obj, resource_type), status=status, content_type="application/json", headers=headers
+    )
 
 
 def list_response(store: Store, page: Page, resource_type: ResourceType) -> web.Response:

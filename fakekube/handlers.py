@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from . import discovery, openapi, patches, subresources, tables, watch
+from .decoding import field_validation_of, warning_headers
 from .encoding import json_response, list_response, object_response, read_body
 from .metrics import metrics_items
 from .operations import RETURNS_DELETED_OBJECT, WriteOptions, manager_from_user_agent, unsupported_patch
-from .request_info import IDENTITY, REQUEST_INFO, RequestInfo
+from .request_info import REQUEST_INFO, SUBJECT, RequestInfo
 from .status import ApiError
 from .store import Page
 from .types import ResourceType
@@ -29,7 +31,8 @@ def method_not_allowed() -> ApiError:
 
 
 def resource_not_found() -> ApiError:
-    return ApiError(404, "the server could not find the requested resource", "NotFound")
+    # The real generic 404 carries `details: {}`; client-go code such as `kubectl debug` reads it unguarded.
+    return ApiError(404, "the server could not find the requested resource", "NotFound", empty_details=True)
 
 
 def dry_run_of(request: web.Request) -> bool:
@@ -152,7 +155,7 @@ class RestHandlers:
             return self._metrics(request, info, resource_type, namespace)
         if resource_type.group in ("authorization.k8s.io", "authentication.k8s.io"):
             body = await read_body(request)
-            return json_response(self.cluster.auth.review(request[IDENTITY], resource_type, body), 201)
+            return json_response(self.cluster.auth.review(request[SUBJECT], resource_type, body), 201)
         if info.verb == "get":
             obj = self.operations.get(resource_type, namespace, info.name)
             return self._object_or_table(request, resource_type, [obj], obj)
@@ -164,20 +167,21 @@ class RestHandlers:
         if info.verb == "create":
             if resource_type.namespaced and not info.namespace:
                 raise method_not_allowed()
-            dry_run = dry_run_of(request)
+            options = self._write_options(request)
             body = await read_body(request)
-            obj = self.operations.create(resource_type, namespace, body, WriteOptions(dry_run), self._manager(request))
-            return object_response(self.store, obj, resource_type, 201)
+            obj = self.operations.create(resource_type, namespace, body, options, self._manager(request))
+            return object_response(self.store, obj, resource_type, 201, warning_headers(options.warnings))
         if info.verb == "update":
-            dry_run = dry_run_of(request)
+            options = self._write_options(request)
             body = await read_body(request)
-            obj = self.operations.update(
-                resource_type, namespace, info.name, body, WriteOptions(dry_run), self._manager(request)
-            )
-            return object_response(self.store, obj, resource_type)
+            obj = self.operations.update(resource_type, namespace, info.name, body, options, self._manager(request))
+            return object_response(self.store, obj, resource_type, headers=warning_headers(options.warnings))
         if info.verb == "patch":
-            obj, created = await self._patch(request, info, resource_type, namespace)
-            return object_response(self.store, obj, resource_type, 201 if created else 200)
+            options = self._write_options(request)
+            obj, created = await self._patch(request, info, resource_type, namespace, options)
+            return object_response(
+                self.store, obj, resource_type, 201 if created else 200, warning_headers(options.warnings)
+            )
         if info.verb == "delete":
             return await self._delete(request, info, resource_type, namespace)
         if info.verb == "deletecollection":
@@ -236,6 +240,15 @@ class RestHandlers:
             )
         return list_response(self.store, page, resource_type)
 
+    @staticmethod
+    def _write_options(request: web.Request) -> WriteOptions:
+        """dryRun and fieldValidation of a create, update or patch (the field manager is the handler's)."""
+        return WriteOptions(
+            dry_run_of(request),
+            field_validation=field_validation_of(request.query.get("fieldValidation")),
+            force=request.query.get("force", "").lower() == "true",
+        )
+
     def _manager(self, request: web.Request) -> str:
         return request.query.get("fieldManager") or manager_from_user_agent(request.headers.get("User-Agent", ""))
 
@@ -245,15 +258,14 @@ class RestHandlers:
         info: RequestInfo,
         resource_type: ResourceType,
         namespace: str | None,
+        options: WriteOptions,
         subresource: str = "",
     ) -> tuple[dict[str, Any], bool]:
-        dry_run = dry_run_of(request)
         patch_type = request.headers.get("Content-Type", "").split(";")[0].strip()
         if patch_type not in _PATCH_TYPES:
             raise unsupported_patch(resource_type)
         body = await read_body(request)
-        force = request.query.get("force", "").lower() == "true"
-        if force and patch_type != patches.APPLY_PATCH:
+        if options.force and patch_type != patches.APPLY_PATCH:
             raise ApiError(
                 422,
                 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
@@ -262,7 +274,7 @@ class RestHandlers:
                 kind="PatchOptions",
             )
         manager = request.query.get("fieldManager", "")
-        options = WriteOptions(dry_run, manager, force)
+        options = replace(options, field_manager=manager)
         return self.operations.patch(
             resource_type,
             namespace,
@@ -280,8 +292,15 @@ class RestHandlers:
         options = await read_body(request, allow_empty=True) or {}
         dry_run = dry_run_of(request) or options.get("dryRun") == ["All"]
         propagation = request.query.get("propagationPolicy") or options.get("propagationPolicy")
+        grace = request.query.get("gracePeriodSeconds", options.get("gracePeriodSeconds"))
+        try:
+            grace_seconds = None if grace is None else int(grace)
+        except (TypeError, ValueError) as error:
+            raise ApiError(
+                400, f'gracePeriodSeconds: Invalid value: "{grace}": not an integer', "BadRequest"
+            ) from error
         obj = self.operations.delete(
-            resource_type, namespace, info.name, dry_run, options.get("preconditions"), propagation
+            resource_type, namespace, info.name, dry_run, options.get("preconditions"), propagation, grace_seconds
         )
         if (resource_type.group, resource_type.plural) in RETURNS_DELETED_OBJECT or resource_type.custom:
             return object_response(self.store, obj, resource_type)
@@ -313,20 +332,20 @@ class RestHandlers:
                 return object_response(
                     self.store, self.operations.get(resource_type, namespace, info.name), resource_type
                 )
+            options = self._write_options(request)
             if verb == "update":
-                dry_run = dry_run_of(request)
                 obj = self.operations.update(
                     resource_type,
                     namespace,
                     info.name,
                     await read_body(request),
-                    WriteOptions(dry_run),
+                    options,
                     self._manager(request),
                     "status",
                 )
-                return object_response(self.store, obj, resource_type)
-            obj, _ = await self._patch(request, info, resource_type, namespace, "status")
-            return object_response(self.store, obj, resource_type)
+            else:
+                obj, _ = await self._patch(request, info, resource_type, namespace, options, "status")
+            return object_response(self.store, obj, resource_type, headers=warning_headers(options.warnings))
         paths = self.cluster.custom_resources.scale_paths(resource_type)
         if sub.name == "scale" and ((resource_type.group, resource_type.plural) in subresources.SCALABLE or paths):
             if verb == "get":

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .impersonation import Subject, impersonation_headers
 from .recording import RecordedRequest
-from .request_info import IDENTITY, REQUEST_INFO, parse_request
-from .status import ApiError, status_response
+from .request_info import IDENTITY, REQUEST_INFO, SUBJECT, parse_request
+from .status import ApiError
 
 if TYPE_CHECKING:
     from .cluster import FakeCluster
@@ -21,6 +22,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 # The answer handed to aiohttp after a connection was dropped on purpose; nothing reaches the client, and the
 # request is recorded with no status.
 DROPPED = 499
+# A request whose identity was refused (unknown token, impersonation not granted) is recorded before it is refused.
+_REFUSAL = web.RequestKey("identity_refusal", ApiError)
 
 
 def build_middlewares(cluster: FakeCluster) -> list[Callable[..., Awaitable[web.StreamResponse]]]:
@@ -29,8 +32,14 @@ def build_middlewares(cluster: FakeCluster) -> list[Callable[..., Awaitable[web.
         query = {key: request.query[key] for key in request.query}
         info = parse_request(request.method, request.path, query)
         identity = cluster.auth.identify(request.headers.get("Authorization"))
+        try:
+            subject = cluster.auth.subject_of(request.headers, impersonation_headers(request.headers.items()))
+        except ApiError as error:
+            subject, request[_REFUSAL] = Subject(identity), error
+        identity = subject.username
         request[REQUEST_INFO] = info
         request[IDENTITY] = identity
+        request[SUBJECT] = subject
         entry = RecordedRequest(
             method=request.method,
             path=request.path,
@@ -45,6 +54,7 @@ def build_middlewares(cluster: FakeCluster) -> list[Callable[..., Awaitable[web.
             dry_run="dryRun" in query,
             content_type=request.headers.get("Content-Type", ""),
             user_agent=request.headers.get("User-Agent", ""),
+            impersonator=subject.impersonator,
         )
         cluster.request_log.append(entry)
         try:
@@ -82,13 +92,11 @@ def build_middlewares(cluster: FakeCluster) -> list[Callable[..., Awaitable[web.
 
     @web.middleware
     async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
-        info = request[REQUEST_INFO]
-        identity = request[IDENTITY]
-        public = request.path in ("/healthz", "/livez", "/readyz", "/version")
-        if cluster.auth.required and identity is None and not public:
-            return status_response(401, "Unauthorized", "Unauthorized")
+        refusal = request.get(_REFUSAL)
+        if refusal is not None:
+            return refusal.response()
         try:
-            cluster.auth.authorize(identity, info)
+            cluster.auth.authorize(request[SUBJECT], request[REQUEST_INFO])
         except ApiError as error:
             return error.response()
         return await handler(request)

@@ -133,7 +133,14 @@ def carry_server_fields(old: dict[str, Any], new: dict[str, Any]) -> dict[str, A
     """An update keeps what only the server sets, and bumps generation when anything but metadata/status moved."""
     metadata = dict(new.get("metadata") or {})
     old_metadata = old["metadata"]
-    for server_field in ("uid", "creationTimestamp", "namespace", "name", "deletionTimestamp"):
+    for server_field in (
+        "uid",
+        "creationTimestamp",
+        "namespace",
+        "name",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+    ):
         if server_field in old_metadata:
             metadata[server_field] = old_metadata[server_field]
         else:

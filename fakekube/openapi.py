@@ -44,12 +44,58 @@ def group_version_document(registry: TypeRegistry, group: str, version: str) -> 
     for name, detailed in field_schemas(group, version).items():
         schemas[name] = {**detailed, **schemas.get(name, {})}
         schemas[name].pop("x-kubernetes-preserve-unknown-fields", None)
+    paths: dict[str, Any] = {}
+    for resource_type in types:
+        paths.update(_resource_paths(resource_type))
     return {
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": "v1.32.4"},
-        "paths": {},
+        "paths": paths,
         "components": {"schemas": schemas},
     }
+
+
+_WRITE_PARAMETERS = [
+    {"name": name, "in": "query", "schema": {"type": "string", "uniqueItems": True}}
+    for name in ("dryRun", "fieldManager", "fieldValidation")
+]
+
+
+def _resource_paths(resource_type: ResourceType) -> dict[str, Any]:
+    """The collection and item paths of a kind, each operation naming its kind and action as the real ones do:
+    `kubectl explain` finds a resource's kind there, and kubectl learns that `fieldValidation` is understood."""
+    gvk = {"group": resource_type.group, "version": resource_type.version, "kind": resource_type.kind}
+    base = "/" + group_version_path(resource_type.group, resource_type.version)
+    scope = f"{base}/namespaces/{{namespace}}" if resource_type.namespaced else base
+    collection = f"{scope}/{resource_type.plural}"
+
+    def operation(action: str, parameters: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        found: dict[str, Any] = {
+            "operationId": f"{action}{resource_type.kind}",
+            "x-kubernetes-action": action,
+            "x-kubernetes-group-version-kind": gvk,
+            "responses": {"200": {"description": "OK"}},
+        }
+        if parameters:
+            found["parameters"] = parameters
+        return found
+
+    verbs = set(resource_type.verbs)
+    listing: dict[str, Any] = {}
+    item: dict[str, Any] = {}
+    if "list" in verbs:
+        listing["get"] = operation("list")
+    if "create" in verbs:
+        listing["post"] = operation("post", _WRITE_PARAMETERS)
+    if "get" in verbs:
+        item["get"] = operation("get")
+    if "update" in verbs:
+        item["put"] = operation("put", _WRITE_PARAMETERS)
+    if "patch" in verbs:
+        item["patch"] = operation("patch", [*_WRITE_PARAMETERS, {"name": "force", "in": "query"}])
+    if "delete" in verbs:
+        item["delete"] = operation("delete", _WRITE_PARAMETERS[:1])
+    return {path: ops for path, ops in ((collection, listing), (f"{collection}/{{name}}", item)) if ops}
 
 
 def index(registry: TypeRegistry) -> dict[str, Any]:

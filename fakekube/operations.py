@@ -7,16 +7,18 @@ from __future__ import annotations
 import builtins
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from . import fieldmanager, patches
 from .conversions import to_served, to_stored
+from .decoding import check_fields, decode
 from .defaults import apply_defaults
-from .objects import bump_generation, carry_server_fields, check_identity, now_timestamp, prepare_new, without_nulls
+from .deletion import Deleter
+from .objects import bump_generation, carry_server_fields, check_identity, prepare_new, without_nulls
 from .selectors import SelectorError, fields_match, labels_match, parse_field_selector, parse_label_selector
 from .status import ApiError, not_found_error
-from .store import Page, Store, paginate
+from .store import Page, Store, continue_resource_version, paginate
 from .types import ResourceType, TypeRegistry
 
 if TYPE_CHECKING:
@@ -37,6 +39,14 @@ class WriteOptions:
     dry_run: bool = False
     field_manager: str = ""
     force: bool = False
+    # `Strict`, `Warn` or `Ignore` for API writes (see `decoding`); empty for the fake's own writes.
+    field_validation: str = ""
+    # Filled with what the response's `Warning` headers must say.
+    warnings: builtins.list[str] = field(default_factory=builtins.list, compare=False)
+
+    def internal(self) -> WriteOptions:
+        """The same options once the body has been decoded (warnings still collected in the same list)."""
+        return replace(self, field_validation="")
 
 
 def manager_from_user_agent(user_agent: str) -> str:
@@ -51,9 +61,12 @@ class Operations:
         self.registry = registry
         self.store = store
         self.controllers: Controllers | None = None
+        self.deleter = Deleter(self)
         self.admission: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any]], None]] = []
         # Validators run on API writes only; admission (which may also fill in fields) runs on add_object too.
         self.validators: builtins.list[Callable[[ResourceType, dict[str, Any] | None, dict[str, Any]], None]] = []
+        # The structural schema of a custom resource's version (set by `crds.CustomResources`).
+        self.custom_schema: Callable[[ResourceType], dict[str, Any] | None] = lambda resource_type: None
         self.after_write: builtins.list[
             Callable[[ResourceType, dict[str, Any] | None, dict[str, Any] | None], None]
         ] = []
@@ -84,10 +97,16 @@ class Operations:
             )
         except SelectorError as error:
             raise ApiError(400, str(error), "BadRequest") from error
+        scope = namespace if resource_type.namespaced else None
         with self.store.lock:
-            items = self.store.items(*resource_type.stored_as, namespace if resource_type.namespaced else None)
-            resource_version = self.store.resource_version
             oldest = self.store.oldest_resource_version()
+            if continue_token:
+                # Every page of a paged list shows the cluster as it was when the first page was served.
+                resource_version = continue_resource_version(continue_token, oldest)
+                items = self.store.items_at(*resource_type.stored_as, scope, resource_version)
+            else:
+                items = self.store.items(*resource_type.stored_as, scope)
+                resource_version = self.store.resource_version
         if labels:
             items = [obj for obj in items if labels_match(labels, obj)]
         if fields:
@@ -105,13 +124,18 @@ class Operations:
         manager: str = "",
     ) -> dict[str, Any]:
         check_identity(resource_type, body, namespace)
+        if options.field_validation:
+            body = check_fields(
+                resource_type, body, options.field_validation, options.warnings, self.custom_schema(resource_type)
+            )
+            options = options.internal()
         if resource_type.stored_with:
             return self.create(
                 self._storage_type(resource_type), namespace, to_stored(body, resource_type), options, manager
             )
         namespace = self._ns(resource_type, namespace or (body.get("metadata") or {}).get("namespace"))
         with self.store.lock:
-            self.require_namespace(resource_type, namespace)
+            self.require_namespace(resource_type, namespace, (body.get("metadata") or {}).get("name") or "")
             obj = prepare_new(resource_type, copy.deepcopy(body), namespace)
             existing = self.store.get(*resource_type.stored_as, namespace, obj["metadata"]["name"])
             if existing is not None:
@@ -149,6 +173,11 @@ class Operations:
         subresource: str = "",
     ) -> dict[str, Any]:
         check_identity(resource_type, body, namespace, name)
+        if options.field_validation:
+            body = check_fields(
+                resource_type, body, options.field_validation, options.warnings, self.custom_schema(resource_type)
+            )
+            options = options.internal()
         if resource_type.stored_with:
             return self.update(
                 self._storage_type(resource_type),
@@ -177,6 +206,8 @@ class Operations:
         """Apply a patch; returns (object, created) since server-side apply may create."""
         with self.store.lock:
             if patch_type == patches.APPLY_PATCH:
+                if options.field_validation and isinstance(patch, dict):
+                    patch = self._typed_apply(resource_type, patch, options.field_validation)
                 if resource_type.stored_with and isinstance(patch, dict):
                     check_identity(resource_type, patch, namespace, name)
                     resource_type, patch = self._storage_type(resource_type), to_stored(patch, resource_type)
@@ -194,9 +225,30 @@ class Operations:
             if not isinstance(patched, dict):
                 raise ApiError(422, "the patched object is not a JSON object", "Invalid")
             check_identity(resource_type, patched, namespace, name)
+            if options.field_validation:
+                patched = check_fields(
+                    resource_type,
+                    patched,
+                    options.field_validation,
+                    options.warnings,
+                    self.custom_schema(resource_type),
+                )
             if resource_type.stored_with:
                 resource_type, patched = self._storage_type(resource_type), to_stored(patched, resource_type)
             return self._replace(resource_type, old, patched, options, manager, subresource), False
+
+    def _typed_apply(self, resource_type: ResourceType, applied: dict[str, Any], mode: str) -> dict[str, Any]:
+        """Server-side apply converts the configuration to a typed object first; an unknown field fails that."""
+        decoded = decode(resource_type, applied, self.custom_schema(resource_type))
+        if decoded.unknown and mode != "Ignore":
+            paths = ", ".join(f".{path}" for path in decoded.unknown)
+            raise ApiError(
+                400,
+                f"failed to create typed patch object ({resource_type.group}/{resource_type.version}, Kind={resource_type.kind}): "
+                f"{paths}: field not declared in schema",
+                "BadRequest",
+            )
+        return decoded.body
 
     def _apply(
         self,
@@ -275,6 +327,9 @@ class Operations:
             return new
         stored = self.store.put(*resource_type.stored_as, new, "MODIFIED")
         self.notify(resource_type, old, stored)
+        if stored["metadata"].get("deletionTimestamp") and not stored["metadata"].get("finalizers"):
+            # The last finalizer of a terminating object was removed: deletion completes now.
+            self.deleter.finish(resource_type, stored["metadata"].get("namespace"), stored["metadata"]["name"])
         return stored
 
     def delete(
@@ -285,54 +340,12 @@ class Operations:
         dry_run: bool = False,
         preconditions: dict[str, Any] | None = None,
         propagation: str | None = None,
+        grace_period_seconds: int | None = None,
     ) -> dict[str, Any]:
-        """Delete and return the deleted object (handlers decide between object and Status)."""
-        with self.store.lock:
-            old = self.get(resource_type, namespace, name)
-            preconditions = preconditions or {}
-            if preconditions.get("uid") and preconditions["uid"] != old["metadata"]["uid"]:
-                raise ApiError(
-                    409,
-                    f"Precondition failed: UID in precondition: {preconditions['uid']}, UID in "
-                    f"object meta: {old['metadata']['uid']}",
-                    "Conflict",
-                    name=name,
-                    group=resource_type.group,
-                    kind=resource_type.plural,
-                )
-            if (
-                preconditions.get("resourceVersion")
-                and preconditions["resourceVersion"] != old["metadata"]["resourceVersion"]
-            ):
-                raise ApiError(
-                    409,
-                    f"Precondition failed: ResourceVersion in precondition: "
-                    f"{preconditions['resourceVersion']}, ResourceVersion in object meta: "
-                    f"{old['metadata']['resourceVersion']}",
-                    "Conflict",
-                    name=name,
-                    group=resource_type.group,
-                    kind=resource_type.plural,
-                )
-            deleting = {
-                **old,
-                "metadata": {**old["metadata"], "deletionTimestamp": now_timestamp(), "deletionGracePeriodSeconds": 0},
-            }
-            if resource_type.group == "" and resource_type.plural == "namespaces":
-                deleting["status"] = {**(old.get("status") or {}), "phase": "Terminating"}
-            if dry_run:
-                return deleting
-            removed = self.store.remove(*resource_type.stored_as, self._ns(resource_type, namespace), name)
-            assert removed is not None
-            if resource_type.group == "" and resource_type.plural == "namespaces":
-                self._empty_namespace(name)
-            if propagation != "Orphan":
-                self._collect_dependents(old["metadata"]["uid"])
-            self.notify(resource_type, old, None)
-            return {
-                **deleting,
-                "metadata": {**deleting["metadata"], "resourceVersion": removed["metadata"]["resourceVersion"]},
-            }
+        """Delete and return the deleted object (handlers decide between object and Status); see `deletion`."""
+        return self.deleter.delete(
+            resource_type, namespace, name, dry_run, preconditions, propagation, grace_period_seconds
+        )
 
     def delete_collection(
         self,
@@ -350,7 +363,7 @@ class Operations:
 
     # -- helpers -----------------------------------------------------------------------------------
 
-    def require_namespace(self, resource_type: ResourceType, namespace: str | None) -> None:
+    def require_namespace(self, resource_type: ResourceType, namespace: str | None, name: str = "") -> None:
         if not resource_type.namespaced:
             return
         if not namespace:
@@ -359,11 +372,13 @@ class Operations:
         if found is None:
             raise ApiError(404, f'namespaces "{namespace}" not found', "NotFound", name=namespace, kind="namespaces")
         if (found.get("status") or {}).get("phase") == "Terminating":
+            target = f'{resource_type.group_resource} "{name}"' if name else resource_type.group_resource
             raise ApiError(
                 403,
-                f"{resource_type.group_resource} is forbidden: unable to create new content in "
-                f"namespace {namespace} because it is being terminated",
+                f"{target} is forbidden: unable to create new content in namespace {namespace} because it is "
+                "being terminated",
                 "Forbidden",
+                name=name,
                 group=resource_type.group,
                 kind=resource_type.plural,
             )
@@ -394,20 +409,6 @@ class Operations:
     @staticmethod
     def _has_status(resource_type: ResourceType) -> bool:
         return resource_type.subresource("status") is not None
-
-    def _empty_namespace(self, namespace: str) -> None:
-        for group, resource, obj in self.store.all_objects():
-            if obj["metadata"].get("namespace") == namespace:
-                self.store.remove(group, resource, namespace, obj["metadata"]["name"])
-
-    def _collect_dependents(self, owner_uid: str) -> None:
-        """Background garbage collection, done synchronously: dependents go with their owner."""
-        for group, resource, obj in self.store.all_objects():
-            owners = obj["metadata"].get("ownerReferences") or []
-            if any(owner.get("uid") == owner_uid for owner in owners):
-                removed = self.store.remove(group, resource, obj["metadata"].get("namespace"), obj["metadata"]["name"])
-                if removed is not None:
-                    self._collect_dependents(obj["metadata"]["uid"])
 
     def notify(self, resource_type: ResourceType, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
         """After a stored write (new) or delete (new is None): CRD registration, then the controllers."""

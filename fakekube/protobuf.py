@@ -231,6 +231,12 @@ SCHEMAS: dict[str, Schema] = {
         2: ("spec", "SelfSubjectAccessReviewSpec", ""),
         3: ("status", "Status", ""),
     },
+    "SelfSubjectRulesReview": {
+        1: ("metadata", "ObjectMeta", ""),
+        2: ("spec", "SelfSubjectRulesReviewSpec", ""),
+        3: ("status", "Status", ""),
+    },
+    "SelfSubjectRulesReviewSpec": {1: ("namespace", "string", "")},
     "SelfSubjectAccessReviewSpec": {
         1: ("resourceAttributes", "ResourceAttributes", ""),
         2: ("nonResourceAttributes", "NonResourceAttributes", ""),

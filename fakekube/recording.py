@@ -24,6 +24,8 @@ class RecordedRequest:
     content_type: str
     user_agent: str
     status: int | None = None
+    # Who sent the request when `identity` is someone it impersonated (`Impersonate-User`), else None.
+    impersonator: str | None = None
 
     @property
     def is_mutation(self) -> bool:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from .impersonation import Subject
+
 # Pod/node/service subresources that open a stream or proxy rather than read or write an object.
 CONNECT_SUBRESOURCES = {"exec", "attach", "portforward", "proxy"}
 _NAMESPACE_SUBRESOURCES = {"status", "finalize"}
@@ -39,6 +41,7 @@ class RequestInfo:
 
 # Where the middleware leaves what it learnt about a request, for the handlers.
 REQUEST_INFO = web.RequestKey("request_info", RequestInfo)
+SUBJECT = web.RequestKey("subject", Subject)
 IDENTITY: web.RequestKey[str | None] = web.RequestKey("identity", str | None)  # type: ignore[arg-type]  # the authenticated username, or None
 
 

@@ -31,8 +31,10 @@ DEFAULT_REASONS = {
 }
 
 
-def status_body(code: int, message: str, reason: str | None = None, **details: Any) -> dict[str, Any]:
-    """A `Status` object as the API server writes it (`details` only when given)."""
+def status_body(
+    code: int, message: str, reason: str | None = None, *, empty_details: bool = False, **details: Any
+) -> dict[str, Any]:
+    """A `Status` object as the API server writes it (`details` when given, or empty where the server sends `{}`)."""
     body: dict[str, Any] = {
         "kind": "Status",
         "apiVersion": "v1",
@@ -43,7 +45,7 @@ def status_body(code: int, message: str, reason: str | None = None, **details: A
         "code": code,
     }
     details = {key: value for key, value in details.items() if value not in ("", None)}
-    if details:
+    if details or empty_details:
         body["details"] = details
     return body
 
@@ -78,7 +80,7 @@ class ApiError(Exception):
         return status_body(self.code, self.message, self.reason, **self.details)
 
     def response(self) -> web.Response:
-        return status_response(self.code, self.message, self.reason, self.headers, **self.details)
+        return web.json_response(self.body(), status=self.code, headers=self.headers)
 
 
 def not_found_error(group_resource: str, name: str, group: str, plural: str) -> ApiError:

@@ -145,6 +145,34 @@ class Store:
             newer.reverse()
             return newer
 
+    def items_at(self, group: str, resource: str, namespace: str | None, resource_version: int) -> list[dict[str, Any]]:
+        """The objects as they were at `resource_version`, rebuilt from the event log (for consistent paging)."""
+        with self.lock:
+            current = {_key(obj): obj for obj in self.items(group, resource, namespace)}
+            first_change: dict[tuple[str, str], WatchEvent] = {}
+            last_before: dict[tuple[str, str], WatchEvent] = {}
+            for event in self.events:
+                if (event.group, event.resource) != (group, resource):
+                    continue
+                if namespace is not None and event.namespace != namespace:
+                    continue
+                key = _key(event.obj)
+                if event.resource_version <= resource_version:
+                    last_before[key] = event
+                else:
+                    first_change.setdefault(key, event)
+        for key, event in first_change.items():
+            current.pop(key, None)
+            if event.type == "ADDED":
+                continue  # created after the snapshot
+            before = last_before.get(key)
+            if before is not None and before.type != "DELETED":
+                current[key] = before.obj
+            elif before is None:
+                # Stored before the oldest logged event: its deletion carries the last content it had.
+                current[key] = event.obj
+        return [current[key] for key in sorted(current)]
+
     def oldest_resource_version(self) -> int:
         with self.lock:
             return self.events[0].resource_version - 1 if self.events else self.resource_version
@@ -156,7 +184,7 @@ def paginate(
     """Cut a (namespace, name)-ordered list after the continue token's key, `limit` items at a time."""
     start_after: tuple[str, str] | None = None
     if token:
-        start_after = _decode_continue(token, oldest_resource_version)
+        start_after = _decode_continue(token, oldest_resource_version)[0]
     if start_after is not None:
         items = [obj for obj in items if _key(obj) > start_after]
     if limit <= 0 or len(items) <= limit:
@@ -168,12 +196,17 @@ def paginate(
     return Page(page, resource_version, encoded, len(items) - limit)
 
 
+def continue_resource_version(token: str, oldest_resource_version: int) -> int:
+    """The resourceVersion of the list a continue token continues (400 when malformed, 410 when too old)."""
+    return _decode_continue(token, oldest_resource_version)[1]
+
+
 def _key(obj: dict[str, Any]) -> tuple[str, str]:
     metadata = obj["metadata"]
     return (metadata.get("namespace") or "", metadata["name"])
 
 
-def _decode_continue(token: str, oldest_resource_version: int) -> tuple[str, str]:
+def _decode_continue(token: str, oldest_resource_version: int) -> tuple[tuple[str, str], int]:
     try:
         padded = token + "=" * (-len(token) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded))
@@ -192,4 +225,4 @@ def _decode_continue(token: str, oldest_resource_version: int) -> tuple[str, str
             "list.",
             "Expired",
         )
-    return (namespace, name)
+    return (namespace, name), resource_version

@@ -45,12 +45,21 @@ def _pod_spec_causes(spec: dict[str, Any], prefix: str) -> list[dict[str, str]]:
 
 
 def _workload_causes(spec: dict[str, Any]) -> list[dict[str, str]]:
+    causes = []
+    replicas = spec.get("replicas")
+    if isinstance(replicas, int) and replicas < 0:
+        causes.append(
+            {
+                "reason": "FieldValueInvalid",
+                "message": f"Invalid value: {replicas}: must be greater than or equal to 0",
+                "field": "spec.replicas",
+            }
+        )
     selector = spec.get("selector")
     if not selector or not (selector.get("matchLabels") or selector.get("matchExpressions")):
-        return [{"reason": "FieldValueRequired", "message": "Required value", "field": "spec.selector"}]
+        return [*causes, {"reason": "FieldValueRequired", "message": "Required value", "field": "spec.selector"}]
     template = spec.get("template") or {}
     labels = (template.get("metadata") or {}).get("labels") or {}
-    causes = []
     if not labels_match(label_selector_from_match(selector), {"metadata": {"labels": labels}}):
         causes.append(
             {

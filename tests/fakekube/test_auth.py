@@ -40,12 +40,20 @@ class AuthenticationTests(FakeClusterTestCase):
     def setUp(self) -> None:
         self.cluster.clear_requests()
 
-    def test_a_request_without_a_token_is_unauthorized(self) -> None:
-        with self.assertApiError(401, "Unauthorized") as error:
+    def test_a_request_without_a_token_is_anonymous_and_forbidden(self) -> None:
+        with self.assertApiError(403, "Forbidden") as error:
             client.CoreV1Api(self.client_for(None)).list_namespaced_pod("default")
-        self.assertEqual(error.body["message"], "Unauthorized")
-        with self.assertApiError(401):
+        self.assertEqual(
+            error.body["message"],
+            'pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" '
+            'in the namespace "default"',
+        )
+        self.assertEqual(self.cluster.requests[-1].identity, "system:anonymous")
+
+    def test_an_unknown_token_is_unauthorized(self) -> None:
+        with self.assertApiError(401, "Unauthorized") as error:
             client.CoreV1Api(self.client_for("wrong")).list_namespaced_pod("default")
+        self.assertEqual(error.body["message"], "Unauthorized")
 
     def test_it_records_who_made_each_request(self) -> None:
         client.CoreV1Api(self.client_for("alice-token")).list_namespaced_pod("default")
@@ -182,7 +190,68 @@ class ResettingAuthTests(FakeClusterTestCase):
             dave.list_namespace()
         self.cluster.auth.revoke_all()
         self.assertTrue(dave.list_namespace().items)
-        with self.assertApiError(401):
+        with self.assertApiError(403):
             client.CoreV1Api(self.client_for(None)).list_namespace()
         self.cluster.auth.disable()
         self.assertTrue(client.CoreV1Api(self.client_for(None)).list_namespace().items)
+
+
+class ImpersonationTests(FakeClusterTestCase):
+    @classmethod
+    def make_cluster(cls) -> FakeCluster:
+        cluster = FakeCluster()
+        cluster.require_auth({"alice-token": "alice", "carol-token": "carol"})
+        cluster.grant("alice", verbs=["impersonate"], resources=["users", "groups"])
+        cluster.grant("carol", verbs=["list"], resources=["pods"])
+        cluster.grant("bob", verbs=["list"], resources=["pods"], namespaces=["default"])
+        cluster.grant("auditors", verbs=["list"], resources=["configmaps"])
+        return cluster
+
+    def setUp(self) -> None:
+        self.cluster.clear_requests()
+
+    def acting_as(self, token: str, user: str, **headers: str) -> client.CoreV1Api:
+        api = self.client_for(token)
+        api.set_default_header("Impersonate-User", user)
+        for name, value in headers.items():
+            api.set_default_header(name, value)
+        return client.CoreV1Api(api)
+
+    def test_rbac_decides_for_the_impersonated_user_and_the_record_names_both(self) -> None:
+        as_bob = self.acting_as("alice-token", "bob")
+        as_bob.list_namespaced_pod("default")
+        with self.assertApiError(403) as error:
+            as_bob.list_namespaced_pod("kube-system")
+        self.assertIn('User "bob" cannot list resource "pods"', error.body["message"])
+        recorded = self.cluster.requests[0]
+        self.assertEqual((recorded.identity, recorded.impersonator), ("bob", "alice"))
+
+    def test_impersonated_groups_bring_their_grants(self) -> None:
+        as_auditor = self.acting_as("alice-token", "eve", **{"Impersonate-Group": "auditors"})
+        self.assertIsNotNone(as_auditor.list_namespaced_config_map("default").items)
+        with self.assertApiError(403):
+            as_auditor.list_namespaced_pod("default")
+
+    def test_it_refuses_impersonation_that_was_not_granted(self) -> None:
+        with self.assertApiError(403, "Forbidden") as error:
+            self.acting_as("carol-token", "bob").list_namespaced_pod("default")
+        self.assertEqual(
+            error.body["message"],
+            'users "bob" is forbidden: User "carol" cannot impersonate resource "users" in API group "" '
+            "at the cluster scope",
+        )
+        self.assertEqual(self.cluster.requests[-1].identity, "carol")
+
+    def test_it_refuses_impersonating_groups_without_a_user(self) -> None:
+        api = self.client_for("alice-token")
+        api.set_default_header("Impersonate-Group", "auditors")
+        with self.assertApiError(400, "BadRequest"):
+            client.CoreV1Api(api).list_namespaced_pod("default")
+
+    def test_whoami_answers_for_the_impersonated_identity(self) -> None:
+        api = self.client_for("alice-token")
+        api.set_default_header("Impersonate-User", "bob")
+        review = client.AuthenticationV1Api(api).create_self_subject_review(client.V1SelfSubjectReview())
+        self.assertEqual(
+            (review.status.user_info.username, review.status.user_info.groups), ("bob", ["system:authenticated"])
+        )

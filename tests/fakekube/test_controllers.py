@@ -186,6 +186,8 @@ class ControllerTests(FakeClusterTestCase):
 
     def test_a_pod_created_directly_is_running(self) -> None:
         pod = self.core.create_namespaced_pod("default", pod_manifest("ctl-direct"))
+        # A pod no controller owns would stop a later `kubectl drain` of its node, as on a real cluster.
+        self.addCleanup(self.core.delete_namespaced_pod, "ctl-direct", "default", grace_period_seconds=0)
         self.assertEqual(pod.status.phase, "Running")
         self.assertTrue(pod.status.pod_ip)
         self.assertTrue(pod.status.container_statuses[0].state.running.started_at)
