@@ -116,7 +116,7 @@ class PolicySettingsAdmin(admin.ModelAdmin):
 class AuditRecordAdmin(StaffReadOnly, admin.ModelAdmin):
     list_display = ["created", "user", "tool", "outcome", "target", "dry_run", "duration_ms", "message"]
     list_filter = ["outcome", "tool", "user", "dry_run", "created"]
-    search_fields = ["user", "tool", "namespace", "kind", "name", "message", "request_id"]
+    search_fields = ["user", "identity", "tool", "namespace", "kind", "name", "message", "request_id"]
     date_hierarchy = "created"
     list_per_page = 100
     show_full_result_count = False

@@ -107,6 +107,7 @@ def exec_in_pod(
     Raises `KubeError` when the API server refuses the exec (unknown pod or container, a container
     that is not running, no permission) and `KubeUnavailable` when it cannot be reached.
     """
+    refuse_impersonated_stream(client)
     client.limiter.acquire()
     query: list[tuple[str, Any]] = [("command", part) for part in command]
     # A terminal has a single output stream: no stderr with tty.
@@ -208,6 +209,18 @@ def _exit_status(raw: bytes, command: list[str]) -> tuple[int | None, str]:
             except ValueError:
                 break
     return None, str(status.get("message") or text)
+
+
+def refuse_impersonated_stream(client: KubeClient) -> None:
+    """Refuse a websocket stream for an impersonating client: the `kubernetes` client's websocket opener sends
+    only the Authorization header, so the stream would run with the server's own rights instead of the person's."""
+    if client.impersonation:
+        raise KubeError(
+            403,
+            "Forbidden",
+            "exec, attach, cp and port-forward are not available while the server impersonates each user "
+            "(DOWNSTREAM_AUTH=impersonate): the stream could not carry your identity",
+        )
 
 
 def websocket_refusal(error: WebSocketBadStatusException) -> KubeError:

@@ -19,6 +19,7 @@ from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from k8stools.config import KNOWN_OPERATIONS
+from k8stools.identity import DOWNSTREAM_AUTH_MODES
 from k8stools.names import is_namespace_name
 from mcpsite.env import (
     env_bool,
@@ -320,7 +321,21 @@ RATE_LIMIT_PER_IP = env_str("RATE_LIMIT_PER_IP", "20/2s")
 RATE_LIMIT_PER_USER = env_str("RATE_LIMIT_PER_USER", "200/2s")
 # Addresses or networks of reverse proxies whose X-Forwarded-For is believed; empty: the peer address counts.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
-DOWNSTREAM_OAUTH = env_bool("DOWNSTREAM_OAUTH", False)
+# How each tool call reaches Kubernetes for an OAuth user: off (the server's own credentials), passthrough (the
+# user's upstream ID token as bearer) or impersonate (the server's credentials with Impersonate-* headers naming the
+# user). DOWNSTREAM_OAUTH=true is the older spelling of passthrough.
+DOWNSTREAM_AUTH = env_choice(
+    "DOWNSTREAM_AUTH", "passthrough" if env_bool("DOWNSTREAM_OAUTH", False) else "off", DOWNSTREAM_AUTH_MODES
+)
+if env_bool("DOWNSTREAM_OAUTH", False) and DOWNSTREAM_AUTH != "passthrough":
+    raise ImproperlyConfigured(
+        f"DOWNSTREAM_OAUTH=true means DOWNSTREAM_AUTH=passthrough, not {DOWNSTREAM_AUTH}; unset DOWNSTREAM_OAUTH"
+    )
+DOWNSTREAM_OAUTH = DOWNSTREAM_AUTH == "passthrough"
+# Impersonation: the ID token claims that name the user and their groups, and a prefix for the group names.
+IMPERSONATE_USER_CLAIM = env_str("IMPERSONATE_USER_CLAIM", "email")
+IMPERSONATE_GROUPS_CLAIM = env_str("IMPERSONATE_GROUPS_CLAIM", "groups")
+IMPERSONATE_GROUPS_PREFIX = env_str("IMPERSONATE_GROUPS_PREFIX", "")
 
 # DOT's models are swappable; naming the default lets other apps' migrations depend on it.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

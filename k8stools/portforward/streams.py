@@ -25,7 +25,7 @@ from kubernetes.stream.ws_client import create_websocket, get_websocket_url
 from websocket import ABNF, WebSocketBadStatusException, WebSocketException
 
 from k8stools.kube import KubeClient, KubeError, KubeUnavailable
-from k8stools.kube_streams import websocket_refusal
+from k8stools.kube_streams import refuse_impersonated_stream, websocket_refusal
 
 DATA_CHANNEL, ERROR_CHANNEL = 0, 1
 PORTFORWARD_PATH = "/api/v1/namespaces/{namespace}/pods/{name}/portforward"
@@ -99,6 +99,7 @@ def open_pod_port(client: KubeClient, *, namespace: str, pod: str, port: int) ->
 
     Callers check the policy on the portforward path first: this function only talks to the API server.
     """
+    refuse_impersonated_stream(client)
     client.limiter.acquire()
     api_client = client.api_client
     try:

@@ -26,6 +26,8 @@ CLEAN = {
         "NON_DESTRUCTIVE",
         "MCP_REQUEST_STATE_KEY",
         "DJANGO_SETTINGS_MODULE",
+        "DOWNSTREAM_AUTH",
+        "DOWNSTREAM_OAUTH",
     }
 }
 
@@ -100,6 +102,7 @@ class SettingsTests(unittest.TestCase):
             "ALLOWED_OPERATIONS": ("get,destroy", "unknown operation(s) destroy"),
             "RESTRICTED_NAMESPACES": ("Kube_System", "Kube_System is not a valid namespace name"),
             "MCP_REQUEST_STATE_KEY": ("short-key", "MCP_REQUEST_STATE_KEY: it must be at least 32 bytes"),
+            "DOWNSTREAM_AUTH": ("token", "DOWNSTREAM_AUTH='token'"),
         }
         for name, (value, expected) in cases.items():
             with self.subTest(name):
@@ -108,6 +111,16 @@ class SettingsTests(unittest.TestCase):
                 self.assertIn(expected, result.stderr)
                 self.assertNotIn("Traceback", result.stderr)
                 self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+
+    def test_downstream_oauth_is_the_older_spelling_of_passthrough_and_cannot_contradict_downstream_auth(self) -> None:
+        show = PRINT_SETTINGS.split("print(")[0] + "print(s.DOWNSTREAM_AUTH, s.DOWNSTREAM_OAUTH)"
+        self.assertEqual(run(["-c", show]).stdout.split(), ["off", "False"])
+        self.assertEqual(run(["-c", show], DOWNSTREAM_OAUTH="true").stdout.split(), ["passthrough", "True"])
+        self.assertEqual(run(["-c", show], DOWNSTREAM_AUTH="impersonate").stdout.split(), ["impersonate", "False"])
+        result = run(["manage.py", "check"], DOWNSTREAM_OAUTH="true", DOWNSTREAM_AUTH="impersonate")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("DOWNSTREAM_OAUTH=true means DOWNSTREAM_AUTH=passthrough", result.stderr)
+        self.assertNotIn("Traceback", result.stderr)
 
     def test_production_mode_refuses_to_start_without_a_secret_key(self) -> None:
         result = run(["manage.py", "check"], DEBUG="false")
