@@ -345,7 +345,10 @@ PASSWORD_HASHERS = [*global_settings.PASSWORD_HASHERS, "oauthgw.hashers.ClientSe
 OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "oauthgw.validator.GatewayValidator",
     "CLIENT_SECRET_HASHER": "kubemcp_client_secret",
-    "SCOPES": {"mcp": "Use the Kubernetes tools of this server"},
+    "SCOPES": {
+        "mcp": "Use the Kubernetes tools of this server",
+        "mcp:read": "Read the Kubernetes clusters of this server, at /mcp/read-only only (no changes)",
+    },
     "DEFAULT_SCOPES": ["mcp"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": OAUTH_ACCESS_TOKEN_SECONDS,
     "REFRESH_TOKEN_EXPIRE_SECONDS": OAUTH_REFRESH_TOKEN_SECONDS,

@@ -25,7 +25,7 @@ from k8stools.identity import SCOPE_KEY, Caller, IdentityError, Impersonation, i
 from mcpsite.mcp_http import ASGIApp, Receive, Scope, Send, send_jsonrpc_error
 from oauthgw import bearer, ratelimit
 from oauthgw.headers import allowed_origins, cors_headers, security_headers
-from oauthgw.identifiers import MCP_SCOPE, resource_metadata_url
+from oauthgw.identifiers import MCP_READ_SCOPE, MCP_SCOPE, resource_metadata_url
 
 log = logging.getLogger("kubemcp.oauth")
 
@@ -55,8 +55,10 @@ def _quoted(text: str) -> str:
 
 
 class OAuthGate:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, read_only: bool = False) -> None:
         self.app = app
+        # /mcp/read-only accepts the narrower mcp:read scope as well as mcp; /mcp needs mcp.
+        self.scopes = (MCP_READ_SCOPE, MCP_SCOPE) if read_only else (MCP_SCOPE,)
         self.trusted_proxies = ratelimit.parse_networks(settings.TRUSTED_PROXIES)
         self.origins = allowed_origins()
         self.security = [(name.encode(), value.encode()) for name, value in security_headers(api=True)]
@@ -105,7 +107,7 @@ class OAuthGate:
         if scheme.lower() != "bearer" or not token.strip():
             return self._challenge(401, None, "an access token is required")
         try:
-            grant = bearer.verify(token.strip())
+            grant = bearer.verify(token.strip(), scopes=self.scopes)
         except bearer.BearerError as error:
             return self._challenge(error.status, error.error, error.description)
         assert grant.user_id is not None
@@ -137,7 +139,7 @@ class OAuthGate:
         )
 
     def _challenge(self, status: int, error: str | None, description: str) -> Refusal:
-        parts = ['Bearer realm="kubemcp"', f'resource_metadata="{self.metadata_url}"', f'scope="{MCP_SCOPE}"']
+        parts = ['Bearer realm="kubemcp"', f'resource_metadata="{self.metadata_url}"', f'scope="{self.scopes[0]}"']
         if error:
             parts += [f'error="{error}"', f'error_description="{_quoted(description)}"']
         get_server_context().metrics.increment("oauth_auth_failures_total", reason=error or "missing_token")
@@ -188,7 +190,7 @@ def _impersonation(id_token: str | None) -> tuple[Impersonation | None, str]:
         return None, f"{error}, so the cluster cannot be told who you are"
 
 
-def protect(app: ASGIApp) -> ASGIApp:
+def protect(app: ASGIApp, *, read_only: bool = False) -> ASGIApp:
     """Wrap the /mcp app when OAuth is on; refuse to start on a bad OAuth configuration."""
     if not settings.OAUTH_ENABLED:
         return app
@@ -200,4 +202,4 @@ def protect(app: ASGIApp) -> ASGIApp:
             "OAuth is on but misconfigured:\n"
             + "\n".join(f"  {e.id}: {e.msg} (hint: {e.hint})" if e.hint else f"  {e.id}: {e.msg}" for e in errors)
         )
-    return OAuthGate(app)
+    return OAuthGate(app, read_only=read_only)

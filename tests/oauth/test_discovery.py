@@ -24,7 +24,7 @@ class DiscoveryTest(OAuthLiveTestCase):
             document = requests.get(self.base_url + path, timeout=10).json()
             self.assertEqual(document["resource"], f"{self.base_url}/mcp", path)
             self.assertEqual(document["authorization_servers"], [self.base_url], path)
-            self.assertEqual(document["scopes_supported"], ["mcp"], path)
+            self.assertEqual(document["scopes_supported"], ["mcp", "mcp:read"], path)
             self.assertEqual(document["bearer_methods_supported"], ["header"], path)
 
     def test_the_authorization_server_metadata_offers_only_what_is_accepted(self) -> None:
@@ -40,7 +40,7 @@ class DiscoveryTest(OAuthLiveTestCase):
         self.assertEqual(document["code_challenge_methods_supported"], ["S256"])
         self.assertTrue(document["authorization_response_iss_parameter_supported"])
         self.assertTrue(document["client_id_metadata_document_supported"])
-        self.assertEqual(document["scopes_supported"], ["mcp"])
+        self.assertEqual(document["scopes_supported"], ["mcp", "mcp:read"])
 
     def test_the_openid_configuration_is_the_same_document(self) -> None:
         oauth = requests.get(f"{self.base_url}/.well-known/oauth-authorization-server", timeout=10).json()
