@@ -79,6 +79,8 @@ class AuditRecord(models.Model):
         OK = "ok", "ok"
         ERROR = "error", "error"
         DENIED = "denied", "denied"
+        # A destructive change the person did not confirm (CONFIRM_DESTRUCTIVE): nothing was sent.
+        DECLINED = "declined", "declined"
 
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.CharField(max_length=254, db_index=True, help_text='The caller, or "local" without OAuth.')

@@ -7,6 +7,7 @@ deprecated `kubernetes_<name>` aliases are never listed); `tools/call` goes thro
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 import warnings
@@ -23,15 +24,17 @@ from mcp_types import (
     CallToolResult,
     CompleteRequestParams,
     EmptyResult,
+    InputRequiredResult,
     SetLevelRequestParams,
     TextContent,
 )
 from mcp_types import Tool as MCPTool
 
+from k8stools import audit, confirmation
 from k8stools.completion import ArgumentCompleter
 from k8stools.context import ServerContext, get_server_context
 from k8stools.dbconnections import releasing_connections
-from k8stools.identity import LOCAL, caller_from_scope
+from k8stools.identity import LOCAL, Caller, caller_from_scope
 from k8stools.log import bound_request_id, request_id_from_scope
 from k8stools.mcp_resources import register_resources
 from k8stools.policy import PolicySource
@@ -112,6 +115,7 @@ class KubeMCPServer(MCPServer[Any]):
         self._server = server
         from django.conf import settings
 
+        self.confirm_mode = str(getattr(settings, "CONFIRM_DESTRUCTIVE", "ask"))
         self.policy = policy or PolicySource(lambda: server().config, refresh_seconds=settings.POLICY_REFRESH_SECONDS)
         self.runner = ToolRunner(server=server, policy=self.policy, audit_enabled=audit_enabled)
         self._log_levels: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
@@ -150,6 +154,10 @@ class KubeMCPServer(MCPServer[Any]):
         # The id the HTTP layer gave the request travels in the scope, like the caller; a call over
         # stdio has none and gets one of its own, for its log lines and its audit record.
         request_id = request_id_from_scope(scope) or uuid.uuid4().hex
+        if self.confirm_mode != "off" and confirmation.needs_confirmation(spec.name, arguments):
+            refused = await self._confirm(spec, arguments, caller, context, request_id)
+            if refused is not None:
+                return refused
         started = time.perf_counter()
         with bound_request_id(request_id):
             outcome = await self.runner.run(
@@ -174,6 +182,44 @@ class KubeMCPServer(MCPServer[Any]):
             structured_content=outcome.structured,
             is_error=outcome.is_error,
         )
+
+    async def _confirm(
+        self,
+        spec: ToolSpec,
+        arguments: dict[str, Any],
+        caller: Caller,
+        context: Context[Any, Any] | None,
+        request_id: str,
+    ) -> CallToolResult | InputRequiredResult | None:
+        """Ask the person before a destructive change; None when the call may go ahead."""
+        policy = await anyio.to_thread.run_sync(releasing_connections(self.policy.current))
+        if not policy.allows(spec.operation) or policy.dry_run_for(spec.operation):
+            return None  # the runner refuses it, or nothing will change: nothing to confirm
+        decision = await confirmation.ask(context, title=spec.title, tool=spec.name, arguments=arguments, caller=caller)
+        if isinstance(decision, InputRequiredResult):
+            return decision
+        refusal = confirmation.refusal_text(decision, self.confirm_mode)
+        if refusal is None:
+            return None
+        text, outcome = refusal
+        if self.runner.audit_enabled:
+            record = functools.partial(
+                audit.record_call,
+                user=caller.username,
+                identity=caller.kube_identity,
+                tool=spec.name,
+                operation=spec.operation,
+                outcome=outcome,
+                duration_ms=0.0,
+                arguments=arguments,
+                namespace=str(arguments.get("namespace") or ""),
+                kind=str(arguments.get("resourceType") or ""),
+                name=str(arguments.get("name") or arguments.get("release") or arguments.get("nodeName") or ""),
+                message=text,
+                request_id=request_id,
+            )
+            await anyio.to_thread.run_sync(releasing_connections(record))
+        return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
 
     def _progress_sender(self, context: Context[Any, Any] | None) -> Callable[..., Any] | None:
         if context is None:

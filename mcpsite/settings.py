@@ -19,6 +19,7 @@ from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from k8stools.config import KNOWN_OPERATIONS
+from k8stools.confirmation import CONFIRM_MODES
 from k8stools.identity import DOWNSTREAM_AUTH_MODES
 from k8stools.names import is_namespace_name
 from mcpsite.env import (
@@ -332,6 +333,8 @@ if env_bool("DOWNSTREAM_OAUTH", False) and DOWNSTREAM_AUTH != "passthrough":
         f"DOWNSTREAM_OAUTH=true means DOWNSTREAM_AUTH=passthrough, not {DOWNSTREAM_AUTH}; unset DOWNSTREAM_OAUTH"
     )
 DOWNSTREAM_OAUTH = DOWNSTREAM_AUTH == "passthrough"
+# A person's yes before a destructive change: off, ask (when the client can be asked) or required (refused when not).
+CONFIRM_DESTRUCTIVE = env_choice("CONFIRM_DESTRUCTIVE", "ask", CONFIRM_MODES)
 # Impersonation: the ID token claims that name the user and their groups, and a prefix for the group names.
 IMPERSONATE_USER_CLAIM = env_str("IMPERSONATE_USER_CLAIM", "email")
 IMPERSONATE_GROUPS_CLAIM = env_str("IMPERSONATE_GROUPS_CLAIM", "groups")

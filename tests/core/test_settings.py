@@ -28,6 +28,7 @@ CLEAN = {
         "DJANGO_SETTINGS_MODULE",
         "DOWNSTREAM_AUTH",
         "DOWNSTREAM_OAUTH",
+        "CONFIRM_DESTRUCTIVE",
     }
 }
 
@@ -103,6 +104,7 @@ class SettingsTests(unittest.TestCase):
             "RESTRICTED_NAMESPACES": ("Kube_System", "Kube_System is not a valid namespace name"),
             "MCP_REQUEST_STATE_KEY": ("short-key", "MCP_REQUEST_STATE_KEY: it must be at least 32 bytes"),
             "DOWNSTREAM_AUTH": ("token", "DOWNSTREAM_AUTH='token'"),
+            "CONFIRM_DESTRUCTIVE": ("maybe", "CONFIRM_DESTRUCTIVE='maybe'"),
         }
         for name, (value, expected) in cases.items():
             with self.subTest(name):
