@@ -14,7 +14,7 @@ import hashlib
 import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import anyio
@@ -24,14 +24,34 @@ from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, Field
 
 from k8stools.identity import Caller
+from k8stools.policy import Policy, PolicySource
 
 CONFIRM_MODES = ("off", "ask", "required")
 INPUT_KEY = "confirm"
 # How long a person has to answer; the same bound holds for a sealed confirmation coming back.
 ANSWER_SECONDS = 300.0
 NONCE_PREFIX = "kubemcp:confirmation:"
+MAX_DRY_RUN_CHARS = 4000
 
 Verdict = Literal["confirmed", "declined", "unsupported", "refused"]
+
+
+class DryRunPreview(PolicySource):
+    """Another source's policy with dry-run on: the same call, sent first with `dryRun=All`, shows what will change."""
+
+    def __init__(self, source: PolicySource) -> None:  # no super().__init__: every read goes to `source`
+        self.source = source
+
+    def current(self) -> Policy:
+        return replace(self.source.current(), dry_run=True)
+
+    def invalidate(self) -> None:
+        self.source.invalidate()
+
+
+def is_continuation(context: Any) -> bool:
+    """Is this the second round of a 2026-07-28 call (the person's answer coming back)?"""
+    return context is not None and getattr(context, "request_state", None) is not None
 
 
 class ConfirmAnswer(BaseModel):
@@ -64,13 +84,16 @@ def needs_confirmation(tool: str, arguments: dict[str, Any]) -> bool:
     return False
 
 
-def preview(title: str, tool: str, arguments: dict[str, Any], caller: Caller) -> str:
-    """What the person is asked to confirm: the change, its exact arguments, and for whom it is made."""
+def preview(title: str, tool: str, arguments: dict[str, Any], caller: Caller, dry_run: str = "") -> str:
+    """What the person is asked to confirm: the change, its exact arguments, for whom it is made, and what the
+    API server answered to the same call as a dry run (`dry_run`, when the change can be simulated)."""
     lines = [f"Confirm a destructive change: {title} ({tool})."]
     lines += [
         f"  {name}: {json.dumps(value, sort_keys=True, default=str)}" for name, value in sorted(arguments.items())
     ]
     lines.append(f"Requested by: {caller.username}; Kubernetes sees: {caller.kube_identity}.")
+    if dry_run:
+        lines.append(f"The API server's dry run of this call says:\n{dry_run[:MAX_DRY_RUN_CHARS]}")
     lines.append("Nothing is sent to the cluster unless you confirm.")
     return "\n".join(lines)
 
@@ -88,10 +111,10 @@ def _accepted(answer: Any) -> bool:
 
 
 async def ask(
-    context: Any, *, title: str, tool: str, arguments: dict[str, Any], caller: Caller
+    context: Any, *, title: str, tool: str, arguments: dict[str, Any], caller: Caller, dry_run: str = ""
 ) -> Decision | InputRequiredResult:
     """Ask the person, in the way the call's protocol era allows; an `InputRequiredResult` to return as is."""
-    message = preview(title, tool, arguments, caller)
+    message = preview(title, tool, arguments, caller, dry_run)
     bound = binding(tool, arguments, caller)
     capabilities = context.client_capabilities if context is not None else None
     can_elicit = capabilities is not None and capabilities.elicitation is not None

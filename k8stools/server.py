@@ -37,7 +37,7 @@ from k8stools.dbconnections import releasing_connections
 from k8stools.identity import LOCAL, Caller, caller_from_scope
 from k8stools.log import bound_request_id, request_id_from_scope
 from k8stools.mcp_resources import register_resources
-from k8stools.policy import PolicySource
+from k8stools.policy import NOT_DRY_RUNNABLE, PolicySource
 from k8stools.prompts import register_prompts
 from k8stools.tools import catalog  # noqa: F401 - registers the tools
 from k8stools.tools.registry import DEPRECATED_ALIAS_PREFIX, TOOLS, ToolSpec
@@ -118,6 +118,10 @@ class KubeMCPServer(MCPServer[Any]):
         self.confirm_mode = str(getattr(settings, "CONFIRM_DESTRUCTIVE", "ask"))
         self.policy = policy or PolicySource(lambda: server().config, refresh_seconds=settings.POLICY_REFRESH_SECONDS)
         self.runner = ToolRunner(server=server, policy=self.policy, audit_enabled=audit_enabled)
+        # The same call with dry-run on, unaudited: what a person confirming a destructive change is shown.
+        self.preview_runner = ToolRunner(
+            server=server, policy=confirmation.DryRunPreview(self.policy), audit_enabled=False
+        )
         self._log_levels: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
         self._lowlevel_server.add_request_handler("logging/setLevel", SetLevelRequestParams, self._set_log_level)
         completer = ArgumentCompleter(server=server, policy=self.policy)
@@ -195,7 +199,15 @@ class KubeMCPServer(MCPServer[Any]):
         policy = await anyio.to_thread.run_sync(releasing_connections(self.policy.current))
         if not policy.allows(spec.operation) or policy.dry_run_for(spec.operation):
             return None  # the runner refuses it, or nothing will change: nothing to confirm
-        decision = await confirmation.ask(context, title=spec.title, tool=spec.name, arguments=arguments, caller=caller)
+        dry_run = ""
+        if spec.operation not in NOT_DRY_RUNNABLE and not confirmation.is_continuation(context):
+            previewed = await self.preview_runner.run(
+                spec, arguments, caller=caller, schema=self._schemas[spec.name], request_id=request_id
+            )
+            dry_run = previewed.text
+        decision = await confirmation.ask(
+            context, title=spec.title, tool=spec.name, arguments=arguments, caller=caller, dry_run=dry_run
+        )
         if isinstance(decision, InputRequiredResult):
             return decision
         refusal = confirmation.refusal_text(decision, self.confirm_mode)

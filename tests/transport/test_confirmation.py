@@ -72,6 +72,9 @@ class ConfirmationTest(WritingTestCase):
                 self.assertEqual(len(shown), 1)
                 self.assertIn(f'name: "confirmed-{mode}"', shown[0])
                 self.assertIn('resourceType: "configmaps"', shown[0])
+                # What will change, as the API server's dry run of the same call answered it.
+                self.assertIn(f'configmap "confirmed-{mode}" deleted', shown[0])
+                self.assertIn("dry run", shown[0].lower())
                 self.assertIsNone(self.fake.get_object("configmaps", "default", f"confirmed-{mode}"))
 
     def test_a_declined_delete_sends_nothing_and_is_audited_as_declined_in_both_eras(self) -> None:
@@ -83,7 +86,9 @@ class ConfirmationTest(WritingTestCase):
                 self.assertTrue(result.is_error)
                 self.assertIn("declined", result.content[0].text)
                 self.assertEqual(len(shown), 1)
-                self.assertEqual(self.fake.requests, [])
+                # Only the dry run that showed the change reached the cluster.
+                self.assertEqual(self.fake.mutations(), [])
+                self.assertTrue(all(entry.dry_run for entry in self.fake.requests if entry.method != "GET"))
                 self.assertIsNotNone(self.fake.get_object("configmaps", "default", f"declined-{mode}"))
                 record = AuditRecord.objects.filter(tool="delete", name=f"declined-{mode}").get()
                 self.assertEqual(record.outcome, "declined")
@@ -115,6 +120,9 @@ class ConfirmationTest(WritingTestCase):
         asked = self.post(self.server, arguments)
         self.assertEqual(asked["resultType"], "input_required")
         self.assertIn('name: "across"', asked["inputRequests"]["confirm"]["params"]["message"])
+        # Showing the change was a dry run: the object is still there until the person says yes.
+        self.assertIsNotNone(self.fake.get_object("configmaps", "default", "across"))
+        self.assertTrue(all(entry.dry_run for entry in self.fake.requests if entry.verb == "delete"))
         state = asked["requestState"]
         self.assertNotIn("across", state)  # sealed: the client cannot read or edit it
         answer = {"confirm": {"action": "accept", "content": {"confirm": True}}}
