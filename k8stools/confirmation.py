@@ -28,7 +28,7 @@ from k8stools.policy import Policy, PolicySource
 
 CONFIRM_MODES = ("off", "ask", "required")
 INPUT_KEY = "confirm"
-# How long a person has to answer; the same bound holds for a sealed confirmation coming back.
+# How long a person has to answer by default (CONFIRM_TIMEOUT_SECONDS); a sealed confirmation expires as late.
 ANSWER_SECONDS = 300.0
 NONCE_PREFIX = "kubemcp:confirmation:"
 MAX_DRY_RUN_CHARS = 4000
@@ -111,7 +111,14 @@ def _accepted(answer: Any) -> bool:
 
 
 async def ask(
-    context: Any, *, title: str, tool: str, arguments: dict[str, Any], caller: Caller, dry_run: str = ""
+    context: Any,
+    *,
+    title: str,
+    tool: str,
+    arguments: dict[str, Any],
+    caller: Caller,
+    dry_run: str = "",
+    answer_seconds: float = ANSWER_SECONDS,
 ) -> Decision | InputRequiredResult:
     """Ask the person, in the way the call's protocol era allows; an `InputRequiredResult` to return as is."""
     message = preview(title, tool, arguments, caller, dry_run)
@@ -123,13 +130,13 @@ async def ask(
             return _continued(context, bound)
         if not can_elicit:
             return Decision("unsupported")
-        state = {"binding": bound, "nonce": secrets.token_hex(16), "expires": time.time() + ANSWER_SECONDS}
+        state = {"binding": bound, "nonce": secrets.token_hex(16), "expires": time.time() + answer_seconds}
         question = ElicitRequest(params=ElicitRequestFormParams(message=message, requested_schema=ANSWER_SCHEMA))
         return InputRequiredResult(input_requests={INPUT_KEY: question}, request_state=json.dumps(state))
     if not can_elicit:
         return Decision("unsupported")
     try:
-        with anyio.fail_after(ANSWER_SECONDS):
+        with anyio.fail_after(answer_seconds):
             result = await context.elicit(message, schema=ConfirmAnswer)
     except TimeoutError:
         return Decision("declined", "no answer in time")
@@ -151,7 +158,8 @@ def _continued(context: Any, bound: str) -> Decision:
         return Decision("refused", "this confirmation was given for another call; ask again for this one")
     if expires < time.time():
         return Decision("refused", "this confirmation has expired; ask again")
-    if not cache.add(NONCE_PREFIX + nonce, 1, timeout=int(ANSWER_SECONDS) + 60):
+    # Remembered as long as the state could still be presented, and a minute more.
+    if not cache.add(NONCE_PREFIX + nonce, 1, timeout=int(expires - time.time()) + 60):
         return Decision("refused", "this confirmation was already used; ask again")
     answer = (context.input_responses or {}).get(INPUT_KEY)
     return Decision("confirmed") if _accepted(answer) else Decision("declined", "the person did not confirm")

@@ -116,6 +116,7 @@ class KubeMCPServer(MCPServer[Any]):
         from django.conf import settings
 
         self.confirm_mode = str(getattr(settings, "CONFIRM_DESTRUCTIVE", "ask"))
+        self.confirm_seconds = float(getattr(settings, "CONFIRM_TIMEOUT_SECONDS", confirmation.ANSWER_SECONDS))
         self.policy = policy or PolicySource(lambda: server().config, refresh_seconds=settings.POLICY_REFRESH_SECONDS)
         self.runner = ToolRunner(server=server, policy=self.policy, audit_enabled=audit_enabled)
         # The same call with dry-run on, unaudited: what a person confirming a destructive change is shown.
@@ -206,7 +207,13 @@ class KubeMCPServer(MCPServer[Any]):
             )
             dry_run = previewed.text
         decision = await confirmation.ask(
-            context, title=spec.title, tool=spec.name, arguments=arguments, caller=caller, dry_run=dry_run
+            context,
+            title=spec.title,
+            tool=spec.name,
+            arguments=arguments,
+            caller=caller,
+            dry_run=dry_run,
+            answer_seconds=self.confirm_seconds,
         )
         if isinstance(decision, InputRequiredResult):
             return decision

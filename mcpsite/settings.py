@@ -335,6 +335,8 @@ if env_bool("DOWNSTREAM_OAUTH", False) and DOWNSTREAM_AUTH != "passthrough":
 DOWNSTREAM_OAUTH = DOWNSTREAM_AUTH == "passthrough"
 # A person's yes before a destructive change: off, ask (when the client can be asked) or required (refused when not).
 CONFIRM_DESTRUCTIVE = env_choice("CONFIRM_DESTRUCTIVE", "ask", CONFIRM_MODES)
+# How long the person has to answer; no answer in time is a no.
+CONFIRM_TIMEOUT_SECONDS = env_float("CONFIRM_TIMEOUT_SECONDS", 300.0, minimum=1.0, maximum=3600.0)
 # Impersonation: the ID token claims that name the user and their groups, and a prefix for the group names.
 IMPERSONATE_USER_CLAIM = env_str("IMPERSONATE_USER_CLAIM", "email")
 IMPERSONATE_GROUPS_CLAIM = env_str("IMPERSONATE_GROUPS_CLAIM", "groups")

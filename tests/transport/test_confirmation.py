@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from typing import Any, ClassVar
 
+import anyio
 import httpx2
 from mcp import Client
 from mcp_types import ElicitResult
@@ -25,6 +26,7 @@ class ConfirmationTest(WritingTestCase):
         # 2025-11-25 elicitation needs the session that initialize declared the capability on; stateless
         # requests of that era cannot be asked (CONFIRM_DESTRUCTIVE=ask then proceeds, required refuses).
         "MCP_STATEFUL": "true",
+        "CONFIRM_TIMEOUT_SECONDS": "2",
         "MCP_REQUEST_STATE_KEY": secrets.token_urlsafe(48),
         # The spent-confirmation record is shared by the workers, as in a team deployment.
         "REDIS_URL": "redis://127.0.0.1:6379/0",
@@ -92,6 +94,24 @@ class ConfirmationTest(WritingTestCase):
                 self.assertIsNotNone(self.fake.get_object("configmaps", "default", f"declined-{mode}"))
                 record = AuditRecord.objects.filter(tool="delete", name=f"declined-{mode}").get()
                 self.assertEqual(record.outcome, "declined")
+
+    def test_a_person_who_does_not_answer_in_time_has_declined(self) -> None:
+        self.fake.add_object(configmap("unanswered", "default"))
+        never = anyio.Event()
+
+        async def on_elicit(context: Any, params: Any) -> ElicitResult:
+            await never.wait()  # the person walked away
+            raise AssertionError("unreachable")
+
+        async def go() -> Any:
+            async with Client(self.server.mcp_url, mode="legacy", elicitation_callback=on_elicit) as client:
+                return await client.call_tool("delete", {"resourceType": "configmaps", "name": "unanswered"})
+
+        result = run(go())
+        self.assertTrue(result.is_error)
+        self.assertIn("no answer in time", result.content[0].text)
+        self.assertIsNotNone(self.fake.get_object("configmaps", "default", "unanswered"))
+        self.assertEqual(AuditRecord.objects.get(tool="delete", name="unanswered").outcome, "declined")
 
     def test_with_ask_a_client_that_cannot_be_asked_proceeds_as_before(self) -> None:
         self.fake.add_object(configmap("unasked", "default"))
