@@ -35,13 +35,16 @@ from k8stools.completion import ArgumentCompleter
 from k8stools.context import ServerContext, get_server_context
 from k8stools.dbconnections import releasing_connections
 from k8stools.identity import LOCAL, Caller, caller_from_scope
+from k8stools.kube import KubeConfigError
 from k8stools.log import bound_request_id, request_id_from_scope
 from k8stools.mcp_resources import register_resources
 from k8stools.policy import NOT_DRY_RUNNABLE, PolicySource
 from k8stools.prompts import register_prompts
 from k8stools.tools import catalog  # noqa: F401 - registers the tools
-from k8stools.tools.registry import DEPRECATED_ALIAS_PREFIX, TOOLS, ToolSpec
+from k8stools.tools.errors import ToolInputError
+from k8stools.tools.registry import CONTEXT_ARGUMENT, DEPRECATED_ALIAS_PREFIX, TOOLS, ToolSpec
 from k8stools.tools.runner import ToolRunner
+from k8stools.tools.runner import _resolve_context as resolve_context
 
 SDK_LOG_LEVELS: dict[str, Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]] = {
     "DEBUG": "DEBUG",
@@ -200,6 +203,20 @@ class KubeMCPServer(MCPServer[Any]):
         policy = await anyio.to_thread.run_sync(releasing_connections(self.policy.current))
         if not policy.allows(spec.operation) or policy.dry_run_for(spec.operation):
             return None  # the runner refuses it, or nothing will change: nothing to confirm
+        server = self._server()
+        requested = str(arguments.get(CONTEXT_ARGUMENT) or "")
+
+        def cluster_of_call() -> str:
+            chosen = resolve_context(server, caller, requested)
+            return chosen or (
+                "in-cluster" if server.config.in_cluster else server.client_factory.default_context_name()
+            )
+
+        try:
+            # The cluster is part of what is confirmed: a default context changed in between must not move the call.
+            cluster = await anyio.to_thread.run_sync(releasing_connections(cluster_of_call))
+        except (ToolInputError, KubeConfigError):
+            return None  # the runner answers the same error, and nothing is sent
         dry_run = ""
         if spec.operation not in NOT_DRY_RUNNABLE and not confirmation.is_continuation(context):
             previewed = await self.preview_runner.run(
@@ -210,7 +227,7 @@ class KubeMCPServer(MCPServer[Any]):
             context,
             title=spec.title,
             tool=spec.name,
-            arguments=arguments,
+            arguments={**arguments, CONTEXT_ARGUMENT: cluster},
             caller=caller,
             dry_run=dry_run,
             answer_seconds=self.confirm_seconds,

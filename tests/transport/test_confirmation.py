@@ -74,6 +74,7 @@ class ConfirmationTest(WritingTestCase):
                 self.assertEqual(len(shown), 1)
                 self.assertIn(f'name: "confirmed-{mode}"', shown[0])
                 self.assertIn('resourceType: "configmaps"', shown[0])
+                self.assertIn('context: "fake"', shown[0])  # the cluster is part of what is confirmed
                 # What will change, as the API server's dry run of the same call answered it.
                 self.assertIn(f'configmap "confirmed-{mode}" deleted', shown[0])
                 self.assertIn("dry run", shown[0].lower())
