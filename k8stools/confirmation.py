@@ -49,6 +49,12 @@ class DryRunPreview(PolicySource):
         self.source.invalidate()
 
 
+def can_ask(context: Any) -> bool:
+    """Did the client declare it can be asked (elicitation), on this session or in this 2026-07-28 request?"""
+    capabilities = context.client_capabilities if context is not None else None
+    return capabilities is not None and capabilities.elicitation is not None
+
+
 def is_continuation(context: Any) -> bool:
     """Is this the second round of a 2026-07-28 call (the person's answer coming back)?"""
     return context is not None and getattr(context, "request_state", None) is not None
@@ -123,8 +129,7 @@ async def ask(
     """Ask the person, in the way the call's protocol era allows; an `InputRequiredResult` to return as is."""
     message = preview(title, tool, arguments, caller, dry_run)
     bound = binding(tool, arguments, caller)
-    capabilities = context.client_capabilities if context is not None else None
-    can_elicit = capabilities is not None and capabilities.elicitation is not None
+    can_elicit = can_ask(context)
     if context is not None and context.protocol_version in MODERN_PROTOCOL_VERSIONS:
         if context.request_state is not None:
             return _continued(context, bound)

@@ -203,6 +203,10 @@ class KubeMCPServer(MCPServer[Any]):
         policy = await anyio.to_thread.run_sync(releasing_connections(self.policy.current))
         if not policy.allows(spec.operation) or policy.dry_run_for(spec.operation):
             return None  # the runner refuses it, or nothing will change: nothing to confirm
+        continued = confirmation.is_continuation(context)
+        if not continued and not confirmation.can_ask(context):
+            # Neither way to ask: no preview is worth its dry run; `ask` proceeds, `required` refuses.
+            return await self._refuse(spec, arguments, caller, request_id, confirmation.Decision("unsupported"))
         server = self._server()
         requested = str(arguments.get(CONTEXT_ARGUMENT) or "")
 
@@ -218,7 +222,7 @@ class KubeMCPServer(MCPServer[Any]):
         except (ToolInputError, KubeConfigError):
             return None  # the runner answers the same error, and nothing is sent
         dry_run = ""
-        if spec.operation not in NOT_DRY_RUNNABLE and not confirmation.is_continuation(context):
+        if spec.operation not in NOT_DRY_RUNNABLE and not continued:
             previewed = await self.preview_runner.run(
                 spec, arguments, caller=caller, schema=self._schemas[spec.name], request_id=request_id
             )
@@ -234,6 +238,17 @@ class KubeMCPServer(MCPServer[Any]):
         )
         if isinstance(decision, InputRequiredResult):
             return decision
+        return await self._refuse(spec, arguments, caller, request_id, decision)
+
+    async def _refuse(
+        self,
+        spec: ToolSpec,
+        arguments: dict[str, Any],
+        caller: Caller,
+        request_id: str,
+        decision: confirmation.Decision,
+    ) -> CallToolResult | None:
+        """The answer to a call the person did not confirm, audited; None when it may go ahead."""
         refusal = confirmation.refusal_text(decision, self.confirm_mode)
         if refusal is None:
             return None
