@@ -64,6 +64,9 @@ def impersonation_from_claims(
     The groups claim is optional (absent: no groups), but when present it must be a list of names.
     """
     user = _clean(claims.get(user_claim), f"'{user_claim}' claim of your identity token")
+    if user.startswith("system:"):
+        # Kubernetes' own users (system:kube-controller-manager, service accounts) are never anyone's login.
+        raise IdentityError(f"the '{user_claim}' claim of your identity token names a user reserved by Kubernetes")
     groups: list[str] = []
     if groups_claim and claims.get(groups_claim) is not None:
         raw = claims[groups_claim]

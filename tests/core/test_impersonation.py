@@ -51,6 +51,8 @@ class ImpersonationFromClaimsTests(unittest.TestCase):
             {"email": ["ivy@example.com"]},
             {"email": "ivy@example.com\r\nImpersonate-Group: system:masters"},
             {"email": "ivy\x00@example.com"},
+            {"email": "system:kube-controller-manager"},
+            {"email": "system:serviceaccount:kube-system:default"},
             {"email": "ívy@example.com"},
             {"email": "x" * 300},
             {"email": "ivy@example.com", "groups": "dev"},
