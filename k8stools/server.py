@@ -249,6 +249,7 @@ class KubeMCPServer(MCPServer[Any]):
         decision: confirmation.Decision,
     ) -> CallToolResult | None:
         """The answer to a call the person did not confirm, audited; None when it may go ahead."""
+        self._server().metrics.increment("destructive_confirmations_total", verdict=decision.verdict)
         refusal = confirmation.refusal_text(decision, self.confirm_mode)
         if refusal is None:
             return None

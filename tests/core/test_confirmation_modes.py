@@ -52,7 +52,10 @@ class ConfirmationModeTests(TransactionTestCase):
         return bool(result.is_error), result.content[0].text
 
     def test_required_refuses_a_client_that_cannot_be_asked_and_sends_nothing(self) -> None:
+        before = self.context.metrics.value("destructive_confirmations_total", verdict="unsupported")
         is_error, text = self.delete("required", Policy(non_destructive=False), "kept")
+        after = self.context.metrics.value("destructive_confirmations_total", verdict="unsupported")
+        self.assertEqual(after, before + 1)
         self.assertTrue(is_error)
         self.assertIn("CONFIRM_DESTRUCTIVE=required", text)
         self.assertIsNotNone(self.fake.get_object("configmaps", "default", "kept"))
