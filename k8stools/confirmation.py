@@ -138,15 +138,15 @@ async def ask(
         state = {"binding": bound, "nonce": secrets.token_hex(16), "expires": time.time() + answer_seconds}
         question = ElicitRequest(params=ElicitRequestFormParams(message=message, requested_schema=ANSWER_SCHEMA))
         return InputRequiredResult(input_requests={INPUT_KEY: question}, request_state=json.dumps(state))
-    if not can_elicit:
-        return Decision("unsupported")
+    if not can_elicit or not context.session.can_send_request:
+        return Decision("unsupported")  # no stream to ask on (a JSON response): the client cannot be asked
     try:
         with anyio.fail_after(answer_seconds):
             result = await context.elicit(message, schema=ConfirmAnswer)
     except TimeoutError:
         return Decision("declined", "no answer in time")
-    except Exception:  # no stream to ask on (a stateless JSON response): the client cannot be asked
-        return Decision("unsupported")
+    except Exception as error:  # the client said it could be asked, then failed to: not a yes
+        return Decision("declined", f"the client could not ask: {type(error).__name__}")
     if result.action == "accept" and result.data is not None and result.data.confirm:
         return Decision("confirmed")
     return Decision("declined", f"the person answered {result.action}")

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import anyio
 import httpx2
 from mcp import Client
-from mcp_types import ElicitResult
+from mcp_types import ElicitResult, ErrorData
 
 from k8stools.models import AuditRecord
 from tests.live import LiveServer, run, server_environment
@@ -113,6 +113,21 @@ class ConfirmationTest(WritingTestCase):
         self.assertIn("no answer in time", result.content[0].text)
         self.assertIsNotNone(self.fake.get_object("configmaps", "default", "unanswered"))
         self.assertEqual(AuditRecord.objects.get(tool="delete", name="unanswered").outcome, "declined")
+
+    def test_a_client_that_declared_elicitation_then_fails_to_ask_is_not_a_yes(self) -> None:
+        self.fake.add_object(configmap("unasked-error", "default"))
+
+        async def on_elicit(context: Any, params: Any) -> ErrorData:
+            return ErrorData(code=-32603, message="no way to show this")
+
+        async def go() -> Any:
+            async with Client(self.server.mcp_url, mode="legacy", elicitation_callback=on_elicit) as client:
+                return await client.call_tool("delete", {"resourceType": "configmaps", "name": "unasked-error"})
+
+        result = run(go())
+        self.assertTrue(result.is_error)
+        self.assertIn("could not ask", result.content[0].text)
+        self.assertIsNotNone(self.fake.get_object("configmaps", "default", "unasked-error"))
 
     def test_with_ask_a_client_that_cannot_be_asked_proceeds_as_before(self) -> None:
         self.fake.add_object(configmap("unasked", "default"))
