@@ -41,6 +41,7 @@ DETAIL_FIELDS = (
     "time",
     "request_id",
     "user",
+    "identity",
     "context_shown",
     "target",
     "tool",
@@ -50,7 +51,7 @@ DETAIL_FIELDS = (
     "message",
     "pretty_arguments",
 )
-OUTCOME_WORDS = {"ok": "ok", "error": "error", "denied": "denied"}
+OUTCOME_WORDS = {"ok": "ok", "error": "error", "denied": "denied", "declined": "declined by the person"}
 # Spreadsheets run a cell that starts with one of these as a formula: exported text must not.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -115,7 +116,7 @@ class AuditRecordAdmin(StaffReadOnly, admin.ModelAdmin):
     list_display = ["time", "user", "tool", "outcome_words", "target", "duration", "short_message"]
     list_display_links = ["time"]
     list_filter = ["outcome", "tool", "dry_run", "created"]
-    search_fields = ["user", "tool", "namespace", "kind", "name", "message", "request_id"]
+    search_fields = ["user", "identity", "tool", "namespace", "kind", "name", "message", "request_id"]
     date_hierarchy = "created"
     list_per_page = 100
     show_full_result_count = False

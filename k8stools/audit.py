@@ -130,9 +130,11 @@ def record_call(
     dry_run: bool = False,
     message: str = "",
     request_id: str = "",
+    identity: str = "",
 ) -> AuditRecord:
     return AuditRecord.objects.create(
         user=user[:254],
+        identity=identity[:300],
         tool=tool[:64],
         operation=operation[:32],
         outcome=outcome,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from k8stools.config import ServerConfig
+from k8stools.identity import Impersonation
 from k8stools.kube import KubeClient, KubeClientFactory
 from k8stools.log import Logger
 from k8stools.metrics import Metrics
@@ -66,9 +67,14 @@ class ServerContext:
         self._check_open()
         return self._client_factory
 
-    def client(self, *, context: str = "", bearer_token: str | None = None) -> KubeClient:
-        """The Kubernetes client for one call: the user's own token when given, else the server's."""
+    def client(
+        self, *, context: str = "", bearer_token: str | None = None, impersonation: Impersonation | None = None
+    ) -> KubeClient:
+        """The Kubernetes client for one call: the user's own token when given, the server's impersonating the
+        person when `impersonation` is given, else the server's own."""
         self._check_open()
+        if impersonation is not None:
+            return self._client_factory.for_impersonation(tuple(impersonation.headers()), context=context)
         if bearer_token:
             return self._client_factory.for_bearer_token(bearer_token, context=context)
         return self._client_factory.for_context(context)

@@ -165,8 +165,11 @@ class KubeClient:
         context: str,
         limiter: RateLimiter,
         discovery_ttl_seconds: float = 300.0,
+        impersonation: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.api_client = api_client
+        # `Impersonate-*` headers sent with every request (impersonate mode); a header may repeat.
+        self.impersonation = impersonation
         self.context = context
         self.host = api_client.configuration.host
         self.limiter = limiter
@@ -208,8 +211,14 @@ class KubeClient:
                 )
                 if url_check is not None:
                     url_check(url)
+                sent_headers: dict[str, str] | urllib3.HTTPHeaderDict = header_params
+                if self.impersonation:
+                    # A header dict that keeps repeated names: one Impersonate-Group line per group.
+                    sent_headers = urllib3.HTTPHeaderDict(header_params)
+                    for name, value in self.impersonation:
+                        sent_headers.add(name, value)
                 rest_response = self.api_client.call_api(
-                    method_, url, header_params=header_params, body=serialized_body, _request_timeout=request_timeout
+                    method_, url, header_params=sent_headers, body=serialized_body, _request_timeout=request_timeout
                 )
                 response = rest_response.response
                 if not 200 <= response.status <= 299:
@@ -355,6 +364,9 @@ class _TokenClientCache:
     entries: OrderedDict[str, tuple[float, KubeClient]] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    # False when the cached clients share another client's connection pool, which must stay open.
+    close_evicted: bool = True
+
     def get(self, key: str) -> KubeClient | None:
         with self.lock:
             entry = self.entries.get(key)
@@ -370,7 +382,8 @@ class _TokenClientCache:
             self.entries.move_to_end(key)
             while len(self.entries) > self.max_entries:
                 _, (_, evicted) = self.entries.popitem(last=False)
-                evicted.api_client.close()
+                if self.close_evicted:
+                    evicted.api_client.close()
 
 
 class KubeClientFactory:
@@ -385,6 +398,7 @@ class KubeClientFactory:
         qps: float = 20.0,
         burst: int = 30,
         pool_size: int = 32,
+        impersonation_cache_size: int = 200,
     ) -> None:
         self.kubeconfig = kubeconfig
         self.default_context = default_context
@@ -394,6 +408,7 @@ class KubeClientFactory:
         self.pool_size = pool_size
         self._clients: dict[str, KubeClient] = {}
         self._token_clients = _TokenClientCache()
+        self._impersonating_clients = _TokenClientCache(max_entries=impersonation_cache_size, close_evicted=False)
         self._lock = threading.Lock()
         self._contexts: tuple[tuple[float, ...], list[KubeContext]] | None = None
 
@@ -483,6 +498,23 @@ class KubeClientFactory:
             k8s_client.ApiClient(configuration), context=context or self.default_context_name(), limiter=self._limiter()
         )
         self._token_clients.put(key, client)
+        return client
+
+    def for_impersonation(self, headers: tuple[tuple[str, str], ...], *, context: str = "") -> KubeClient:
+        """The server's own client for `context`, sending `headers` (`Impersonate-*`) with every request.
+
+        Cached per (context, impersonated identity), bounded; the connection pool is the server's own.
+        """
+        if not headers:
+            raise ValueError("an impersonating client needs Impersonate-* headers")
+        name = context or self.default_context_name()
+        key = hashlib.sha256(json.dumps([name, headers]).encode()).hexdigest()
+        cached = self._impersonating_clients.get(key)
+        if cached is not None:
+            return cached
+        server = self.for_context(name)
+        client = KubeClient(server.api_client, context=name, limiter=self._limiter(), impersonation=headers)
+        self._impersonating_clients.put(key, client)
         return client
 
     def for_host(self, host: str, *, token: str = "", ca_file: str = "", verify: bool = True) -> KubeClient:

@@ -115,6 +115,7 @@ def exec_in_pod(
     that is not running, no permission) and `KubeUnavailable` when it cannot be reached.
     """
     command = [value for key, value in request.query if key == "command"]
+    refuse_impersonated_stream(client)
     client.limiter.acquire()
     api_client = client.api_client
     _, url, headers, _, _ = api_client.param_serialize(
@@ -213,6 +214,18 @@ def _exit_status(raw: bytes, command: list[str]) -> tuple[int | None, str]:
             except ValueError:
                 break
     return None, str(status.get("message") or text)
+
+
+def refuse_impersonated_stream(client: KubeClient) -> None:
+    """Refuse a websocket stream for an impersonating client: the `kubernetes` client's websocket opener sends
+    only the Authorization header, so the stream would run with the server's own rights instead of the person's."""
+    if client.impersonation:
+        raise KubeError(
+            403,
+            "Forbidden",
+            "exec, attach, cp and port-forward are not available while the server impersonates each user "
+            "(DOWNSTREAM_AUTH=impersonate): the stream could not carry your identity",
+        )
 
 
 def websocket_refusal(error: WebSocketBadStatusException) -> KubeError:

@@ -98,9 +98,16 @@ class AuditRecord(models.Model):
         OK = "ok", "ok"
         ERROR = "error", "error"
         DENIED = "denied", "denied"
+        # A destructive change the person did not confirm (CONFIRM_DESTRUCTIVE): nothing was sent.
+        DECLINED = "declined", "declined"
 
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.CharField(max_length=254, db_index=True, help_text='The caller, or "local" without OAuth.')
+    identity = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Who Kubernetes saw: the server's credentials, the caller's own ID token, or the person impersonated.",
+    )
     tool = models.CharField(max_length=64, db_index=True)
     operation = models.CharField(max_length=32)
     context = models.CharField(max_length=253, blank=True)

@@ -7,6 +7,7 @@ deprecated `kubernetes_<name>` aliases are never listed); `tools/call` goes thro
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 import warnings
@@ -30,17 +31,21 @@ from mcp_types import (
 )
 from mcp_types import Tool as MCPTool
 
+from k8stools import audit, confirmation
 from k8stools.completion import ArgumentCompleter
 from k8stools.context import ServerContext, get_server_context
 from k8stools.dbconnections import releasing_connections
-from k8stools.identity import LOCAL, caller_from_scope
+from k8stools.identity import LOCAL, Caller, caller_from_scope
+from k8stools.kube import KubeConfigError
 from k8stools.log import bound_request_id, request_id_from_scope
 from k8stools.mcp_resources import register_resources
-from k8stools.policy import PolicySource
+from k8stools.policy import NOT_DRY_RUNNABLE, PolicySource
 from k8stools.prompts import register_prompts
 from k8stools.tools import catalog  # noqa: F401 - registers the tools
-from k8stools.tools.registry import DEPRECATED_ALIAS_PREFIX, TOOLS, ToolSpec
+from k8stools.tools.errors import ToolInputError
+from k8stools.tools.registry import CONTEXT_ARGUMENT, DEPRECATED_ALIAS_PREFIX, TOOLS, ToolSpec
 from k8stools.tools.runner import ToolRunner
+from k8stools.tools.runner import _resolve_context as resolve_context
 
 SDK_LOG_LEVELS: dict[str, Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]] = {
     "DEBUG": "DEBUG",
@@ -112,9 +117,17 @@ class KubeMCPServer(MCPServer[Any]):
             log_level=SDK_LOG_LEVELS.get(config.log_level, "INFO"),
         )
         self._server = server
+        from django.conf import settings
+
+        self.confirm_mode = str(getattr(settings, "CONFIRM_DESTRUCTIVE", "ask"))
+        self.confirm_seconds = float(getattr(settings, "CONFIRM_TIMEOUT_SECONDS", confirmation.ANSWER_SECONDS))
         # The same reader as the context's, following whichever context `server` returns.
         self.policy = policy or PolicySource(lambda: server().config)
         self.runner = ToolRunner(server=server, policy=self.policy, audit_enabled=audit_enabled)
+        # The same call with dry-run on, unaudited: what a person confirming a destructive change is shown.
+        self.preview_runner = ToolRunner(
+            server=server, policy=confirmation.DryRunPreview(self.policy), audit_enabled=False
+        )
         self._log_levels: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
         self._lowlevel_server.add_request_handler("logging/setLevel", SetLevelRequestParams, self._set_log_level)
         completer = ArgumentCompleter(server=server, policy=self.policy)
@@ -164,6 +177,10 @@ class KubeMCPServer(MCPServer[Any]):
         # The id the HTTP layer gave the request travels in the scope, like the caller; a call over
         # stdio has none and gets one of its own, for its log lines and its audit record.
         request_id = request_id_from_scope(scope) or uuid.uuid4().hex
+        if self.confirm_mode != "off" and confirmation.needs_confirmation(spec.name, arguments):
+            refused = await self._confirm(spec, arguments, caller, context, request_id)
+            if refused is not None:
+                return refused
         started = time.perf_counter()
         with bound_request_id(request_id):
             outcome = await self.runner.run(
@@ -188,6 +205,88 @@ class KubeMCPServer(MCPServer[Any]):
             structured_content=outcome.structured,
             is_error=outcome.is_error,
         )
+
+    async def _confirm(
+        self,
+        spec: ToolSpec,
+        arguments: dict[str, Any],
+        caller: Caller,
+        context: Context[Any, Any] | None,
+        request_id: str,
+    ) -> CallToolResult | InputRequiredResult | None:
+        """Ask the person before a destructive change; None when the call may go ahead."""
+        policy = await anyio.to_thread.run_sync(releasing_connections(self.policy.current))
+        if not policy.allows(spec.operation) or policy.dry_run_for(spec.operation):
+            return None  # the runner refuses it, or nothing will change: nothing to confirm
+        continued = confirmation.is_continuation(context)
+        if not continued and not confirmation.can_ask(context):
+            # Neither way to ask: no preview is worth its dry run; `ask` proceeds, `required` refuses.
+            return await self._refuse(spec, arguments, caller, request_id, confirmation.Decision("unsupported"))
+        server = self._server()
+        requested = str(arguments.get(CONTEXT_ARGUMENT) or "")
+
+        def cluster_of_call() -> str:
+            chosen = resolve_context(server, caller, requested)
+            return chosen or (
+                "in-cluster" if server.config.in_cluster else server.client_factory.default_context_name()
+            )
+
+        try:
+            # The cluster is part of what is confirmed: a default context changed in between must not move the call.
+            cluster = await anyio.to_thread.run_sync(releasing_connections(cluster_of_call))
+        except (ToolInputError, KubeConfigError):
+            return None  # the runner answers the same error, and nothing is sent
+        dry_run = ""
+        if spec.operation not in NOT_DRY_RUNNABLE and not continued:
+            previewed = await self.preview_runner.run(
+                spec, arguments, caller=caller, schema=self._schemas[spec.name], request_id=request_id
+            )
+            dry_run = previewed.text
+        decision = await confirmation.ask(
+            context,
+            title=spec.title,
+            tool=spec.name,
+            arguments={**arguments, CONTEXT_ARGUMENT: cluster},
+            caller=caller,
+            dry_run=dry_run,
+            answer_seconds=self.confirm_seconds,
+        )
+        if isinstance(decision, InputRequiredResult):
+            return decision
+        return await self._refuse(spec, arguments, caller, request_id, decision)
+
+    async def _refuse(
+        self,
+        spec: ToolSpec,
+        arguments: dict[str, Any],
+        caller: Caller,
+        request_id: str,
+        decision: confirmation.Decision,
+    ) -> CallToolResult | None:
+        """The answer to a call the person did not confirm, audited; None when it may go ahead."""
+        self._server().metrics.increment("destructive_confirmations_total", verdict=decision.verdict)
+        refusal = confirmation.refusal_text(decision, self.confirm_mode)
+        if refusal is None:
+            return None
+        text, outcome = refusal
+        if self.runner.audit_enabled:
+            record = functools.partial(
+                audit.record_call,
+                user=caller.username,
+                identity=caller.kube_identity,
+                tool=spec.name,
+                operation=spec.operation,
+                outcome=outcome,
+                duration_ms=0.0,
+                arguments=arguments,
+                namespace=str(arguments.get("namespace") or ""),
+                kind=str(arguments.get("resourceType") or ""),
+                name=str(arguments.get("name") or arguments.get("release") or arguments.get("nodeName") or ""),
+                message=text,
+                request_id=request_id,
+            )
+            await anyio.to_thread.run_sync(releasing_connections(record))
+        return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
 
     def _progress_sender(self, context: Context[Any, Any] | None) -> Callable[..., Any] | None:
         if context is None:

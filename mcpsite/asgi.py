@@ -1,7 +1,7 @@
 """ASGI entry point: the Channels router in front of the MCP app and Django.
 
 `/mcp` goes to the MCP SDK's streamable-HTTP app (wrapped for daphne and the web, see
-mcpsite.mcp_http); everything else (admin, OAuth, health, metrics) goes to Django.
+mcpsite.mcp_http), `/mcp/read-only` to the same tools under a policy narrowed to reading; everything else (admin, OAuth, health, metrics) goes to Django.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ ensure_database_directory(settings.DATABASES)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402 - Django must be set up first
 from django.urls import path, re_path  # noqa: E402
 
-from mcpsite.mcp_endpoint import build_mcp_application  # noqa: E402
+from mcpsite.mcp_endpoint import build_mcp_applications  # noqa: E402
 
-mcp_application = build_mcp_application()
+mcp_application, read_only_mcp_application = build_mcp_applications()
 
 application = ProtocolTypeRouter(
     {
@@ -32,6 +32,7 @@ application = ProtocolTypeRouter(
             [
                 # Channels routes to ASGI applications; django-stubs types path() for Django views only.
                 path("mcp", mcp_application),  # type: ignore[arg-type]
+                path("mcp/read-only", read_only_mcp_application),  # type: ignore[arg-type]
                 re_path(r"", django_application),  # type: ignore[arg-type]
             ]
         ),

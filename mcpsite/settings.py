@@ -21,6 +21,8 @@ from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
 from k8stools.config import KNOWN_OPERATIONS
+from k8stools.confirmation import CONFIRM_MODES
+from k8stools.identity import DOWNSTREAM_AUTH_MODES
 from k8stools.names import is_namespace_name
 from mcpsite.datadir import data_dir
 from mcpsite.env import (
@@ -362,7 +364,25 @@ for _name in ("ADMIN_LOGIN_FAILURES_PER_ACCOUNT", "ADMIN_LOGIN_FAILURES_PER_IP")
         raise ImproperlyConfigured(f"Unexpected value {_name}={globals()[_name]!r}, use count/period such as 5/15m")
 # Addresses or networks of reverse proxies whose X-Forwarded-For is believed; empty: the peer address counts.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
-DOWNSTREAM_OAUTH = env_bool("DOWNSTREAM_OAUTH", False)
+# How each tool call reaches Kubernetes for an OAuth user: off (the server's own credentials), passthrough (the
+# user's upstream ID token as bearer) or impersonate (the server's credentials with Impersonate-* headers naming the
+# user). DOWNSTREAM_OAUTH=true is the older spelling of passthrough.
+DOWNSTREAM_AUTH = env_choice(
+    "DOWNSTREAM_AUTH", "passthrough" if env_bool("DOWNSTREAM_OAUTH", False) else "off", DOWNSTREAM_AUTH_MODES
+)
+if env_bool("DOWNSTREAM_OAUTH", False) and DOWNSTREAM_AUTH != "passthrough":
+    raise ImproperlyConfigured(
+        f"DOWNSTREAM_OAUTH=true means DOWNSTREAM_AUTH=passthrough, not {DOWNSTREAM_AUTH}; unset DOWNSTREAM_OAUTH"
+    )
+DOWNSTREAM_OAUTH = DOWNSTREAM_AUTH == "passthrough"
+# A person's yes before a destructive change: off, ask (when the client can be asked) or required (refused when not).
+CONFIRM_DESTRUCTIVE = env_choice("CONFIRM_DESTRUCTIVE", "ask", CONFIRM_MODES)
+# How long the person has to answer; no answer in time is a no.
+CONFIRM_TIMEOUT_SECONDS = env_float("CONFIRM_TIMEOUT_SECONDS", 300.0, minimum=1.0, maximum=3600.0)
+# Impersonation: the ID token claims that name the user and their groups, and a prefix for the group names.
+IMPERSONATE_USER_CLAIM = env_str("IMPERSONATE_USER_CLAIM", "email")
+IMPERSONATE_GROUPS_CLAIM = env_str("IMPERSONATE_GROUPS_CLAIM", "groups")
+IMPERSONATE_GROUPS_PREFIX = env_str("IMPERSONATE_GROUPS_PREFIX", "")
 
 # DOT's models are swappable; naming the default lets other apps' migrations depend on it.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
@@ -372,7 +392,10 @@ PASSWORD_HASHERS = [*global_settings.PASSWORD_HASHERS, "oauthgw.hashers.ClientSe
 OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "oauthgw.validator.GatewayValidator",
     "CLIENT_SECRET_HASHER": "kubemcp_client_secret",
-    "SCOPES": {"mcp": "Use the Kubernetes tools of this server"},
+    "SCOPES": {
+        "mcp": "Use the Kubernetes tools of this server",
+        "mcp:read": "Read the Kubernetes clusters of this server, at /mcp/read-only only (no changes)",
+    },
     "DEFAULT_SCOPES": ["mcp"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": OAUTH_ACCESS_TOKEN_SECONDS,
     "REFRESH_TOKEN_EXPIRE_SECONDS": OAUTH_REFRESH_TOKEN_SECONDS,

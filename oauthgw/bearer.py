@@ -81,8 +81,8 @@ def _load(token_checksum: str) -> Grant | None:
     )
 
 
-def verify(token: str) -> Grant:
-    """The grant behind `token`, or BearerError saying why it is refused."""
+def verify(token: str, *, scopes: tuple[str, ...] = (MCP_SCOPE,)) -> Grant:
+    """The grant behind `token`, or BearerError saying why it is refused; it must hold one of `scopes`."""
     if not token or len(token) > 512:
         raise BearerError("invalid_token", "the access token is malformed")
     token_checksum = checksum(token)
@@ -98,8 +98,9 @@ def verify(token: str) -> Grant:
             cache.set(key, grant, lifetime)
     if grant.expires <= time.time():
         raise BearerError("invalid_token", "the access token has expired")
-    if MCP_SCOPE not in grant.scopes:
-        raise BearerError("insufficient_scope", f"the access token lacks the '{MCP_SCOPE}' scope", status=403)
+    if not any(scope in grant.scopes for scope in scopes):
+        wanted = " or ".join(f"'{scope}'" for scope in scopes)
+        raise BearerError("insufficient_scope", f"the access token lacks the {wanted} scope", status=403)
     if audience() not in grant.resources:
         raise BearerError("invalid_token", f"the access token was not issued for {audience()}")
     if grant.user_id is None:

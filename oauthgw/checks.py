@@ -152,11 +152,11 @@ def _policy_errors() -> list[Error]:
 def gateway_errors() -> list[Any]:
     """Every OAuth configuration problem (empty when OAuth is off)."""
     if not settings.OAUTH_ENABLED:
-        if settings.DOWNSTREAM_OAUTH:
+        if settings.DOWNSTREAM_OAUTH or getattr(settings, "DOWNSTREAM_AUTH", "off") != "off":
             return [
                 Error(
-                    "DOWNSTREAM_OAUTH needs OAUTH_ENABLED",
-                    hint="Set OAUTH_ENABLED=true or turn DOWNSTREAM_OAUTH off",
+                    "DOWNSTREAM_AUTH (or DOWNSTREAM_OAUTH) needs OAUTH_ENABLED: it acts for the logged-in person",
+                    hint="Set OAUTH_ENABLED=true or set DOWNSTREAM_AUTH=off",
                     id="oauthgw.E009",
                 )
             ]

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import jwt
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -21,10 +22,10 @@ from django.core.exceptions import ImproperlyConfigured
 from asgiwire import ASGIApp, Receive, Scope, Send, send_jsonrpc_error
 from k8stools.context import get_server_context
 from k8stools.dbconnections import releasing_connections
-from k8stools.identity import SCOPE_KEY, Caller
+from k8stools.identity import SCOPE_KEY, Caller, IdentityError, Impersonation, impersonation_from_claims
 from oauthgw import bearer, ratelimit
 from oauthgw.headers import allowed_origins, cors_headers, security_headers
-from oauthgw.identifiers import MCP_SCOPE, resource_metadata_url
+from oauthgw.identifiers import MCP_READ_SCOPE, MCP_SCOPE, resource_metadata_url
 
 log = logging.getLogger("kubemcp.oauth")
 
@@ -54,13 +55,15 @@ def _quoted(text: str) -> str:
 
 
 class OAuthGate:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, read_only: bool = False) -> None:
         self.app = app
+        # /mcp/read-only accepts the narrower mcp:read scope as well as mcp; /mcp needs mcp.
+        self.scopes = (MCP_READ_SCOPE, MCP_SCOPE) if read_only else (MCP_SCOPE,)
         self.trusted_proxies = ratelimit.parse_networks(settings.TRUSTED_PROXIES)
         self.origins = allowed_origins()
         self.security = [(name.encode(), value.encode()) for name, value in security_headers(api=True)]
         self.metadata_url = resource_metadata_url()
-        self.downstream = settings.DOWNSTREAM_OAUTH
+        self.downstream = downstream_mode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -111,7 +114,7 @@ class OAuthGate:
         if scheme.lower() != "bearer" or not token.strip():
             return self._challenge(401, None, "an access token is required")
         try:
-            grant = bearer.verify(token.strip())
+            grant = bearer.verify(token.strip(), scopes=self.scopes)
         except bearer.BearerError as error:
             return self._challenge(error.status, error.error, error.description)
         assert grant.user_id is not None
@@ -119,24 +122,31 @@ class OAuthGate:
         if verdict.limited:
             return self._rate_limited("user", verdict)
         id_token = None
-        if self.downstream:
+        if self.downstream != "off":
             from oauthgw.upstream_tokens import id_token_for
 
             id_token = id_token_for(grant.user_id)
             if id_token is None:
                 # The tool call fails closed (k8stools counts downstream_auth_total{result="failure"}).
                 get_server_context().metrics.increment("bearer_client_failures_total")
+        impersonation, problem = None, ""
+        if self.downstream == "impersonate":
+            impersonation, problem = _impersonation(id_token)
+            id_token = None  # impersonation never sends the person's token anywhere
         return Caller(
             username=grant.username,
             user_id=grant.user_id,
             is_staff=grant.is_staff,
             client_id=grant.client_id,
             id_token=id_token,
-            requires_own_credentials=self.downstream,
+            requires_own_credentials=self.downstream != "off",
+            downstream=self.downstream,
+            impersonation=impersonation,
+            identity_problem=problem,
         )
 
     def _challenge(self, status: int, error: str | None, description: str) -> Refusal:
-        parts = ['Bearer realm="kubemcp"', f'resource_metadata="{self.metadata_url}"', f'scope="{MCP_SCOPE}"']
+        parts = ['Bearer realm="kubemcp"', f'resource_metadata="{self.metadata_url}"', f'scope="{self.scopes[0]}"']
         if error:
             parts += [f'error="{error}"', f'error_description="{_quoted(description)}"']
         get_server_context().metrics.increment("oauth_auth_failures_total", reason=error or "missing_token")
@@ -159,7 +169,35 @@ class OAuthGate:
         )
 
 
-def protect(app: ASGIApp) -> ASGIApp:
+def downstream_mode() -> str:
+    """DOWNSTREAM_AUTH, with DOWNSTREAM_OAUTH=true (its older spelling) meaning passthrough."""
+    mode = getattr(settings, "DOWNSTREAM_AUTH", "off")
+    return "passthrough" if mode == "off" and settings.DOWNSTREAM_OAUTH else str(mode)
+
+
+def _impersonation(id_token: str | None) -> tuple[Impersonation | None, str]:
+    """The person the ID token names, or why it names no one. The token was verified (signature, issuer,
+    audience) when it was stored sealed, so its claims are read here without checking the signature again."""
+    if id_token is None:
+        return None, "log in again so the cluster can be told who you are"
+    try:
+        claims = jwt.decode(id_token, options={"verify_signature": False})
+        return (
+            impersonation_from_claims(
+                claims,
+                user_claim=settings.IMPERSONATE_USER_CLAIM,
+                groups_claim=settings.IMPERSONATE_GROUPS_CLAIM,
+                groups_prefix=settings.IMPERSONATE_GROUPS_PREFIX,
+            ),
+            "",
+        )
+    except jwt.PyJWTError:
+        return None, "your identity token cannot be read; log in again"
+    except IdentityError as error:
+        return None, f"{error}, so the cluster cannot be told who you are"
+
+
+def protect(app: ASGIApp, *, read_only: bool = False) -> ASGIApp:
     """Wrap the /mcp app when OAuth is on; refuse to start on a bad OAuth configuration."""
     if not settings.OAUTH_ENABLED:
         return app
@@ -171,4 +209,4 @@ def protect(app: ASGIApp) -> ASGIApp:
             "OAuth is on but misconfigured:\n"
             + "\n".join(f"  {e.id}: {e.msg} (hint: {e.hint})" if e.hint else f"  {e.id}: {e.msg}" for e in errors)
         )
-    return OAuthGate(app)
+    return OAuthGate(app, read_only=read_only)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 
 MCP_SCOPE = "mcp"
+# Enough for /mcp/read-only, the endpoint whose policy is narrowed to reading; /mcp needs MCP_SCOPE.
+MCP_READ_SCOPE = "mcp:read"
 
 
 def issuer() -> str:

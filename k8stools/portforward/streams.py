@@ -26,7 +26,7 @@ from websocket import ABNF, WebSocketBadStatusException, WebSocketException
 
 from k8stools.guard import PodConnection
 from k8stools.kube import KubeError, KubeUnavailable
-from k8stools.kube_streams import websocket_refusal
+from k8stools.kube_streams import refuse_impersonated_stream, websocket_refusal
 
 DATA_CHANNEL, ERROR_CHANNEL = 0, 1
 CONNECT_TIMEOUT_SECONDS = 15.0
@@ -102,6 +102,7 @@ def open_pod_port(connection: PodConnection, *, port: int) -> PodPortStream:
     client = connection.client
     request = connection.request.with_query(("ports", port))
     url_check = connection.url_check(request)
+    refuse_impersonated_stream(client)
     client.limiter.acquire()
     api_client = client.api_client
     try:

@@ -60,7 +60,18 @@ class ToolCall:
         """The guarded Kubernetes client for this call (the caller's own identity when required)."""
         if self._client is None:
             bearer = None
-            if self.caller.requires_own_credentials:
+            impersonation = None
+            if self.caller.downstream == "impersonate":
+                impersonation = self.caller.impersonation
+                if impersonation is None:
+                    # Fail closed: without a person to name, the server's own credentials are never used.
+                    self.server.metrics.increment("downstream_auth_total", result="failure")
+                    raise ToolInputError(
+                        "authentication required: "
+                        + (self.caller.identity_problem or "log in again so the cluster can be told who you are")
+                    )
+                self.server.metrics.increment("downstream_auth_total", result="success")
+            elif self.caller.requires_own_credentials:
                 if not self.caller.id_token:
                     self.server.metrics.increment("downstream_auth_total", result="failure")
                     raise ToolInputError(
@@ -69,7 +80,7 @@ class ToolCall:
                 bearer = self.caller.id_token
                 self.server.metrics.increment("downstream_auth_total", result="success")
             try:
-                kube = self.server.client(context=self.context_name, bearer_token=bearer)
+                kube = self.server.client(context=self.context_name, bearer_token=bearer, impersonation=impersonation)
             except KubeConfigError as error:
                 raise ToolInputError(str(error)) from None
             self.resolved_context = kube.context

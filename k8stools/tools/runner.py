@@ -167,6 +167,7 @@ class ToolRunner:
                 releasing_connections(
                     lambda: audit.record_call(
                         user=caller.username,
+                        identity=caller.kube_identity,
                         tool=spec.name,
                         operation=spec.operation,
                         outcome=outcome.outcome,

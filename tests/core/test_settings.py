@@ -26,6 +26,9 @@ CLEAN = {
         "NON_DESTRUCTIVE",
         "MCP_REQUEST_STATE_KEY",
         "DJANGO_SETTINGS_MODULE",
+        "DOWNSTREAM_AUTH",
+        "DOWNSTREAM_OAUTH",
+        "CONFIRM_DESTRUCTIVE",
     }
 }
 
@@ -102,6 +105,8 @@ class SettingsTests(unittest.TestCase):
             "MCP_REQUEST_STATE_KEY": ("short-key", "MCP_REQUEST_STATE_KEY: it must be at least 32 bytes"),
             "MCP_MAX_SESSIONS": ("0", "MCP_MAX_SESSIONS=0, use at least 1"),
             "MCP_SESSION_IDLE_SECONDS": ("forever", "MCP_SESSION_IDLE_SECONDS='forever'"),
+            "DOWNSTREAM_AUTH": ("token", "DOWNSTREAM_AUTH='token'"),
+            "CONFIRM_DESTRUCTIVE": ("maybe", "CONFIRM_DESTRUCTIVE='maybe'"),
         }
         for name, (value, expected) in cases.items():
             with self.subTest(name):
@@ -110,6 +115,16 @@ class SettingsTests(unittest.TestCase):
                 self.assertIn(expected, result.stderr)
                 self.assertNotIn("Traceback", result.stderr)
                 self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+
+    def test_downstream_oauth_is_the_older_spelling_of_passthrough_and_cannot_contradict_downstream_auth(self) -> None:
+        show = PRINT_SETTINGS.split("print(")[0] + "print(s.DOWNSTREAM_AUTH, s.DOWNSTREAM_OAUTH)"
+        self.assertEqual(run(["-c", show]).stdout.split(), ["off", "False"])
+        self.assertEqual(run(["-c", show], DOWNSTREAM_OAUTH="true").stdout.split(), ["passthrough", "True"])
+        self.assertEqual(run(["-c", show], DOWNSTREAM_AUTH="impersonate").stdout.split(), ["impersonate", "False"])
+        result = run(["manage.py", "check"], DOWNSTREAM_OAUTH="true", DOWNSTREAM_AUTH="impersonate")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("DOWNSTREAM_OAUTH=true means DOWNSTREAM_AUTH=passthrough", result.stderr)
+        self.assertNotIn("Traceback", result.stderr)
 
     def test_production_mode_refuses_to_start_without_a_secret_key_it_cannot_keep(self) -> None:
         # Without SECRET_KEY, production mode keeps a random key in DATA_DIR (mcpsite.secret_key); with no

@@ -33,7 +33,11 @@ class ManifestTests(unittest.TestCase):
 
     def test_kustomization_lists_every_default_manifest(self) -> None:
         listed = set(yaml.safe_load((MANIFESTS / "kustomization.yaml").read_text())["resources"])
-        on_disk = {path.name for path in MANIFESTS.glob("*.yaml")} - {"kustomization.yaml", "rbac-edit.yaml"}
+        on_disk = {path.name for path in MANIFESTS.glob("*.yaml")} - {
+            "kustomization.yaml",
+            "rbac-edit.yaml",
+            "rbac-impersonate.yaml",
+        }
         self.assertEqual(listed, on_disk)
 
     def test_the_deployment_runs_two_probed_non_root_replicas_in_cluster(self) -> None:
@@ -62,6 +66,14 @@ class ManifestTests(unittest.TestCase):
         self.assertEqual([rule["resources"] for rule in creates], [["selfsubjectaccessreviews"]])
         resources = {resource for rule in readonly["rules"] for resource in rule["resources"]}
         self.assertNotIn("secrets", resources)
+
+    def test_the_opt_in_impersonation_role_only_impersonates_users_groups_and_the_agent_extra(self) -> None:
+        role = next(role for role in by_kind("ClusterRole") if role["metadata"]["name"] == "kubemcp-impersonate")
+        self.assertEqual({verb for rule in role["rules"] for verb in rule["verbs"]}, {"impersonate"})
+        resources = {resource for rule in role["rules"] for resource in rule["resources"]}
+        self.assertEqual(resources, {"users", "groups", "userextras/agent"})  # no serviceaccounts, no uids
+        listed = yaml.safe_load((MANIFESTS / "kustomization.yaml").read_text())["resources"]
+        self.assertNotIn("rbac-impersonate.yaml", listed)
 
     def test_probes_send_a_host_the_server_allows(self) -> None:
         [deployment] = by_kind("Deployment")

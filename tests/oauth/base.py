@@ -258,6 +258,8 @@ class OAuthLiveTestCase(TransactionTestCase):
 
     seed: ClassVar[dict[str, int]] = {"pods": 3, "namespaces": 1}
     oauth_env: ClassVar[dict[str, str]] = {}
+    # The bearer token of the server's own kubeconfig user (None: no credentials, as a laptop's fake cluster).
+    kube_token: ClassVar[str | None] = None
     id_token_ttl: ClassVar[int] = 3600
     # The upstream provider: the certified one, or tests.oauth.crafted_provider for hostile ID tokens.
     provider_class: ClassVar[Any] = OIDCProvider
@@ -287,7 +289,7 @@ class OAuthLiveTestCase(TransactionTestCase):
         running = cls._stack.enter_context(cls.fake.serve())
         tmp = cls._stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-oauth-test-"))
         kubeconfig = cls.kubeconfig = str(Path(tmp) / "kubeconfig")
-        running.write_kubeconfig(kubeconfig)
+        running.write_kubeconfig(kubeconfig, token=cls.kube_token)
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         upstream_secret = cls.upstream_secret = secrets.token_urlsafe(24)

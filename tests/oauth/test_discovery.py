@@ -23,7 +23,7 @@ class DiscoveryTest(OAuthLiveTestCase):
         document = requests.get(f"{self.base_url}/.well-known/oauth-protected-resource/mcp", timeout=10).json()
         self.assertEqual(document["resource"], f"{self.base_url}/mcp")
         self.assertEqual(document["authorization_servers"], [self.base_url])
-        self.assertEqual(document["scopes_supported"], ["mcp"])
+        self.assertEqual(document["scopes_supported"], ["mcp", "mcp:read"])
         self.assertEqual(document["bearer_methods_supported"], ["header"])
 
     def test_there_is_no_root_protected_resource_document_naming_mcp(self) -> None:
@@ -45,7 +45,7 @@ class DiscoveryTest(OAuthLiveTestCase):
         self.assertEqual(document["code_challenge_methods_supported"], ["S256"])
         self.assertTrue(document["authorization_response_iss_parameter_supported"])
         self.assertTrue(document["client_id_metadata_document_supported"])
-        self.assertEqual(document["scopes_supported"], ["mcp"])
+        self.assertEqual(document["scopes_supported"], ["mcp", "mcp:read"])
         # RFC 8414 section 2 / RFC 7662 section 2.1: introspection needs client authentication, so no "none".
         self.assertEqual(
             sorted(document["introspection_endpoint_auth_methods_supported"]),

@@ -5,13 +5,14 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+import jwt
 from django.contrib.auth import get_user_model
 from django.test import TestCase, override_settings
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Application, set_token_value
 
 from k8stools.context import get_server_context
-from k8stools.identity import Caller
+from k8stools.identity import Caller, Impersonation
 from oauthgw import crypto
 from oauthgw.gateway import OAuthGate, Refusal
 from oauthgw.models import UpstreamToken
@@ -139,3 +140,37 @@ class DownstreamCallerTest(TestCase):
         assert isinstance(caller, Caller)
         self.assertIsNone(caller.id_token)
         self.assertFalse(caller.requires_own_credentials)
+
+
+@override_settings(DOWNSTREAM_OAUTH=False, DOWNSTREAM_AUTH="impersonate", IMPERSONATE_GROUPS_PREFIX="oidc:")
+class ImpersonatingCallerTest(DownstreamCallerTest):
+    """With DOWNSTREAM_AUTH=impersonate the caller names the person from the ID token and carries no token."""
+
+    def id_token(self, **claims: object) -> str:
+        return jwt.encode({"sub": "ivy", **claims}, "not-checked-here-it-was-checked-when-stored", algorithm="HS256")
+
+    def test_the_caller_names_the_person_and_their_prefixed_groups(self) -> None:
+        self.store_upstream(self.id_token(email="ivy@example.com", groups=["dev"]), expires_in=3600)
+        caller = self.admit()
+        assert isinstance(caller, Caller)
+        self.assertEqual(caller.impersonation, Impersonation("ivy@example.com", ("oidc:dev",)))
+        self.assertIsNone(caller.id_token)
+        self.assertEqual((caller.downstream, caller.requires_own_credentials), ("impersonate", True))
+
+    def test_a_missing_or_hostile_claim_names_no_one_and_says_why(self) -> None:
+        for claims, reason in (
+            ({}, "'email' claim"),
+            ({"email": "ivy@example.com", "groups": "dev"}, "not a list"),
+        ):
+            with self.subTest(reason=reason):
+                UpstreamToken.objects.all().delete()
+                self.store_upstream(self.id_token(**claims), expires_in=3600)
+                caller = self.admit()
+                assert isinstance(caller, Caller)
+                self.assertIsNone(caller.impersonation)
+                self.assertIn(reason, caller.identity_problem)
+
+    # The passthrough expectations of the base class do not hold here.
+    test_the_caller_carries_the_users_id_token_and_requires_it = None  # type: ignore[assignment]
+    test_tokens_sealed_with_a_retired_key_are_resealed_with_the_current_one = None  # type: ignore[assignment]
+    test_without_downstream_oauth_the_server_credentials_are_used = None  # type: ignore[assignment]
