@@ -52,6 +52,7 @@ class ServerConfig:
     log_level: str = "INFO"
     log_format: str = "text"
     demo: bool = False  # the seeded fake cluster of `serve --demo`, not a real one
+    read_only: bool = False  # no mutation, whatever the policy's overrides say (READ_ONLY, `kubemcp --read-only`)
 
     def __post_init__(self) -> None:
         # Accept any iterable for the set-valued fields, and keep them immutable.
@@ -81,6 +82,7 @@ class ServerConfig:
             kube_context=settings.KUBE_CONTEXT,
             in_cluster=settings.IN_CLUSTER,
             non_destructive=settings.NON_DESTRUCTIVE,
+            read_only=settings.READ_ONLY,
             dry_run=settings.DRY_RUN,
             allowed_operations=frozenset(settings.ALLOWED_OPERATIONS),
             restricted_namespaces=frozenset(settings.RESTRICTED_NAMESPACES),

@@ -41,6 +41,11 @@ class Policy:
             restricted_namespaces=config.restricted_namespaces,
         )
 
+    def narrowed_to_reading(self) -> Policy:
+        """This policy with every mutation forbidden (no dry-run either, which would let some through as
+        validations) and its namespace restrictions kept."""
+        return dataclasses.replace(self, non_destructive=True, dry_run=False, allowed_operations=frozenset())
+
     def allows(self, operation: str) -> bool:
         """May `operation` run at all (for real, or as a dry run)?"""
         if operation not in MUTATING_OPERATIONS or not self.non_destructive:
@@ -190,7 +195,9 @@ class PolicySource:
             same_config = config is self._cached_config or config == self._cached_config
             fresh = token is not None and token == self._cached_token and same_config
             if self._cached is None or not fresh:
-                self._cached = self._loader(Policy.from_config(config))
+                policy = self._loader(Policy.from_config(config))
+                # A server started read-only (`kubemcp --read-only`, READ_ONLY) stays so whatever the admin overrides.
+                self._cached = policy.narrowed_to_reading() if config.read_only else policy
                 self._cached_token, self._cached_config = token, config
             return self._cached
 

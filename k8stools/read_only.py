@@ -6,14 +6,12 @@ which would otherwise let some mutations through as validations); restricted nam
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from k8stools.policy import Policy, PolicySource
 
 
 def narrowed_to_reading(policy: Policy) -> Policy:
     """`policy` with every mutation forbidden and its namespace restrictions kept."""
-    return replace(policy, non_destructive=True, dry_run=False, allowed_operations=frozenset())
+    return policy.narrowed_to_reading()
 
 
 class ReadingOnly(PolicySource):

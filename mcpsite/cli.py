@@ -97,6 +97,7 @@ def apply_options(options: argparse.Namespace) -> None:
     if context := getattr(options, "context", None):
         os.environ["KUBE_CONTEXT"] = context
     if getattr(options, "read_only", False):
+        os.environ["READ_ONLY"] = "true"
         os.environ["NON_DESTRUCTIVE"] = "true"
         os.environ["ALLOWED_OPERATIONS"] = ""
     if log_level := getattr(options, "log_level", None):

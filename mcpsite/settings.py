@@ -270,6 +270,8 @@ BURST_LIMIT = env_int("BURST_LIMIT", 30, minimum=1)
 
 # Policy defaults; staff can override them in the admin and every worker follows within seconds.
 NON_DESTRUCTIVE = env_bool("NON_DESTRUCTIVE", True)
+# The whole server reads only: applied after the admin's policy overrides, so staff cannot turn writes back on.
+READ_ONLY = env_bool("READ_ONLY", False)
 DRY_RUN = env_bool("DRY_RUN", False)
 ALLOWED_OPERATIONS = env_list("ALLOWED_OPERATIONS", [])
 if unknown := sorted(set(ALLOWED_OPERATIONS) - KNOWN_OPERATIONS):

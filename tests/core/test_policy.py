@@ -84,6 +84,18 @@ class PolicySourceTests(unittest.TestCase):
         config[0] = ServerConfig(dry_run=True)
         self.assertTrue(source.current().dry_run)
 
+    def test_a_read_only_server_stays_read_only_whatever_the_overrides_allow(self) -> None:
+        overrides = PolicyOverrides(non_destructive=False, dry_run=True, allowed_operations=frozenset({"delete"}))
+        source = PolicySource(
+            lambda: ServerConfig(read_only=True, restricted_namespaces={"vault"}),
+            loader=overrides.apply,
+            version=lambda: "v1",
+        )
+        policy = source.current()
+        self.assertFalse(any(policy.allows(operation) for operation in MUTATING_OPERATIONS))
+        self.assertFalse(policy.dry_run)
+        self.assertEqual(policy.restricted_namespaces, frozenset({"vault"}))
+
     def test_the_environment_defaults_apply_until_the_policy_is_edited(self) -> None:
         source = PolicySource(
             lambda: ServerConfig(non_destructive=False, restricted_namespaces={"a"}),

@@ -113,6 +113,7 @@ class EnvironmentTests(unittest.TestCase):
         )
         self.assertEqual(os.environ["KUBECONFIG"], str(Path("kube.yaml").resolve()))
         self.assertEqual(os.environ["KUBE_CONTEXT"], "prod")
+        self.assertEqual(os.environ["READ_ONLY"], "true")
         self.assertEqual(os.environ["NON_DESTRUCTIVE"], "true")
         self.assertEqual(os.environ["ALLOWED_OPERATIONS"], "")
         self.assertEqual(os.environ["LOG_LEVEL"], "DEBUG")
