@@ -43,7 +43,7 @@ class ConfirmationModeTests(TransactionTestCase):
         super().tearDownClass()
 
     def delete(self, mode: str, policy: Policy, name: str) -> tuple[bool, str]:
-        source = PolicySource(lambda: self.context.config, loader=lambda _defaults: policy, refresh_seconds=0)
+        source = PolicySource(lambda: self.context.config, loader=lambda _defaults: policy)
         server = KubeMCPServer(server=lambda: self.context, policy=source, audit_enabled=False)
         server.confirm_mode = mode
         self.fake.add_object(configmap(name, "default"))

@@ -9,9 +9,11 @@ import unittest
 from pathlib import Path
 
 from fakekube.cluster import FakeCluster
+from k8stools.apirequest import NAMESPACES, PODS, ApiRequest, resource_request
+from k8stools.guard import PodConnection
 from k8stools.identity import Caller, IdentityError, Impersonation, impersonation_from_claims
 from k8stools.kube import KubeClientFactory, KubeError
-from k8stools.kube_streams import exec_in_pod
+from k8stools.kube_streams import exec_in_pod, exec_request
 from k8stools.portforward.streams import open_pod_port
 
 SERVER = "system:serviceaccount:kubemcp:kubemcp"
@@ -97,15 +99,23 @@ class ImpersonatingClientTests(unittest.TestCase):
         self.fake.grant(SERVER, ["impersonate"], ["users", "groups", "userextras/agent"])
         self.fake.clear_requests()
 
+    def exec_request(self) -> ApiRequest:
+        return exec_request(
+            self.pod["namespace"], self.pod["name"], container=None, command=["id"], tty=False, stdin=False
+        )
+
+    def portforward_request(self) -> ApiRequest:
+        return resource_request(PODS, namespace=self.pod["namespace"], name=self.pod["name"], subresource="portforward")
+
     def client_for(self, impersonation: Impersonation):  # type: ignore[no-untyped-def]
         return self.factory.for_impersonation(tuple(impersonation.headers()))
 
     def test_each_group_reaches_the_api_server_as_a_group_of_its_own(self) -> None:
         self.fake.grant("ops", ["list"], ["pods"])
-        pods = self.client_for(Impersonation("ivy@example.com", ("dev", "ops"))).request("GET", "/api/v1/pods")
+        pods = self.client_for(Impersonation("ivy@example.com", ("dev", "ops"))).request(resource_request(PODS))
         self.assertTrue(pods["items"])
         with self.assertRaises(KubeError) as refused:
-            self.client_for(Impersonation("ivy@example.com", ("dev,ops",))).request("GET", "/api/v1/pods")
+            self.client_for(Impersonation("ivy@example.com", ("dev,ops",))).request(resource_request(PODS))
         self.assertEqual(refused.exception.status, 403)
         self.assertEqual({(e.identity, e.impersonator) for e in self.fake.requests}, {("ivy@example.com", SERVER)})
 
@@ -113,7 +123,7 @@ class ImpersonatingClientTests(unittest.TestCase):
         self.fake.auth.revoke_all()
         self.fake.grant(SERVER, ["get", "list", "watch", "create", "update", "patch", "delete"], ["*"])
         with self.assertRaises(KubeError) as refused:
-            self.client_for(Impersonation("ivy@example.com")).request("GET", "/api/v1/pods")
+            self.client_for(Impersonation("ivy@example.com")).request(resource_request(PODS))
         self.assertEqual(refused.exception.status, 403)
         self.assertIn("cannot impersonate", refused.exception.message)
 
@@ -130,22 +140,14 @@ class ImpersonatingClientTests(unittest.TestCase):
         self.assertEqual(len(factory._impersonating_clients.entries), 2)
         # Evicting a person's client leaves the server's shared connection pool usable.
         self.fake.grant(SERVER, ["list"], ["namespaces"])
-        self.assertTrue(factory.for_context().request("GET", "/api/v1/namespaces")["items"])
+        self.assertTrue(factory.for_context().request(resource_request(NAMESPACES))["items"])
 
     def test_exec_and_port_forward_are_refused_since_their_streams_cannot_carry_the_headers(self) -> None:
         self.fake.grant("ivy@example.com", ["*"], ["*"])
         client = self.client_for(Impersonation("ivy@example.com"))
         with self.assertRaises(KubeError) as refused:
-            exec_in_pod(
-                client,
-                namespace=self.pod["namespace"],
-                pod=self.pod["name"],
-                container=None,
-                command=["id"],
-                timeout_seconds=5,
-                max_output_bytes=1000,
-            )
+            exec_in_pod(client, self.exec_request(), timeout_seconds=5, max_output_bytes=1000)
         self.assertIn("impersonat", refused.exception.message)
         with self.assertRaises(KubeError):
-            open_pod_port(client, namespace=self.pod["namespace"], pod=self.pod["name"], port=80)
+            open_pod_port(PodConnection(client, self.portforward_request()), port=80)
         self.assertEqual(self.fake.requests, [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unittest
 from typing import Any
 
+from k8stools.apirequest import FixedKind, resource_request
 from k8stools.guard import GuardedClient
 from k8stools.namespace_filters import (
     log_file_namespace,
@@ -16,6 +17,8 @@ from k8stools.namespace_filters import (
 )
 from k8stools.policy import Policy, PolicyDenied
 from tests.core.test_guard import RecordingClient
+
+EVENTS = FixedKind("", "v1", "events")
 
 RESTRICTED = Policy(restricted_namespaces=frozenset({"payments", "kube-system"}))
 OPEN = Policy()
@@ -128,7 +131,7 @@ class EventReferenceTests(unittest.TestCase):
     def test_the_guard_drops_such_events_from_lists_even_in_an_allowed_namespace(self) -> None:
         listing = {"kind": "EventList", "items": [event("default", "default"), event("default", "payments")]}
         guard = GuardedClient(RecordingClient(listing), policy=RESTRICTED, operation="events")  # type: ignore[arg-type]
-        result = guard.request("GET", "/api/v1/namespaces/default/events")
+        result = guard.request(resource_request(EVENTS, namespace="default"))
         self.assertEqual([item["involvedObject"]["namespace"] for item in result["items"]], ["default"])
 
     def test_the_guard_refuses_one_such_event(self) -> None:
@@ -138,4 +141,4 @@ class EventReferenceTests(unittest.TestCase):
             operation="get",  # type: ignore[arg-type]
         )
         with self.assertRaises(PolicyDenied):
-            guard.request("GET", "/api/v1/namespaces/default/events/payments.1")
+            guard.request(resource_request(EVENTS, namespace="default", name="payments.1"))
