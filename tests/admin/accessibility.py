@@ -8,16 +8,13 @@ injected into each page as a script.
 
 from __future__ import annotations
 
-import hashlib
-import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from tests.npm_cache import npm_installed
+
 HERE = Path(__file__).resolve().parent / "axe"
-BASE_DIR = HERE.parent.parent.parent
+AXE_FILE = "node_modules/axe-core/axe.min.js"
 BLOCKING_IMPACTS = ("serious", "critical")
 # Measures the page and every element that draws itself past the right edge of the viewport.
 OVERFLOW_SCRIPT = """() => {
@@ -40,32 +37,8 @@ AXE_RUN = """async () => {
 
 def axe_script() -> str:
     """The text of axe.min.js, installing axe-core from npm on first use."""
-    if not shutil.which("npm"):
-        raise RuntimeError("npm is needed to install axe-core for the browser accessibility checks")
-    lock = (HERE / "package-lock.json").read_bytes()
-    root = Path(os.environ.get("KUBEMCP_TEST_CACHE", BASE_DIR / "var" / "test-cache"))
-    target = root / f"axe-core-{hashlib.sha256(lock).hexdigest()[:16]}"
-    script = target / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix="axe-core-", dir=target.parent))
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(HERE / name, staging / name)
-        result = subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=staging,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        if result.returncode != 0:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise RuntimeError(f"npm ci failed for axe-core:\n{result.stderr[-3000:]}")
-        try:
-            staging.rename(target)
-        except OSError:  # another run installed it meanwhile
-            shutil.rmtree(staging, ignore_errors=True)
-    return script.read_text()
+    installed = npm_installed(HERE, ("package.json", "package-lock.json"), name="axe-core", installed=AXE_FILE)
+    return (installed / AXE_FILE).read_text()
 
 
 def overflow_problem(measured: dict[str, Any]) -> str | None:

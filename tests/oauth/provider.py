@@ -7,52 +7,21 @@ later runs reuse it. Tests are skipped, saying why, where Node or npm is missing
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 from tests.live import free_port, wait_until_answering
+from tests.npm_cache import npm_installed
 
 HERE = Path(__file__).resolve().parent
-BASE_DIR = HERE.parent.parent
 FILES = ("package.json", "package-lock.json", "provider.mjs")
-
-
-def _install_dir() -> Path:
-    lock = (HERE / "package-lock.json").read_bytes() + (HERE / "provider.mjs").read_bytes()
-    root = Path(os.environ.get("KUBEMCP_TEST_CACHE", BASE_DIR / "var" / "test-cache"))
-    return root / f"oidc-provider-{hashlib.sha256(lock).hexdigest()[:16]}"
 
 
 def installed_provider() -> Path:
     """The directory holding provider.mjs and its node_modules, installing them on first use."""
-    if not shutil.which("node") or not shutil.which("npm"):
-        raise RuntimeError("Node.js and npm are needed for the OIDC provider of the OAuth tests")
-    target = _install_dir()
-    if (target / "node_modules" / "oidc-provider").is_dir():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="oidc-provider-", dir=target.parent))
-    for name in FILES:
-        shutil.copy(HERE / name, staging / name)
-    result = subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=staging,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if result.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise RuntimeError(f"npm ci failed for the test OIDC provider:\n{result.stderr[-3000:]}")
-    try:
-        staging.rename(target)
-    except OSError:  # another run installed it meanwhile
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+    return npm_installed(HERE, FILES, name="oidc-provider", installed="node_modules/oidc-provider")
 
 
 class OIDCProvider:
