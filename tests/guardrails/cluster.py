@@ -10,14 +10,13 @@ whose values and manifest carry secret values in the shapes masking has missed.
 from __future__ import annotations
 
 import base64
-import gzip
-import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from fakekube import FakeCluster
+from tests.tools_extras.helm_cases import release_secret
 
 RESTRICTED = frozenset({"payments", "kube-system"})
 OPEN_NAMESPACE = "catalog"
@@ -139,32 +138,15 @@ metadata:
 
 def helm_release_secret(name: str, namespace: str, revision: int = 1) -> dict[str, Any]:
     """A Helm 3 release Secret whose values hold a secret under a secret key and a list of tokens."""
-    release = {
-        "name": name,
-        "namespace": namespace,
-        "version": revision,
-        "info": {
-            "first_deployed": "2026-11-20T10:00:00Z",
-            "last_deployed": "2026-11-20T10:00:00Z",
-            "status": "deployed",
-            "description": "Install complete",
-        },
-        "chart": {"metadata": {"name": "shop", "version": "1.0.0", "appVersion": "2.0"}, "values": {"replicas": 1}},
-        "config": {"db": {"password": HELM_VALUE_SECRET}, "apiTokens": [HELM_LIST_SECRET]},
-        "manifest": HELM_MANIFEST,
-    }
-    encoded = base64.b64encode(gzip.compress(json.dumps(release).encode()))
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "type": "helm.sh/release.v1",
-        "metadata": {
-            "name": f"sh.helm.release.v1.{name}.v{revision}",
-            "namespace": namespace,
-            "labels": {"owner": "helm", "name": name, "status": "deployed", "version": str(revision)},
-        },
-        "data": {"release": base64.b64encode(encoded).decode()},
-    }
+    return release_secret(
+        name,
+        namespace,
+        revision,
+        "deployed",
+        "1.0.0",
+        manifest=HELM_MANIFEST,
+        config={"db": {"password": HELM_VALUE_SECRET}, "apiTokens": [HELM_LIST_SECRET]},
+    )
 
 
 def add_secret_bearing_kubeconfig_entries(kubeconfig: str) -> None:
