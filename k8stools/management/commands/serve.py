@@ -9,9 +9,6 @@ against a seeded fake cluster instead, with either transport.
 
 from __future__ import annotations
 
-# daphne.server installs Twisted's asyncio reactor; it must be imported before anything imports a reactor.
-import daphne.server  # isort:skip
-
 import json
 import os
 import signal
@@ -21,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from daphne.endpoints import build_endpoint_description_strings
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
@@ -115,6 +111,9 @@ class Command(BaseCommand):
         anyio.run(server.run_stdio_async)
 
     def serve_http(self, out: OutputWrapper, demo_lines: list[str], host: str, port: int, *, demo: bool) -> None:
+        # daphne.server installs Twisted's asyncio reactor, so it comes before anything that imports a reactor;
+        # only here, so that stdio never loads Twisted.
+        from mcpsite.daphne_server import AnnouncingServer, build_endpoint_description_strings  # isort:skip
         from mcpsite.asgi import application
 
         def announce(bound_host: str, bound_port: int) -> None:
@@ -135,19 +134,6 @@ class Command(BaseCommand):
         server.run()
         if not server.listening_addresses:
             raise CommandError(f"could not listen on {host}:{port} (see the message above)")
-
-
-class AnnouncingServer(daphne.server.Server):
-    """daphne's server, telling the user where it listens once the socket is bound."""
-
-    def __init__(self, *args: Any, announce: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.announce = announce
-
-    def listen_success(self, port: Any) -> None:
-        super().listen_success(port)
-        if self.listening_addresses:
-            self.announce(*self.listening_addresses[-1])
 
 
 def migrations_pending() -> bool:
