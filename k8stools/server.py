@@ -156,7 +156,8 @@ class KubeMCPServer(MCPServer[Any]):
         spec = self._specs.get(name)
         if spec is None:
             raise MCPError(code=INVALID_PARAMS, message=f"Unknown tool: {name}")
-        request = context.request_context.request if context is not None else None
+        request_context = _request_context(context)
+        request = request_context.request if request_context is not None else None
         scope = getattr(request, "scope", None)
         caller = caller_from_scope(scope) if request is not None else LOCAL
         # The id the HTTP layer gave the request travels in the scope, like the caller; a call over
@@ -179,7 +180,7 @@ class KubeMCPServer(MCPServer[Any]):
                 outcome=outcome.outcome,
                 user=caller.username,
                 duration_ms=round((time.perf_counter() - started) * 1000, 1),
-                jsonrpc_id=context.request_id if context is not None else None,
+                jsonrpc_id=str(request_context.request_id) if request_context is not None else None,
             )
         return CallToolResult(
             content=[TextContent(type="text", text=outcome.text)],
@@ -199,7 +200,8 @@ class KubeMCPServer(MCPServer[Any]):
     def _log_sender(self, context: Context[Any, Any] | None) -> Callable[..., Any] | None:
         if context is None:
             return None
-        session = context.request_context.session
+        request_context = _request_context(context)
+        session = request_context.session if request_context is not None else None
         minimum = self._log_levels.get(session, "info") if session is not None else "info"
 
         async def send(level: str, message: str) -> None:
@@ -217,3 +219,15 @@ class KubeMCPServer(MCPServer[Any]):
         if session is not None:
             self._log_levels[session] = params.level
         return EmptyResult()
+
+
+def _request_context(context: Context[Any, Any] | None) -> Any:
+    """`context.request_context`, read from the model's private attributes directly.
+
+    The property goes through pydantic's `__getattr__`, which raises and catches an AttributeError on every read
+    (~20 us, and a quarter of the event loop's CPU in a profile of `tools/call`); the value is the same.
+    """
+    if context is None:
+        return None
+    private = getattr(context, "__pydantic_private__", None) or {}
+    return private.get("_request_context") if "_request_context" in private else context.request_context
