@@ -129,11 +129,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    if "DB_CONN_MAX_AGE" not in os.environ:
-        # A SQLite connection is a file handle, not a server process: keep each thread's open. Opening one
-        # (Django registers its SQL functions, runs the PRAGMAs) costs ~1.8 ms of CPU, twice per tool call
-        # (the tool's thread, then the audit write) when every call closes it.
-        DATABASES["default"]["CONN_MAX_AGE"] = None
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # Integration tests start real servers in other processes that must share the test database,
