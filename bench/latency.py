@@ -236,7 +236,7 @@ def main() -> None:
             if has_list:
                 measured.insert(0, ("list pods", "list", {"resourceType": "pods", "namespace": namespace}))
             for concurrency in CONCURRENCY:
-                calls = max(20, options.calls // concurrency)
+                calls = max(min(20, options.calls), options.calls // concurrency, concurrency)
                 for label, tool, arguments in measured:
                     for mode, era in (("legacy", "2025-11-25"), ("auto", "2026-07-28")):
                         rows.append(mcp_row(f"MCP {label}, {era}", mode, tool, arguments, concurrency, calls))

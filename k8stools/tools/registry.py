@@ -2,7 +2,7 @@
 
 A tool function takes a `ToolCall` first (who calls, the policy, a guarded client) and then its
 arguments, typed with `Annotated[..., Field(description=...)]`; the JSON schema that clients see
-is generated from that signature, made strict, and checked before the function runs.
+is generated from that signature (k8stools.tools.schemas), made strict, and checked before the function runs.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcp.server.mcpserver.tools import Tool
 from mcp_types import ToolAnnotations
 
 from k8stools.config import MUTATING_OPERATIONS
@@ -53,28 +52,6 @@ class ToolSpec:
             idempotent_hint=self.idempotent,
             open_world_hint=self.open_world,
         )
-
-    def sdk_tool(self, *, name: str | None = None, description: str | None = None, contexts: bool = True) -> Tool:
-        """The SDK's `Tool` for listing: schema from the signature, `call` left out, made strict.
-
-        With `contexts`, every tool that talks to a cluster also takes the optional `context`
-        argument (one conversation can work across the kubeconfig's clusters).
-        """
-        tool = Tool.from_function(
-            self.fn,
-            name=name or self.name,
-            title=self.title,
-            description=description or self.description,
-            context_kwarg="call",
-            annotations=self.annotations(),
-            # Text for the model to read; no output schema to hold every tool to.
-            structured_output=False,
-        )
-        schema = strict_schema(tool.parameters)
-        if contexts and self.takes_context:
-            schema["properties"][CONTEXT_ARGUMENT] = CONTEXT_PROPERTY
-        tool.parameters = schema
-        return tool
 
 
 def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import difflib
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import anyio
@@ -48,9 +48,18 @@ class Outcome:
         return self.outcome != "ok"
 
 
-@lru_cache(maxsize=512)
-def _validator(schema_json: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_json))
+# By identity: a server's schemas are built once and never changed, and serialising one to key a cache cost
+# more than the check itself. The schema is kept beside its validator, so an id is never reused while cached.
+_validators: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    entry = _validators.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        if len(_validators) >= 512:
+            _validators.clear()
+        entry = _validators[id(schema)] = (schema, Draft202012Validator(schema))
+    return entry[1]
 
 
 def check_arguments(schema: dict[str, Any], arguments: dict[str, Any]) -> None:
@@ -64,7 +73,7 @@ def check_arguments(schema: dict[str, Any], arguments: dict[str, Any]) -> None:
         raise ToolInputError(
             f"unknown argument '{name}'{hint} This tool accepts: {', '.join(properties) or 'no arguments'}"
         )
-    error = next(iter(_validator(json.dumps(schema, sort_keys=True)).iter_errors(arguments)), None)
+    error = next(iter(_validator(schema).iter_errors(arguments)), None)
     if error is not None:
         raise ToolInputError(_explain(error, properties))
 
@@ -130,59 +139,56 @@ class ToolRunner:
             return _as_outcome(spec.fn(call, **arguments))
 
         timeout = server.config.tool_timeout_seconds
-        try:
-            with anyio.fail_after(timeout):
-                outcome = await anyio.to_thread.run_sync(releasing_connections(work), abandon_on_cancel=True)
-        except TimeoutError:
-            outcome = Outcome(f'tool "{spec.name}" exceeded the timeout of {timeout:g}s; narrow the request', "error")
-        except PolicyDenied as denied:
-            outcome = Outcome(str(denied), "denied")
-        except ToolInputError as error:
-            outcome = Outcome(str(error), "error")
-        except KubeError as error:
-            outcome = Outcome(describe_kube_error(error), "error")
-        except (KubeConfigError, ServerShutDown) as error:
-            outcome = Outcome(str(error), "error")
-        except Exception as error:  # the tool's bug must not become the client's traceback
-            reference = uuid.uuid4().hex[:12]
-            server.logger.error(
-                "tool failed unexpectedly", tool=spec.name, reference=reference, error=repr(error), exc_info=True
-            )
-            outcome = Outcome(
-                f"internal error in tool {spec.name} (reference {reference}); the server log has details", "error"
+        limit = server.config.max_response_bytes
+        # One audit record per call, written by whoever claims it first: the tool's thread when it finishes in
+        # time, else the timeout path below (the abandoned thread then finds it claimed and writes nothing).
+        claim = threading.Lock()
+
+        def record(outcome: Outcome, seconds: float) -> None:
+            if not self.audit_enabled or not claim.acquire(blocking=False):
+                return
+            call = call_holder[0] if call_holder else None
+            audit.record_call(
+                user=caller.username,
+                identity=caller.kube_identity,
+                tool=spec.name,
+                operation=spec.operation,
+                outcome=outcome.outcome,
+                duration_ms=seconds * 1000,
+                arguments=arguments,
+                context=(call.resolved_context or call.context_name) if call else "",
+                namespace=call.target.namespace if call else str(arguments.get("namespace") or ""),
+                kind=call.target.kind if call else str(arguments.get("resourceType") or ""),
+                name=call.target.name if call else str(arguments.get("name") or ""),
+                dry_run=bool(policy_holder and spec.mutating and policy_holder[0].dry_run_for(spec.operation)),
+                message=outcome.text if outcome.is_error else "",
+                request_id=request_id,
             )
 
-        outcome = _cap(outcome, server.config.max_response_bytes)
-        seconds = time.perf_counter() - started
+        def work_and_record() -> tuple[Outcome, float]:
+            # The audit write shares the tool's thread (and its database connection): one thread hop a call.
+            outcome = _cap(_outcome_of(work, spec, server), limit)
+            seconds = time.perf_counter() - started
+            record(outcome, seconds)
+            return outcome, seconds
+
+        try:
+            with anyio.fail_after(timeout):
+                outcome, seconds = await anyio.to_thread.run_sync(
+                    releasing_connections(work_and_record), abandon_on_cancel=True
+                )
+        except TimeoutError:
+            outcome = Outcome(f'tool "{spec.name}" exceeded the timeout of {timeout:g}s; narrow the request', "error")
+            seconds = time.perf_counter() - started
+            await anyio.to_thread.run_sync(releasing_connections(lambda: record(outcome, seconds)))
+
         server.metrics.tool_call(tool=spec.name, outcome=outcome.outcome, seconds=seconds)
         if log is not None:
             # The client's log (subject to logging/setLevel) shows every call, and why one failed.
-            level = {"ok": "debug", "error": "warning", "denied": "warning"}[outcome.outcome]
+            level = {"ok": "debug", "error": "warning", "denied": "warning"}.get(outcome.outcome, "info")
             summary = f"{spec.name}: {outcome.outcome} in {seconds * 1000:.0f} ms"
             with contextlib.suppress(Exception):
                 await log(level, summary if outcome.outcome == "ok" else f"{summary}: {outcome.text[:300]}")
-        if self.audit_enabled:
-            call = call_holder[0] if call_holder else None
-            await anyio.to_thread.run_sync(
-                releasing_connections(
-                    lambda: audit.record_call(
-                        user=caller.username,
-                        identity=caller.kube_identity,
-                        tool=spec.name,
-                        operation=spec.operation,
-                        outcome=outcome.outcome,
-                        duration_ms=seconds * 1000,
-                        arguments=arguments,
-                        context=(call.resolved_context or call.context_name) if call else "",
-                        namespace=call.target.namespace if call else str(arguments.get("namespace") or ""),
-                        kind=call.target.kind if call else str(arguments.get("resourceType") or ""),
-                        name=call.target.name if call else str(arguments.get("name") or ""),
-                        dry_run=bool(policy_holder and spec.mutating and policy_holder[0].dry_run_for(spec.operation)),
-                        message=outcome.text if outcome.is_error else "",
-                        request_id=request_id,
-                    )
-                )
-            )
         return outcome
 
 
@@ -204,6 +210,28 @@ def _resolve_context(server: ServerContext, caller: Caller, requested: str) -> s
 
     chosen = UserKubeContext.objects.filter(user_key=caller.key).values_list("context_name", flat=True).first()
     return chosen or ""
+
+
+def _outcome_of(work: Callable[[], Outcome], spec: ToolSpec, server: ServerContext) -> Outcome:
+    """What `work` answers, with every failure as a tool error a model can act on (never a traceback)."""
+    try:
+        return work()
+    except PolicyDenied as denied:
+        return Outcome(str(denied), "denied")
+    except ToolInputError as error:
+        return Outcome(str(error), "error")
+    except KubeError as error:
+        return Outcome(describe_kube_error(error), "error")
+    except (KubeConfigError, ServerShutDown) as error:
+        return Outcome(str(error), "error")
+    except Exception as error:  # the tool's bug must not become the client's traceback
+        reference = uuid.uuid4().hex[:12]
+        server.logger.error(
+            "tool failed unexpectedly", tool=spec.name, reference=reference, error=repr(error), exc_info=True
+        )
+        return Outcome(
+            f"internal error in tool {spec.name} (reference {reference}); the server log has details", "error"
+        )
 
 
 def _from_thread(notifier: Callable[..., Any] | None) -> Callable[..., None] | None:

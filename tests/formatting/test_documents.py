@@ -43,3 +43,40 @@ class DocumentTests(TestCase):
         self.assertNotIn("\n", text)
         self.assertEqual(json.loads(text), deployment)
         self.assertEqual(to_json({"a": "é", "b": [1, 2]}), '{"a": "é", "b": [1, 2]}')
+
+
+class LibyamlDumperTests(TestCase):
+    """`to_yaml` uses libyaml's emitter when PyYAML has it; the text must be what the pure-Python one writes."""
+
+    TRICKY = {
+        "multi": "line one\nline two\n  indented ünïcödé",
+        "trailing": "text\n",
+        "crlf": "a\r\nb",
+        "long": "x" * 300 + " y" * 100,
+        "empty": "",
+        "colon": "a: b",
+        "leading zero": "0123",
+        "boolean-like": "yes",
+        "null-like": "~",
+        "nested": [{"k": None, "n": 1.5, "b": True}, []],
+        "tab": "a\tb",
+    }
+
+    def test_libyaml_and_pure_python_dumpers_write_the_same_text(self) -> None:
+        from k8stools.formatting import documents
+
+        class PurePythonDumper(yaml.SafeDumper):
+            def ignore_aliases(self, data: object) -> bool:
+                return True
+
+        PurePythonDumper.add_representer(str, documents._represent_str)
+        for value in (self.TRICKY, fixtures.pod("web-1"), fixtures.deployment("web")):
+            expected = yaml.dump(
+                value,
+                Dumper=PurePythonDumper,
+                default_flow_style=False,
+                sort_keys=False,
+                allow_unicode=True,
+                width=documents.UNLIMITED_WIDTH,
+            )
+            self.assertEqual(to_yaml(value), expected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx2
@@ -52,7 +53,9 @@ def json_rpc_messages(response: httpx2.Response) -> list[dict[str, Any]]:
     if response.headers.get("content-type", "").startswith("text/event-stream"):
         return [
             json.loads(line[len("data:") :])
-            for line in response.text.splitlines()
+            # SSE lines end at CR, LF or CRLF only; str.splitlines() would also cut at U+0085 and the like,
+            # which JSON text may carry unescaped.
+            for line in re.split(r"\r\n|\r|\n", response.text)
             if line.startswith("data:") and line[len("data:") :].strip()
         ]
     return [response.json()]

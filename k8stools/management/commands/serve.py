@@ -9,9 +9,6 @@ against a seeded fake cluster instead, with either transport.
 
 from __future__ import annotations
 
-# daphne.server installs Twisted's asyncio reactor; it must be imported before anything imports a reactor.
-import daphne.server  # isort:skip
-
 import argparse
 import json
 import os
@@ -21,7 +18,6 @@ from contextlib import ExitStack
 from typing import Any
 
 import anyio
-from daphne.endpoints import build_endpoint_description_strings
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
@@ -149,6 +145,10 @@ class Command(BaseCommand):
         *,
         demo: bool,
     ) -> None:
+        # daphne.server installs Twisted's asyncio reactor, so it comes before anything that imports a reactor;
+        # only here, so that stdio never loads Twisted.
+        from k8stools.management.daphne_server import AnnouncingServer, build_endpoint_description_strings  # isort:skip
+
         # The project's ASGI application, as configured: this app does not import the project that assembles it.
         application = import_string(settings.ASGI_APPLICATION)
 
@@ -178,19 +178,6 @@ class Command(BaseCommand):
         server.run()
         if not server.listening_addresses:
             raise CommandError(f"could not listen on {host}:{port} (see the message above)")
-
-
-class AnnouncingServer(daphne.server.Server):
-    """daphne's server, telling the user where it listens once the socket is bound."""
-
-    def __init__(self, *args: Any, announce: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.announce = announce
-
-    def listen_success(self, port: Any) -> None:
-        super().listen_success(port)
-        if self.listening_addresses:
-            self.announce(*self.listening_addresses[-1])
 
 
 def migrations_pending() -> bool:
