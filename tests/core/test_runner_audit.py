@@ -94,7 +94,7 @@ class RunnerAuditTests(TransactionTestCase):
             reads.append(defaults)
             return defaults
 
-        self.runner.policy = PolicySource(lambda: ServerConfig(), loader=loader, refresh_seconds=0)
+        self.runner.policy = PolicySource(lambda: ServerConfig(), loader=loader, version=lambda: None)
         for _ in range(3):
             self.run_tool(quick_tool)
         self.assertEqual(len(reads), 3)
