@@ -29,4 +29,6 @@ USER 10001
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=3 \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
-CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", "mcpsite.asgi:application"]
+# No daphne access log: its lines carry whole query strings (a client_secret a client wrongly put in a URL, which the
+# server refuses but cannot unsend). The server logs every MCP call and every refused request itself, without them.
+CMD ["daphne", "--bind", "0.0.0.0", "--port", "8000", "--proxy-headers", "--access-log", "/dev/null", "mcpsite.asgi:application"]

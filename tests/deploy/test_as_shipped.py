@@ -126,6 +126,10 @@ class DeploymentsAsShippedTests(SimpleTestCase):
         login = worker.request("GET", "/admin/login/")
         self.assertEqual(login.status_code, 200, worker.log())
         self.assertIn('name="username"', login.text)
+        # A secret a client wrongly puts in a URL is refused, and no log line of the worker carries it.
+        refused = worker.request("POST", "/o/token/?client_secret=planted-in-the-url", data={"grant_type": "x"})
+        self.assertGreaterEqual(refused.status_code, 400)
+        self.assertNotIn("planted-in-the-url", worker.log())
 
     def test_the_compose_deployment_starts_and_both_workers_answer(self) -> None:
         stack = self.enterContext(contextlib.ExitStack())
