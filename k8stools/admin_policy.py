@@ -121,7 +121,10 @@ class PolicySettingsAdmin(admin.ModelAdmin):
         updated: tuple[str | None, dict[str, Any]] = ("Last change", {"fields": ["last_saved", "updated_by"]})
         if not self.has_change_permission(request, obj):
             return [updated]  # staff read the table of the policy in force above the form
-        states = {state.name: state for state in policy_in_force(environment_defaults())}
+        states = {
+            state.name: state
+            for state in policy_in_force(environment_defaults(), read_only=get_server_context().config.read_only)
+        }
         sets: list[tuple[str | None, dict[str, Any]]] = []
         for name, label, _ in POLICY_FIELDS:
             fields = [name] if name in ("non_destructive", "dry_run") else [f"{name}_mode", name]
@@ -156,7 +159,7 @@ class PolicySettingsAdmin(admin.ModelAdmin):
             "subtitle": None,
             "policy_fields": [
                 {"state": state, **{key: display_value(getattr(state, key)) for key in ("default", "effective")}}
-                for state in policy_in_force(environment_defaults())
+                for state in policy_in_force(environment_defaults(), read_only=get_server_context().config.read_only)
             ],
             "show_save_and_add_another": False,
             "show_save_as_new": False,

@@ -97,7 +97,9 @@ POLICY_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 FIELD_NAMES = tuple(name for name, _, _ in POLICY_FIELDS)
 
-Source = Literal["environment", "admin override"]
+Source = Literal["environment", "admin override", "READ_ONLY (the server only reads)"]
+# The fields READ_ONLY fixes, whatever their default or override.
+READ_ONLY_FIELDS = frozenset({"non_destructive", "dry_run", "allowed_operations"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,15 +131,21 @@ class FieldState:
     default: Any
     override: Any
     effective: Any
+    pinned: bool = False  # fixed by READ_ONLY
 
     @property
     def source(self) -> Source:
+        if self.pinned:
+            return "READ_ONLY (the server only reads)"
         return "environment" if self.override is None else "admin override"
 
 
-def field_states(defaults: Policy, overrides: PolicyOverrides) -> list[FieldState]:
-    """Every policy field with its environment default, its override (or None) and its effective value."""
+def field_states(defaults: Policy, overrides: PolicyOverrides, *, read_only: bool = False) -> list[FieldState]:
+    """Every policy field with its environment default, its override (or None) and its effective value (narrowed
+    to reading on a read-only server, as `PolicySource` narrows it)."""
     effective = overrides.apply(defaults)
+    if read_only:
+        effective = effective.narrowed_to_reading()
     return [
         FieldState(
             name=name,
@@ -146,6 +154,7 @@ def field_states(defaults: Policy, overrides: PolicyOverrides) -> list[FieldStat
             default=getattr(defaults, name),
             override=getattr(overrides, name),
             effective=getattr(effective, name),
+            pinned=read_only and name in READ_ONLY_FIELDS,
         )
         for name, label, variable in POLICY_FIELDS
     ]

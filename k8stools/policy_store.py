@@ -59,9 +59,9 @@ def load_overrides() -> PolicyOverrides:
     return row.as_overrides() if row is not None else PolicyOverrides()
 
 
-def policy_in_force(defaults: Policy) -> list[FieldState]:
+def policy_in_force(defaults: Policy, *, read_only: bool = False) -> list[FieldState]:
     """Each field of the policy in force now: its default, its override and where its value comes from."""
-    return field_states(defaults, load_overrides())
+    return field_states(defaults, load_overrides(), read_only=read_only)
 
 
 def policy_update(*, changes: dict[str, Any], username: str, user_id: Any = None) -> PolicyOverrides:

@@ -128,7 +128,8 @@ def kubernetes(timeout: float = KUBERNETES_CHECK_SECONDS) -> Check:
 
 def policy() -> list[dict[str, str]]:
     """The policy in force, field by field, as text: value in force, where it comes from, environment default."""
-    return [policy_row(state) for state in policy_in_force(Policy.from_config(get_server_context().config))]
+    config = get_server_context().config
+    return [policy_row(state) for state in policy_in_force(Policy.from_config(config), read_only=config.read_only)]
 
 
 def policy_row(state: FieldState) -> dict[str, str]:

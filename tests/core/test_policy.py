@@ -125,6 +125,15 @@ class PolicyOverridesTests(unittest.TestCase):
     def test_an_override_of_false_replaces_a_default_of_true(self) -> None:
         self.assertFalse(PolicyOverrides(non_destructive=False).apply(self.defaults).non_destructive)
 
+    def test_on_a_read_only_server_the_fields_it_fixes_say_so(self) -> None:
+        overrides = PolicyOverrides(non_destructive=False, restricted_namespaces=frozenset({"vault"}))
+        states = {state.name: state for state in field_states(self.defaults, overrides, read_only=True)}
+        self.assertIs(states["non_destructive"].effective, True)
+        self.assertEqual(states["non_destructive"].source, "READ_ONLY (the server only reads)")
+        self.assertEqual(states["allowed_operations"].effective, frozenset())
+        self.assertEqual(states["restricted_namespaces"].effective, frozenset({"vault"}))
+        self.assertEqual(states["restricted_namespaces"].source, "admin override")
+
     def test_field_states_show_default_override_effective_and_source(self) -> None:
         states = {s.name: s for s in field_states(self.defaults, PolicyOverrides(dry_run=True))}
         self.assertEqual(
