@@ -115,6 +115,46 @@ def merged_values(defaults: Any, overrides: Any) -> Any:
     return overrides if overrides is not None else defaults
 
 
+# Shorter secret values are not searched for in rendered text: they would match ordinary words and numbers.
+MIN_SEARCHED_SECRET = 4
+
+
+def secret_values(*values: Any) -> set[str]:
+    """The text of every leaf under a secret-looking key of these values (and its base64), to find in rendered
+    text: a chart's NOTES or manifest can print a value that `mask_values` hides in the values themselves."""
+    found: set[str] = set()
+
+    def leaves(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                leaves(item)
+        elif isinstance(value, list):
+            for item in value:
+                leaves(item)
+        elif value is not None and not isinstance(value, bool):
+            found.add(str(value))
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                (leaves if SECRET_LOOKING.search(str(key)) else walk)(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for value in values:
+        walk(value)
+    searched = {text for text in found if len(text) >= MIN_SEARCHED_SECRET}
+    return searched | {base64.b64encode(text.encode()).decode() for text in searched}
+
+
+def without_secret_values(text: str, secrets: set[str]) -> str:
+    """`text` with each of `secrets` replaced by the redaction mark, longest first (one may contain another)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
 def masked_manifest(manifest: str) -> str:
     """The rendered manifest with Secret data masked, document by document.
 
@@ -268,12 +308,13 @@ def helm_get(
             known = ", ".join(str(_revision(s)) for s in secrets)
             raise ToolInputError(f"release {release} has no revision {revision}; it has {known}")
     decoded = checked_release(secret, call.policy)
+    hidden = secret_values((decoded.get("chart") or {}).get("values") or {}, decoded.get("config") or {})
     if what == "values":
         user = decoded.get("config") or {}
         values = merged_values((decoded.get("chart") or {}).get("values") or {}, user) if allValues else user
         return yaml.safe_dump(mask_values(values), sort_keys=False) if values else "{} (no user-supplied values)"
     if what == "manifest":
-        return masked_manifest(decoded.get("manifest") or "") or "(empty manifest)"
+        return without_secret_values(masked_manifest(decoded.get("manifest") or ""), hidden) or "(empty manifest)"
     info = decoded.get("info") or {}
     lines = [
         f"NAME: {release}",
@@ -286,7 +327,7 @@ def helm_get(
     if info.get("description"):
         lines.append(f"DESCRIPTION: {info['description']}")
     if info.get("notes"):
-        lines += ["NOTES:", str(info["notes"]).rstrip()]
+        lines += ["NOTES:", without_secret_values(str(info["notes"]).rstrip(), hidden)]
     return "\n".join(lines)
 
 

@@ -26,6 +26,8 @@ from k8stools.tools.helm import (
     masked_manifest,
     merged_values,
     run_helm_command,
+    secret_values,
+    without_secret_values,
 )
 
 if TYPE_CHECKING:
@@ -60,6 +62,7 @@ def release_secret(
     manifest: str = MANIFEST,
     config: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    values = config if config is not None else {"replicas": 3, "db": {"password": "user-s3cret"}}
     release = {
         "name": name,
         "namespace": namespace,
@@ -69,13 +72,14 @@ def release_secret(
             "last_deployed": f"2026-11-2{revision}T10:00:00Z",
             "status": status,
             "description": "Install complete" if revision == 1 else "Upgrade complete",
-            "notes": "Visit http://shop.example.com",
+            # Charts print values in their notes; a secret one must not come through helm_get.
+            "notes": f"Visit http://shop.example.com; your password is {values.get('db', {}).get('password', '')}",
         },
         "chart": {
             "metadata": {"name": "shop", "version": chart_version, "appVersion": "2.0"},
             "values": {"replicas": 1, "image": {"tag": "2.0"}, "db": {"host": "db", "password": "chart-default"}},
         },
-        "config": config if config is not None else {"replicas": 3, "db": {"password": "user-s3cret"}},
+        "config": values,
         "manifest": manifest,
     }
     helm_encoded = base64.b64encode(gzip.compress(json.dumps(release).encode()))
@@ -115,6 +119,8 @@ class HelmReadCases(Base):
         status = self.text("helm_get", release="shop")
         self.assertIn("STATUS: deployed", status)
         self.assertIn("Visit http://shop.example.com", status)
+        self.assertIn("your password is ***REDACTED***", status)
+        self.assertNotIn("user-s3cret", status)
         values = self.text("helm_get", release="shop", what="values")
         self.assertIn("replicas: 3", values)
         self.assertNotIn("user-s3cret", values)
@@ -243,6 +249,16 @@ class HelmFunctionTests(SimpleTestCase):
         self.assertEqual(masked["db"]["port"], 5432)
         self.assertEqual(masked["replicas"], 3)
         self.assertIs(masked["auth"]["enabled"], True)
+
+    def test_secret_values_that_notes_or_a_manifest_print_are_redacted_there_too(self) -> None:
+        hidden = secret_values({"db": {"password": "chart-default"}}, {"db": {"password": "user-s3cret"}, "port": 5432})
+        notes = "Log in with user-s3cret (dXNlci1zM2NyZXQ= in a Secret); the port is 5432."
+        shown = without_secret_values(notes, hidden)
+        self.assertNotIn("user-s3cret", shown)
+        self.assertNotIn("dXNlci1zM2NyZXQ=", shown)
+        self.assertIn("the port is 5432", shown)
+        # Values too short to search for would match ordinary text: they are left to mask_values.
+        self.assertEqual(secret_values({"token": "abc"}), set())
 
     def test_a_manifest_document_that_does_not_parse_is_redacted_whole(self) -> None:
         manifest = (
