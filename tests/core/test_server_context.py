@@ -33,13 +33,14 @@ class ServerConfigTests(unittest.TestCase):
             KUBECONFIG, KUBE_CONTEXT, IN_CLUSTER = "/k", "c", False
             NON_DESTRUCTIVE, DRY_RUN, ALLOWED_OPERATIONS, RESTRICTED_NAMESPACES = False, True, ["scale"], ["x"]
             QPS_LIMIT, BURST_LIMIT, TOOL_TIMEOUT_SECONDS, MAX_RESPONSE_BYTES = 5.0, 7, 9.0, 2048
-            LOG_LEVEL, LOG_FORMAT = "DEBUG", "json"
+            LOG_LEVEL, LOG_FORMAT, READ_ONLY = "DEBUG", "json", True
 
         config = ServerConfig.from_settings(Settings)
         self.assertEqual(
             (config.server_name, config.default_namespace, config.qps, config.burst), ("k", "apps", 5.0, 7)
         )
         self.assertEqual(config.allowed_operations, frozenset({"scale"}))
+        self.assertTrue(config.read_only)
 
 
 class ServerContextTests(unittest.TestCase):
