@@ -25,6 +25,7 @@ EXPORT_FIELDS = (
     "time",
     "request_id",
     "user",
+    "identity",
     "tool",
     "operation",
     "outcome",
@@ -66,22 +67,9 @@ def target_of(record: AuditRecord) -> str:
 
 
 def export_row(record: AuditRecord) -> dict[str, Any]:
-    return {
-        "time": record.created.isoformat(),
-        "request_id": record.request_id,
-        "user": record.user,
-        "tool": record.tool,
-        "operation": record.operation,
-        "outcome": record.outcome,
-        "dry_run": record.dry_run,
-        "context": record.context,
-        "namespace": record.namespace,
-        "kind": record.kind,
-        "name": record.name,
-        "duration_ms": round(record.duration_ms, 3),
-        "message": record.message,
-        "arguments": record.arguments,
-    }
+    """One record as EXPORT_FIELDS name it: the model's fields, with the time as ISO 8601."""
+    row = {name: getattr(record, name) for name in EXPORT_FIELDS if name != "time"}
+    return {"time": record.created.isoformat(), **row, "duration_ms": round(record.duration_ms, 3)}
 
 
 class _Line:
