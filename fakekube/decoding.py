@@ -39,7 +39,7 @@ _SCALARS: dict[str, tuple[tuple[type, ...], str]] = {
 }
 # The client types resource.Quantity fields as strings, but a Quantity also decodes from a JSON number
 # (`cpu: 1`): these (Go struct, field) pairs are Quantities, or maps of them.
-_QUANTITY_FIELDS = {
+QUANTITY_FIELDS = {
     ("ResourceRequirements", "limits"),
     ("ResourceRequirements", "requests"),
     ("VolumeResourceRequirements", "limits"),
@@ -107,7 +107,7 @@ def model_of(group: str, version: str, kind: str) -> Any:
     return None
 
 
-def _go_name(model: type) -> str:
+def go_name(model: type) -> str:
     return _VERSION_PREFIX.sub("", model.__name__)
 
 
@@ -167,7 +167,7 @@ class _Decoder:
         if model is None or not hasattr(model, "openapi_types"):
             return value
         if not isinstance(value, dict):
-            raise self.type_error(value, struct, go_path, _go_name(model))
+            raise self.type_error(value, struct, go_path, go_name(model))
         return self.struct(value, model, go_path, path)
 
     def struct(self, value: dict[str, Any], model: Any, go_path: str, path: str) -> dict[str, Any]:
@@ -181,9 +181,9 @@ class _Decoder:
                 continue
             child_go = f"{go_path}.{key}" if go_path else key
             type_name = model.openapi_types[attribute]
-            if (_go_name(model), key) in _QUANTITY_FIELDS:
+            if (go_name(model), key) in QUANTITY_FIELDS:
                 type_name = type_name.replace("str]", "quantity]") if type_name.startswith("Dict") else "quantity"
-            decoded[key] = self.value(item, type_name, _go_name(model), child_go, child)
+            decoded[key] = self.value(item, type_name, go_name(model), child_go, child)
         return decoded
 
     @staticmethod
@@ -191,7 +191,7 @@ class _Decoder:
         if type_name in _SCALARS:
             return _SCALARS[type_name][1]
         model = getattr(kube_models, type_name, None)
-        return _go_name(model) if isinstance(model, type) else "interface {}"
+        return go_name(model) if isinstance(model, type) else "interface {}"
 
 
 def decode(resource_type: ResourceType, body: dict[str, Any], schema: dict[str, Any] | None = None) -> Decoded:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -63,10 +64,12 @@ class RestHandlers:
     async def openapi_group_version(self, request: web.Request) -> web.Response:
         parts = request.match_info["path"].strip("/").split("/")
         document = None
+        # Built on the first request for it (it imports the client's models): off the loop, so that other
+        # requests are not held up meanwhile.
         if len(parts) == 2 and parts[0] == "api":
-            document = openapi.group_version_document(self.registry, "", parts[1])
+            document = await asyncio.to_thread(openapi.group_version_document, self.registry, "", parts[1])
         elif len(parts) == 3 and parts[0] == "apis":
-            document = openapi.group_version_document(self.registry, parts[1], parts[2])
+            document = await asyncio.to_thread(openapi.group_version_document, self.registry, parts[1], parts[2])
         if document is None:
             return resource_not_found().response()
         return json_response(document)

@@ -1,20 +1,27 @@
-"""A skeletal OpenAPI surface. v3: the group-version index and, per group-version, a schema per kind carrying
-`x-kubernetes-group-version-kind`; v2: a document with no definitions.
-Deployment and Pod (with the types they reference) also describe their fields; see `openapi_schemas`.
+"""The OpenAPI surface. v3: the group-version index and, per group-version, a document with each kind's paths
+and schemas. Built-in kinds' schemas describe every field, generated from the official client's models (see
+`openapi_models`); a custom resource's schema carries only its `x-kubernetes-group-version-kind`.
+v2: a document with no definitions.
 
 kubectl downloads v2 before validating and reads v3 to learn that the server validates fields itself (it then
 sends `fieldValidation` instead of validating client-side), so `kubectl apply` and `kubectl create -f` work
-without `--validate=false`. Other kinds' schemas have no properties.
+without `--validate=false`; `kubectl explain` reads the v3 documents. A document is built on first request and
+kept (see `group_version_document`): seeding and the other requests never pay for it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 from typing import Any
 
-from .openapi_schemas import field_schemas
+import kubernetes
+
+from .openapi_models import kind_schemas, package
 from .types import ResourceType, TypeRegistry
+
+# Part of each document's hash, so that a client's cached documents go stale when the generator changes.
+DOCUMENT_REVISION = "2"
 
 
 def schema_name(resource_type: ResourceType) -> str:
@@ -22,8 +29,7 @@ def schema_name(resource_type: ResourceType) -> str:
     if resource_type.custom:
         prefix = ".".join(reversed(resource_type.group.split(".")))
         return f"{prefix}.{resource_type.version}.{resource_type.kind}"
-    group = resource_type.group.split(".")[0] if resource_type.group else "core"
-    return f"io.k8s.api.{group}.{resource_type.version}.{resource_type.kind}"
+    return f"{package(resource_type.group)}.{resource_type.version}.{resource_type.kind}"
 
 
 def group_version_path(group: str, version: str) -> str:
@@ -31,19 +37,26 @@ def group_version_path(group: str, version: str) -> str:
 
 
 def group_version_document(registry: TypeRegistry, group: str, version: str) -> dict[str, Any] | None:
-    types = registry.in_group_version(group, version)
+    """The v3 document of a group-version, or None when nothing is served there. Shared: do not change it."""
+    types = tuple(registry.in_group_version(group, version))
     if not types:
         return None
-    schemas = {}
+    core_kinds = tuple(t.kind for t in registry.in_group_version("", "v1") if not t.custom)
+    return _document(group, version, types, core_kinds)
+
+
+@functools.lru_cache(maxsize=64)
+def _document(group: str, version: str, types: tuple[ResourceType, ...], core_kinds: tuple[str, ...]) -> dict[str, Any]:
+    built_in = tuple(t.kind for t in types if not t.custom)
+    schemas = dict(kind_schemas(group, version, built_in, core_kinds))
     for resource_type in types:
-        schemas[schema_name(resource_type)] = {
-            "type": "object",
-            "x-kubernetes-preserve-unknown-fields": True,
-            "x-kubernetes-group-version-kind": [{"group": group, "kind": resource_type.kind, "version": version}],
-        }
-    for name, detailed in field_schemas(group, version).items():
-        schemas[name] = {**detailed, **schemas.get(name, {})}
-        schemas[name].pop("x-kubernetes-preserve-unknown-fields", None)
+        name = schema_name(resource_type)
+        if name not in schemas:  # a custom resource, or a kind the client has no model for
+            schemas[name] = {
+                "type": "object",
+                "x-kubernetes-preserve-unknown-fields": True,
+                "x-kubernetes-group-version-kind": [{"group": group, "kind": resource_type.kind, "version": version}],
+            }
     paths: dict[str, Any] = {}
     for resource_type in types:
         paths.update(_resource_paths(resource_type))
@@ -99,12 +112,15 @@ def _resource_paths(resource_type: ResourceType) -> dict[str, Any]:
 
 
 def index(registry: TypeRegistry) -> dict[str, Any]:
-    """`/openapi/v3`: each group-version's document URL, with a hash that changes with its contents."""
+    """`/openapi/v3`: each group-version's document URL, with a hash that changes with its contents.
+
+    The hash is taken of what a document is made from (the types served there, the client's models and this
+    generator's revision) rather than of the document, so listing the index builds no document."""
     paths = {}
     for group, versions in registry.groups().items():
         for version in versions:
-            document = group_version_document(registry, group, version)
-            digest = hashlib.sha512(json.dumps(document, sort_keys=True).encode()).hexdigest()[:128].upper()
+            made_of = repr((DOCUMENT_REVISION, kubernetes.__version__, registry.in_group_version(group, version)))
+            digest = hashlib.sha512(made_of.encode()).hexdigest()[:128].upper()
             path = group_version_path(group, version)
             paths[path] = {"serverRelativeURL": f"/openapi/v3/{path}?hash={digest}"}
     return {"paths": paths}

@@ -132,6 +132,47 @@ class KubectlReadingAndValidationTests(KubectlFidelityTestCase):
         self.assertIn("KIND:       Deployment", explained)
         self.assertIn("FIELD: replicas <integer>", explained)
 
+    def test_explain_describes_a_core_kind_s_nested_fields_and_their_types(self) -> None:
+        explained = self.kubectl("explain", "services.spec.ports").stdout
+        self.assertIn("FIELD: ports <[]ServicePort>", explained)
+        self.assertIn("The list of ports that are exposed by this service.", explained)
+        self.assertIn("ServicePort contains information on service's port.", explained)
+        self.assertIn("port\t<integer> -required-", explained)
+        self.assertIn("targetPort\t<IntOrString>", explained)
+        self.assertIn("The port that will be exposed by this service.", explained)
+
+    def test_explain_recurses_through_types_of_other_groups(self) -> None:
+        explained = self.kubectl("explain", "cronjob.spec.jobTemplate", "--recursive").stdout
+        self.assertIn("FIELD: jobTemplate <JobTemplateSpec>", explained)
+        self.assertIn("JobTemplateSpec describes the data a Job should have", explained)
+        lines = explained.splitlines()
+        for line in ("  spec\t<JobSpec>", "    backoffLimit\t<integer>", "    template\t<PodTemplateSpec> -required-"):
+            self.assertIn(line, lines)
+        self.assertIn("containers\t<[]Container> -required-", explained)
+
+    def test_explain_describes_kinds_beyond_workloads(self) -> None:
+        explained = self.kubectl("explain", "configmap").stdout
+        self.assertIn("KIND:       ConfigMap", explained)
+        self.assertIn("ConfigMap holds configuration data for pods to consume.", explained)
+        self.assertIn("data\t<map[string]string>", explained)
+        self.assertIn("Immutable, if set to true, ensures that data stored in the ConfigMap cannot", explained)
+        self.assertIn("Standard object's metadata.", explained)
+
+    def test_explain_describes_every_field_of_a_pod_spec(self) -> None:
+        explained = self.kubectl("explain", "pods.spec").stdout
+        self.assertIn("PodSpec is a description of a pod.", explained)
+        self.assertIn("containers\t<[]Container> -required-", explained)
+        self.assertIn("List of containers belonging to the pod.", explained)
+        self.assertIn("terminationGracePeriodSeconds\t<integer>", explained)
+        self.assertIn("restartPolicy\t<string>\n  enum: Always, Never, OnFailure", explained)
+        # A real PodSpec has some forty fields, each described.
+        fields = [line for line in explained.splitlines() if line.startswith("  ") and "\t<" in line]
+        self.assertGreater(len(fields), 35)
+        self.assertIn(
+            "FIELD: limits <map[string]Quantity>",
+            self.kubectl("explain", "pods.spec.containers.resources.limits").stdout.splitlines(),
+        )
+
     def test_wide_pod_tables_have_the_server_side_columns(self) -> None:
         self.kubectl("run", "wide-pod", "--image=nginx")
         header = self.kubectl("get", "pods", "-o", "wide").stdout.splitlines()[0].split()

@@ -43,5 +43,16 @@ class ExplainCases(Base):
     def test_an_unknown_kind_is_a_tool_error(self) -> None:
         self.assertIn("deploymnet", self.error("explain", resource="deploymnet"))
 
+    def test_every_built_in_kind_has_its_fields_described(self) -> None:
+        text = self.text("explain", resource="configmap")
+        self.assertIn("ConfigMap holds configuration data for pods to consume.", text)
+        self.assertIn("data\t<map[string]string>", text)
+        self.assertIn("Data contains the configuration data.", text)
+        ports = self.text("explain", resource="service.spec.ports")
+        self.assertIn("port\t<integer> -required-", ports)
+        self.assertIn("targetPort\t<IntOrString>", ports)
+
     def test_a_kind_without_published_fields_says_so(self) -> None:
-        self.assertIn("describes no fields", self.text("explain", resource="configmap"))
+        # The metrics API's kinds have no model in the official client, so the fake publishes no fields for them.
+        text = self.text("explain", resource="PodMetrics", apiGroup="metrics.k8s.io")
+        self.assertIn("describes no fields", text)
