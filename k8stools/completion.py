@@ -30,10 +30,11 @@ from k8stools.dbconnections import releasing_connections
 from k8stools.guard import GuardedClient
 from k8stools.identity import LOCAL, Caller, caller_from_scope
 from k8stools.names import is_namespace_name
+from k8stools.namespace_filters import REFERENCING_RESOURCES
 from k8stools.policy import Policy, PolicySource
 from k8stools.resources import effective_namespace, resolve
 from k8stools.tools.call import ToolCall
-from k8stools.tools.listing import exclusion_selector, is_event_kind
+from k8stools.tools.listing import exclusion_selector
 from k8stools.tools.runner import _resolve_context
 
 logger = logging.getLogger(__name__)
@@ -146,9 +147,10 @@ def object_names(client: GuardedClient, policy: Policy, arguments: dict[str, str
     # A namespace that is not a plain name could reach another one (`default/../kube-system`).
     if policy.is_restricted(namespace) or (namespace and not is_namespace_name(namespace)):
         return []  # a completion offers nothing for a namespace it may not or cannot look into
-    # An event's name carries the name of the object it is about: the guard needs the whole event to
-    # see that object's namespace and drop events about restricted ones.
-    whole = bool(policy.restricted_namespaces) and is_event_kind(resource)
+    # An event's name carries the name of the object it is about, a volume's or a binding's name may be
+    # its claim's or its subject's: the guard needs whole objects to see the namespaces they name and
+    # drop those that name restricted ones (it drops rows of these kinds that come without theirs).
+    whole = bool(policy.restricted_namespaces) and (resource.group, resource.name) in REFERENCING_RESOURCES
     listing = client.request(
         resource_request(
             resource,

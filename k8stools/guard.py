@@ -24,7 +24,7 @@ from k8stools.apirequest import ApiRequest
 from k8stools.config import MUTATING_OPERATIONS
 from k8stools.kube import KubeClient, ResourceType, UrlCheck
 from k8stools.kube_streams import ExecOutput, exec_in_pod
-from k8stools.namespace_filters import references_restricted
+from k8stools.namespace_filters import REFERENCING_RESOURCES, body_namespaces, references_restricted
 from k8stools.policy import Policy, PolicyDenied
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -154,6 +154,10 @@ class GuardedClient:
             self.policy.check_namespace((request.body.get("metadata") or {}).get("name"))
         if not is_write(request):
             return request
+        if request.body is not None and self.policy.restricted_namespaces:
+            # A write may not make an object name a restricted namespace (pre-bind a volume to a claim there,
+            # bind its service accounts to a role), as no read may show one that does.
+            self.policy.check_namespaces(sorted(body_namespaces(request.body) & self.policy.restricted_namespaces))
         if self.operation not in MUTATING_OPERATIONS:
             raise PolicyDenied(f"the {self.operation} operation only reads; it cannot change the cluster")
         self.policy.check_operation(self.operation)
@@ -178,10 +182,10 @@ class GuardedClient:
         result = self._client.request(sent, timeout=timeout, url_check=self._url_check(sent))
         if sent.method != "GET" or not sent.is_resource:
             return result
-        if sent.touched_namespace is not None:
-            # A namespace's own events may be about objects in a restricted one.
-            self._check_references(result)
-        return self._without_restricted(result)
+        # One object may name a restricted namespace (an event about an object there, a PersistentVolume bound to
+        # a claim there, a binding to its service accounts), whether it lives in a namespace or in none.
+        self._check_references(result)
+        return self._without_restricted(result, sent)
 
     def text(self, request: ApiRequest, *, timeout: float | None = 30.0) -> str:
         """GET a text resource (pod or node logs) if the policy allows it."""
@@ -213,13 +217,19 @@ class GuardedClient:
         return self._client.resource_types(refresh=refresh)
 
     def _check_references(self, result: Any) -> None:
-        """Refuse one object (an event) about an object in a restricted namespace."""
+        """Refuse one object that names a restricted namespace (a list's items are filtered instead)."""
         restricted = self.policy.restricted_namespaces
-        if restricted and isinstance(result, dict) and references_restricted(result, restricted):
-            raise PolicyDenied("this event is about an object in a namespace restricted by the server policy")
+        if not restricted or not isinstance(result, dict) or isinstance(result.get("items"), list):
+            return
+        if references_restricted(result, restricted):
+            raise PolicyDenied(
+                "this object refers to a namespace restricted by the server policy (an event about an object "
+                "there, a volume claimed from there, a binding to its service accounts, a Service there)"
+            )
 
-    def _without_restricted(self, result: Any) -> Any:
-        """Drop objects in restricted namespaces (and restricted Namespace objects) from a list."""
+    def _without_restricted(self, result: Any, request: ApiRequest) -> Any:
+        """Drop objects in restricted namespaces (and restricted Namespace objects, and objects that name a
+        restricted namespace) from a list or a table."""
         restricted = self.policy.restricted_namespaces
         if not restricted or not isinstance(result, dict):
             return result
@@ -230,7 +240,16 @@ class GuardedClient:
                 item for item in result["items"] if not _in_restricted(item, restricted, namespace_object=namespaces)
             ]
         if result.get("kind") == "Table" and isinstance(result.get("rows"), list):
-            result["rows"] = [row for row in result["rows"] if not _in_restricted(row.get("object") or {}, restricted)]
+            # A row of a referencing kind shows its references in its cells (a volume's CLAIM, a binding's
+            # subjects): it is kept only when its whole object came with it and names no restricted namespace.
+            whole = (request.group, request.resource) in REFERENCING_RESOURCES
+            result["rows"] = [
+                row
+                for row in result["rows"]
+                if isinstance(row, dict)
+                and not _in_restricted(row.get("object") or {}, restricted)
+                and not (whole and not _whole_object(row.get("object")))
+            ]
         return result
 
 
@@ -250,3 +269,8 @@ def _in_restricted(item: dict[str, Any], restricted: frozenset[str], *, namespac
         return True
     is_namespace = namespace_object or item.get("kind") == "Namespace"
     return is_namespace and metadata.get("name") in restricted
+
+
+def _whole_object(found: Any) -> bool:
+    """A table row's object in full (`includeObject=Object`), rather than its metadata or nothing."""
+    return isinstance(found, dict) and bool(found.get("kind")) and found.get("kind") != "PartialObjectMetadata"

@@ -5,6 +5,11 @@ every namespace in one answer, where the guard's per-request namespace check can
 pure functions decide, item by item, what stays: an item whose namespace is restricted is dropped,
 and data whose namespace cannot be told is refused rather than guessed. Tools call them at the
 point where such data comes back and say in their answer that something was withheld.
+
+Objects may also name a namespace other than their own (`REFERENCE_PATHS`): an event the object it is about, a
+PersistentVolume its claim, a binding its subjects, a webhook or an APIService the Service it calls. One rule holds
+for all of them, as for objects in a restricted namespace: such an object is dropped from lists and refused when
+asked for by name (`references_restricted`, applied by the guard to every answer).
 """
 
 from __future__ import annotations
@@ -18,8 +23,35 @@ from k8stools.policy import Policy
 # Pod log locations under a node's /var/log, with the namespace in their names:
 # containers/<pod>_<namespace>_<container>-<container id>.log and pods/<namespace>_<pod>_<uid>/...
 POD_LOG_DIRECTORIES = ("containers", "pods")
-# Fields of an event (core and events.k8s.io) that name the object it is about.
-EVENT_OBJECT_FIELDS = ("involvedObject", "regarding", "related")
+# Where an object names a namespace that may not be its own, as paths to a reference whose `namespace` counts
+# ("*": every item of a list): the object an event (core and events.k8s.io) is about, a PersistentVolume's claim,
+# the subjects of a RoleBinding or ClusterRoleBinding, the Service called by a webhook configuration's webhooks, an
+# APIService, or a CustomResourceDefinition's conversion webhook.
+REFERENCE_PATHS: tuple[tuple[str, ...], ...] = (
+    ("involvedObject",),
+    ("regarding",),
+    ("related",),
+    ("spec", "claimRef"),
+    ("subjects", "*"),
+    ("webhooks", "*", "clientConfig", "service"),
+    ("spec", "service"),
+    ("spec", "conversion", "webhook", "clientConfig", "service"),
+)
+# The kinds whose objects carry such references, as (group, plural): a listing of only their names cannot show
+# that an object is allowed, so who lists them asks for whole objects when namespaces are restricted.
+REFERENCING_RESOURCES = frozenset(
+    {
+        ("", "events"),
+        ("events.k8s.io", "events"),
+        ("", "persistentvolumes"),
+        ("rbac.authorization.k8s.io", "rolebindings"),
+        ("rbac.authorization.k8s.io", "clusterrolebindings"),
+        ("admissionregistration.k8s.io", "validatingwebhookconfigurations"),
+        ("admissionregistration.k8s.io", "mutatingwebhookconfigurations"),
+        ("apiregistration.k8s.io", "apiservices"),
+        ("apiextensions.k8s.io", "customresourcedefinitions"),
+    }
+)
 WITHHELD = "withheld by the server policy (restricted namespaces)"
 
 
@@ -109,17 +141,53 @@ def _pod_ref_allowed(pod: dict[str, Any], policy: Policy) -> bool:
     return isinstance(namespace, str) and bool(namespace) and not policy.is_restricted(namespace)
 
 
-def references_restricted(item: dict[str, Any], restricted: frozenset[str]) -> bool:
-    """True when an event is about (or related to) an object in a restricted namespace.
+def referenced_namespaces(item: dict[str, Any]) -> set[str]:
+    """The namespaces `item` names at `REFERENCE_PATHS` (whatever shape a hostile object gives them)."""
+    found: set[str] = set()
+    for path in REFERENCE_PATHS:
+        values: list[Any] = [item]
+        for step in path:
+            if step == "*":
+                values = [entry for value in values if isinstance(value, list) for entry in value]
+            else:
+                values = [value.get(step) for value in values if isinstance(value, dict)]
+        found.update(
+            value["namespace"]
+            for value in values
+            if isinstance(value, dict) and isinstance(value.get("namespace"), str)
+        )
+    return found
 
-    An event lives in one namespace but may be about an object in another; its message then
-    carries the other namespace's data, so the object it names counts as much as where it lives.
+
+def references_restricted(item: dict[str, Any], restricted: frozenset[str]) -> bool:
+    """True when an object names a restricted namespace in one of its references (`REFERENCE_PATHS`).
+
+    An event lives in one namespace but may be about an object in another, and a cluster-scoped object (a
+    PersistentVolume bound to a claim, a ClusterRoleBinding to a service account) lives in none: what it says of
+    the namespace it names is that namespace's data, so the namespace it names counts as much as where it lives.
     """
-    for field in EVENT_OBJECT_FIELDS:
-        reference = item.get(field)
-        if isinstance(reference, dict) and reference.get("namespace") in restricted:
-            return True
-    return False
+    return not referenced_namespaces(item).isdisjoint(restricted)
+
+
+def body_namespaces(body: Any) -> set[str]:
+    """Every namespace a write's body names: the value of any `namespace` key at any depth, and the value of a
+    JSON patch operation on a path that ends in `/namespace`. Wider than `REFERENCE_PATHS` on purpose: a patch
+    does not have an object's shape, and a body naming a namespace where no object has a reference is harmless
+    to refuse."""
+    found: set[str] = set()
+    pending = [body]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            if isinstance(value.get("namespace"), str):
+                found.add(value["namespace"])
+            path = value.get("path")
+            if isinstance(path, str) and path.endswith("/namespace") and isinstance(value.get("value"), str):
+                found.add(value["value"])
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return found
 
 
 def withheld_note(count: int, what: str) -> str:

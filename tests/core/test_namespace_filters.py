@@ -8,8 +8,10 @@ from typing import Any
 from k8stools.apirequest import FixedKind, resource_request
 from k8stools.guard import GuardedClient
 from k8stools.namespace_filters import (
+    body_namespaces,
     log_file_namespace,
     node_log_refusal,
+    referenced_namespaces,
     references_restricted,
     summary_without_restricted,
     visible_log_entries,
@@ -19,6 +21,7 @@ from k8stools.policy import Policy, PolicyDenied
 from tests.core.test_guard import RecordingClient
 
 EVENTS = FixedKind("", "v1", "events")
+VOLUMES = FixedKind("", "v1", "persistentvolumes")
 
 RESTRICTED = Policy(restricted_namespaces=frozenset({"payments", "kube-system"}))
 OPEN = Policy()
@@ -142,3 +145,74 @@ class EventReferenceTests(unittest.TestCase):
         )
         with self.assertRaises(PolicyDenied):
             guard.request(resource_request(EVENTS, namespace="default", name="payments.1"))
+
+
+class ReferenceTests(unittest.TestCase):
+    restricted = frozenset({"payments", "kube-system"})
+
+    def test_it_finds_the_namespaces_cluster_scoped_objects_name(self) -> None:
+        service = {"namespace": "payments", "name": "hook"}
+        cases = {
+            "a volume's claim": {"spec": {"claimRef": {"namespace": "payments", "name": "db"}}},
+            "a binding's subjects": {"subjects": [{"kind": "User", "name": "ann"}, {"namespace": "payments"}]},
+            "a webhook's service": {
+                "webhooks": [{"clientConfig": {"url": "https://x"}}, {"clientConfig": {"service": service}}]
+            },
+            "an APIService's service": {"spec": {"service": service}},
+            "a CRD's conversion webhook": {"spec": {"conversion": {"webhook": {"clientConfig": {"service": service}}}}},
+        }
+        for what, item in cases.items():
+            with self.subTest(what):
+                self.assertEqual(referenced_namespaces(item), {"payments"})
+                self.assertTrue(references_restricted(item, self.restricted))
+
+    def test_hostile_shapes_neither_crash_nor_hide_a_reference(self) -> None:
+        item = {
+            "subjects": [
+                None,
+                "payments",
+                {"namespace": ["payments"]},
+                {"namespace": {"a": 1}},
+                {"namespace": "kube-system"},
+            ],
+            "spec": {"claimRef": "payments", "service": [{"namespace": "payments"}]},
+            "webhooks": {"clientConfig": {"service": {"namespace": "payments"}}},
+        }
+        self.assertEqual(referenced_namespaces(item), {"kube-system"})
+        self.assertEqual(referenced_namespaces({"spec": None, "subjects": None}), set())
+
+    def test_a_write_s_body_names_every_namespace_at_any_depth_and_in_json_patches(self) -> None:
+        self.assertEqual(
+            body_namespaces({"a": [{"b": {"namespace": "payments"}}], "namespace": "x"}), {"payments", "x"}
+        )
+        patch = [{"op": "replace", "path": "/spec/claimRef/namespace", "value": "kube-system"}]
+        self.assertEqual(body_namespaces(patch), {"kube-system"})
+        self.assertEqual(body_namespaces({"metadata": {"labels": {"namespace-ish": "payments"}}}), set())
+
+    def test_the_guard_refuses_a_volume_claimed_from_a_restricted_namespace(self) -> None:
+        volume = {
+            "kind": "PersistentVolume",
+            "metadata": {"name": "v"},
+            "spec": {"claimRef": {"namespace": "payments"}},
+        }
+        guard = GuardedClient(RecordingClient(volume), policy=RESTRICTED, operation="get")  # type: ignore[arg-type]
+        with self.assertRaises(PolicyDenied):
+            guard.request(resource_request(VOLUMES, name="v"))
+        open_guard = GuardedClient(RecordingClient(volume), policy=OPEN, operation="get")  # type: ignore[arg-type]
+        self.assertEqual(open_guard.request(resource_request(VOLUMES, name="v")), volume)
+
+    def test_the_guard_keeps_table_rows_of_a_referencing_kind_only_with_their_whole_objects(self) -> None:
+        def row(name: str, found: dict[str, Any] | None) -> dict[str, Any]:
+            return {"cells": [name], **({"object": found} if found is not None else {})}
+
+        whole = {"kind": "PersistentVolume", "metadata": {"name": "a"}, "spec": {"claimRef": {"namespace": "catalog"}}}
+        claimed = {
+            "kind": "PersistentVolume",
+            "metadata": {"name": "b"},
+            "spec": {"claimRef": {"namespace": "payments"}},
+        }
+        partial = {"kind": "PartialObjectMetadata", "metadata": {"name": "c"}}
+        table = {"kind": "Table", "rows": [row("a", whole), row("b", claimed), row("c", partial), row("d", None)]}
+        guard = GuardedClient(RecordingClient(table), policy=RESTRICTED, operation="list")  # type: ignore[arg-type]
+        result = guard.request(resource_request(VOLUMES))
+        self.assertEqual([r["cells"][0] for r in result["rows"]], ["a"])
