@@ -67,12 +67,12 @@ class RestHandlers:
         # Built on the first request for it (it imports the client's models): off the loop, so that other
         # requests are not held up meanwhile.
         if len(parts) == 2 and parts[0] == "api":
-            document = await asyncio.to_thread(openapi.group_version_document, self.registry, "", parts[1])
+            document = await asyncio.to_thread(openapi.group_version_body, self.registry, "", parts[1])
         elif len(parts) == 3 and parts[0] == "apis":
-            document = await asyncio.to_thread(openapi.group_version_document, self.registry, parts[1], parts[2])
+            document = await asyncio.to_thread(openapi.group_version_body, self.registry, parts[1], parts[2])
         if document is None:
             return resource_not_found().response()
-        return json_response(document)
+        return web.Response(body=document, headers={"Content-Type": "application/json"})
 
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         info = request[REQUEST_INFO]

@@ -18,6 +18,7 @@ from typing import Any
 import kubernetes
 
 from .openapi_models import kind_schemas, package
+from .store import encode_json
 from .types import ResourceType, TypeRegistry
 
 # Part of each document's hash, so that a client's cached documents go stale when the generator changes.
@@ -36,13 +37,33 @@ def group_version_path(group: str, version: str) -> str:
     return f"apis/{group}/{version}" if group else f"api/{version}"
 
 
-def group_version_document(registry: TypeRegistry, group: str, version: str) -> dict[str, Any] | None:
-    """The v3 document of a group-version, or None when nothing is served there. Shared: do not change it."""
+_DocumentKey = tuple[str, str, tuple[ResourceType, ...], tuple[str, ...]]
+
+
+def _document_key(registry: TypeRegistry, group: str, version: str) -> _DocumentKey | None:
+    """What a group-version's document is made of, or None when nothing is served there."""
     types = tuple(registry.in_group_version(group, version))
     if not types:
         return None
     core_kinds = tuple(t.kind for t in registry.in_group_version("", "v1") if not t.custom)
-    return _document(group, version, types, core_kinds)
+    return group, version, types, core_kinds
+
+
+def group_version_document(registry: TypeRegistry, group: str, version: str) -> dict[str, Any] | None:
+    """The v3 document of a group-version, or None when nothing is served there. Shared: do not change it."""
+    key = _document_key(registry, group, version)
+    return None if key is None else _document(*key)
+
+
+def group_version_body(registry: TypeRegistry, group: str, version: str) -> bytes | None:
+    """The document as the server sends it, encoded once (the largest are some 300 KiB)."""
+    key = _document_key(registry, group, version)
+    return None if key is None else _encoded(*key)
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded(group: str, version: str, types: tuple[ResourceType, ...], core_kinds: tuple[str, ...]) -> bytes:
+    return encode_json(_document(group, version, types, core_kinds))
 
 
 @functools.lru_cache(maxsize=64)
