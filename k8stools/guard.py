@@ -242,13 +242,13 @@ class GuardedClient:
         if result.get("kind") == "Table" and isinstance(result.get("rows"), list):
             # A row of a referencing kind shows its references in its cells (a volume's CLAIM, a binding's
             # subjects): it is kept only when its whole object came with it and names no restricted namespace.
-            whole = (request.group, request.resource) in REFERENCING_RESOURCES
+            referencing = (request.group, request.resource) in REFERENCING_RESOURCES
             result["rows"] = [
                 row
                 for row in result["rows"]
                 if isinstance(row, dict)
-                and not _in_restricted(row.get("object") or {}, restricted)
-                and not (whole and not _whole_object(row.get("object")))
+                and not _in_restricted(_as_object(row.get("object")), restricted)
+                and (_whole_object(row.get("object")) or not referencing)
             ]
         return result
 
@@ -274,3 +274,7 @@ def _in_restricted(item: dict[str, Any], restricted: frozenset[str], *, namespac
 def _whole_object(found: Any) -> bool:
     """A table row's object in full (`includeObject=Object`), rather than its metadata or nothing."""
     return isinstance(found, dict) and bool(found.get("kind")) and found.get("kind") != "PartialObjectMetadata"
+
+
+def _as_object(found: Any) -> dict[str, Any]:
+    return found if isinstance(found, dict) else {}
