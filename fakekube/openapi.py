@@ -22,7 +22,7 @@ from .store import encode_json
 from .types import ResourceType, TypeRegistry
 
 # Part of each document's hash, so that a client's cached documents go stale when the generator changes.
-DOCUMENT_REVISION = "2"
+DOCUMENT_REVISION = "3"
 
 
 def schema_name(resource_type: ResourceType) -> str:

@@ -127,11 +127,12 @@ def type_description(model: type) -> str:
 
 def _fields(model: Any) -> list[tuple[str, str, Any]]:
     """(JSON name, client type, pydantic field) of each field, in the model's order."""
-    by_attribute = {}
+    by_attribute: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        by_attribute[name] = info
-        if info.serialization_alias:
-            by_attribute.setdefault(info.serialization_alias, info)
+        # A field named by a Python keyword is `var_exec`, aliased `_exec` (its `attribute_map` key) and `exec`.
+        for key in (name, info.alias, info.serialization_alias):
+            if key:
+                by_attribute.setdefault(key, info)
     return [
         (json_name, model.openapi_types[attribute], by_attribute[attribute])
         for attribute, json_name in model.attribute_map.items()

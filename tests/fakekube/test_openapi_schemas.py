@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from pathlib import Path
 from typing import Any
 
+import kubernetes
+import kubernetes_validate
 from django.test import SimpleTestCase
 
-from fakekube import FakeCluster
-from fakekube.types import ResourceType
+from fakekube import FakeCluster, openapi
+from fakekube.types import ResourceType, TypeRegistry
 
 REF = "#/components/schemas/"
 
@@ -89,3 +92,36 @@ class OpenAPIFieldSchemaTests(SimpleTestCase):
             fake.registry.remove("apps", "v1", "daemonsets")
             after = self.fetch(running.url, "/openapi/v3")["paths"]["apis/apps/v1"]["serverRelativeURL"]
         self.assertNotEqual(before, after)
+
+
+class RealDefinitionsTests(SimpleTestCase):
+    """Against the definitions of the real API server's OpenAPI document of the client's release, as
+    kubernetes-validate ships them (a copy nobody here wrote): the same types, fields and required fields."""
+
+    def real_definitions(self) -> dict[str, Any]:
+        release = f"v1.{kubernetes.__version__.split('.')[0]}.0-local"
+        path = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / release / "_definitions.json"
+        self.assertTrue(path.exists(), f"kubernetes-validate has no definitions for {release}")
+        definitions: dict[str, Any] = json.loads(path.read_text())["$defs"]
+        return definitions
+
+    def test_every_generated_type_has_the_real_fields_and_required_fields(self) -> None:
+        real = self.real_definitions()
+        registry = TypeRegistry.builtin(metrics_api=False)
+        compared: set[str] = set()
+        kinds: list[str] = []
+        for group, versions in registry.groups().items():
+            for version in versions:
+                document = openapi.group_version_document(registry, group, version)
+                assert document is not None
+                for name, schema in document["components"]["schemas"].items():
+                    if "x-kubernetes-group-version-kind" in schema:
+                        kinds.append(name)
+                    if name not in real:
+                        continue
+                    compared.add(name)
+                    with self.subTest(name):
+                        self.assertEqual(set(schema.get("properties", {})), set(real[name].get("properties", {})))
+                        self.assertEqual(sorted(schema.get("required", [])), sorted(real[name].get("required", [])))
+        self.assertEqual([name for name in kinds if name not in real], [])
+        self.assertGreater(len(compared), 350)  # of some 370 types the documents name
