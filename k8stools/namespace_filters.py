@@ -52,6 +52,8 @@ REFERENCING_RESOURCES = frozenset(
         ("apiextensions.k8s.io", "customresourcedefinitions"),
     }
 )
+# Maps of free-form strings, never references: what their keys are called says nothing about a namespace.
+FREE_FORM_KEYS = frozenset({"data", "stringData", "binaryData", "labels", "annotations"})
 WITHHELD = "withheld by the server policy (restricted namespaces)"
 
 
@@ -173,7 +175,8 @@ def body_namespaces(body: Any) -> set[str]:
     """Every namespace a write's body names: the value of any `namespace` key at any depth, and the value of a
     JSON patch operation on a path that ends in `/namespace`. Wider than `REFERENCE_PATHS` on purpose: a patch
     does not have an object's shape, and a body naming a namespace where no object has a reference is harmless
-    to refuse."""
+    to refuse. Free-form string maps (`FREE_FORM_KEYS`: a ConfigMap's data, labels, annotations) hold no reference,
+    so a key called `namespace` there is data, not a reference."""
     found: set[str] = set()
     pending = [body]
     while pending:
@@ -184,7 +187,7 @@ def body_namespaces(body: Any) -> set[str]:
             path = value.get("path")
             if isinstance(path, str) and path.endswith("/namespace") and isinstance(value.get("value"), str):
                 found.add(value["value"])
-            pending.extend(value.values())
+            pending.extend(item for key, item in value.items() if key not in FREE_FORM_KEYS)
         elif isinstance(value, list):
             pending.extend(value)
     return found

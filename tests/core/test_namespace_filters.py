@@ -189,6 +189,16 @@ class ReferenceTests(unittest.TestCase):
         self.assertEqual(body_namespaces(patch), {"kube-system"})
         self.assertEqual(body_namespaces({"metadata": {"labels": {"namespace-ish": "payments"}}}), set())
 
+    def test_free_form_maps_are_data_even_with_a_key_called_namespace(self) -> None:
+        config = {
+            "kind": "ConfigMap",
+            "metadata": {"name": "c", "labels": {"namespace": "payments"}, "annotations": {"namespace": "payments"}},
+            "data": {"namespace": "payments"},
+            "stringData": {"namespace": "payments"},
+        }
+        self.assertEqual(body_namespaces(config), set())
+        self.assertEqual(body_namespaces({"spec": {"claimRef": {"namespace": "payments"}}, "data": {}}), {"payments"})
+
     def test_the_guard_refuses_a_volume_claimed_from_a_restricted_namespace(self) -> None:
         volume = {
             "kind": "PersistentVolume",
