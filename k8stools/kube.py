@@ -26,11 +26,14 @@ from kubernetes.client.rest import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from k8stools.apirequest import ApiRequest, group_version_request, nonresource
+from k8stools.gcpause import collection_paused
 from k8stools.names import InvalidName
 
 CONNECT_TIMEOUT_SECONDS = 5.0
 # A 429 is retried when the server asks for a wait this short; longer waits become a tool error.
 MAX_RETRY_AFTER_SECONDS = 3.0
+# A JSON body this big (a list page of ~60 pods or more) is decoded with the cyclic collector paused.
+PAUSE_COLLECTION_BYTES = 64 * 1024
 # urllib3's default retry would sleep out any Retry-After of a 429 or 503 itself (two minutes, if the server says
 # so) before `raw` could apply the limit above; connection and read retries stay as urllib3's default.
 URLLIB3_RETRIES = urllib3.util.Retry(3, respect_retry_after_header=False)
@@ -248,7 +251,10 @@ class KubeClient:
         if not data:
             return {}
         try:
-            return json.loads(data)
+            if len(data) < PAUSE_COLLECTION_BYTES:
+                return json.loads(data)
+            with collection_paused():  # a big list: see k8stools.gcpause
+                return json.loads(data)
         except ValueError:
             raise KubeError(
                 response.status, "BadResponse", f"the API server sent a response that is not JSON: {data[:200]!r}"
