@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import orjson
 import urllib3
 from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
@@ -26,16 +27,29 @@ from kubernetes.client.rest import ApiException
 from kubernetes.config.config_exception import ConfigException
 
 from k8stools.apirequest import ApiRequest, group_version_request, nonresource
+from k8stools.gcpause import collection_paused
 from k8stools.names import InvalidName
 
 CONNECT_TIMEOUT_SECONDS = 5.0
 # A 429 is retried when the server asks for a wait this short; longer waits become a tool error.
 MAX_RETRY_AFTER_SECONDS = 3.0
+# A JSON body this big (a list page of ~60 pods or more) is decoded with the cyclic collector paused.
+PAUSE_COLLECTION_BYTES = 64 * 1024
 # urllib3's default retry would sleep out any Retry-After of a 429 or 503 itself (two minutes, if the server says
 # so) before `raw` could apply the limit above; connection and read retries stay as urllib3's default.
 URLLIB3_RETRIES = urllib3.util.Retry(3, respect_retry_after_header=False)
 # Sees the final URL of a request before it is sent; refuses it by raising.
 UrlCheck = Callable[[str], None]
+
+
+def decode_json(data: bytes) -> Any:
+    """A response body as Python values: orjson (~30 % less CPU than `json` on a 3 MB list), or `json` for what
+    only it takes (NaN); ValueError for a body that is not JSON. orjson reads an integer beyond 64 bits as a float;
+    the API server never sends one (Go holds JSON numbers as int64 or float64)."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
 
 
 class KubeError(Exception):
@@ -248,7 +262,10 @@ class KubeClient:
         if not data:
             return {}
         try:
-            return json.loads(data)
+            if len(data) < PAUSE_COLLECTION_BYTES:
+                return decode_json(data)
+            with collection_paused():  # a big list: see k8stools.gcpause
+                return decode_json(data)
         except ValueError:
             raise KubeError(
                 response.status, "BadResponse", f"the API server sent a response that is not JSON: {data[:200]!r}"

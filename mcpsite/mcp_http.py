@@ -6,7 +6,8 @@ The SDK's Starlette app does the protocol; the wrappers here make it fit daphne 
 - `LazySessionManager`: daphne sends no ASGI lifespan events, so the SDK's session manager is
   started on the first request, once per process, and stopped on shutdown once the requests in
   flight have drained (otherwise daphne hangs on SIGTERM once a sync tool has run in a worker
-  thread); see mcpsite.graceful.
+  thread); see mcpsite.graceful. Its task is also the one anyio's worker threads live for (see
+  `keep_worker_threads`).
 - `flush_sse_headers`: daphne holds response headers until the first body chunk; an SSE stream
   whose first event comes late would keep the client waiting, so an empty chunk follows them.
 - `HostOriginGuard`: DNS-rebinding protection with Django's host rules, answering in JSON-RPC.
@@ -131,10 +132,28 @@ def flush_sse_headers(app: ASGIApp) -> ASGIApp:
     return wrapped
 
 
+def keep_worker_threads(task: asyncio.Task[Any]) -> None:
+    """Make `task` the one anyio's worker threads (`anyio.to_thread`, every tool call) live for.
+
+    anyio stops a worker thread when the "root task" it started under ends. Under daphne the loop runs
+    by `run_forever` (Twisted's reactor), so anyio finds no root task and takes the request's own: every
+    tool call started a thread, which ended with its request (a thread start and its GIL hand-offs on
+    the event loop, ~1-2 ms a call). With a task that lives as long as the worker, idle threads are
+    reused, as they are under `asyncio.run` (stdio). anyio keeps the root in a private run variable;
+    without it (another anyio), calls still work, one thread each.
+    """
+    try:
+        from anyio._backends._asyncio import _root_task
+    except ImportError:  # pragma: no cover - an anyio without it
+        return
+    _root_task.set(task)
+
+
 class LazySessionManager:
     """Runs the SDK session manager's task group for the life of the process, started on first use.
 
-    Its task starts in an empty context: it would otherwise keep the first request's id for good.
+    Its task starts in an empty context: it would otherwise keep the first request's id for good. It is
+    also the root task of anyio's worker threads (`keep_worker_threads`).
     """
 
     def __init__(self, run: Callable[[], Any]) -> None:
@@ -157,6 +176,9 @@ class LazySessionManager:
 
     async def _serve(self) -> None:
         assert self._started is not None and self._stop is not None
+        task = asyncio.current_task()
+        if task is not None:
+            keep_worker_threads(task)
         async with self._run():
             self._started.set()
             await self._stop.wait()

@@ -140,12 +140,16 @@ class ToolRunner:
 
         timeout = server.config.tool_timeout_seconds
         limit = server.config.max_response_bytes
-        # One audit record per call, written by whoever claims it first: the tool's thread when it finishes in
-        # time, else the timeout path below (the abandoned thread then finds it claimed and writes nothing).
+        # One audit record and one count in the metrics per call, by whoever claims them first: the tool's thread
+        # when it finishes in time, else the timeout path below (the abandoned thread then finds them claimed).
+        # Both off the event loop: a metrics flush may reach the shared cache (Redis).
         claim = threading.Lock()
 
         def record(outcome: Outcome, seconds: float) -> None:
-            if not self.audit_enabled or not claim.acquire(blocking=False):
+            if not claim.acquire(blocking=False):
+                return
+            server.metrics.tool_call(tool=spec.name, outcome=outcome.outcome, seconds=seconds)
+            if not self.audit_enabled:
                 return
             call = call_holder[0] if call_holder else None
             audit.record_call(
@@ -166,7 +170,8 @@ class ToolRunner:
             )
 
         def work_and_record() -> tuple[Outcome, float]:
-            # The audit write shares the tool's thread (and its database connection): one thread hop a call.
+            # The audit write and the metrics share the tool's thread (and its database connection): one thread
+            # hop a call.
             outcome = _cap(_outcome_of(work, spec, server), limit)
             seconds = time.perf_counter() - started
             record(outcome, seconds)
@@ -182,7 +187,6 @@ class ToolRunner:
             seconds = time.perf_counter() - started
             await anyio.to_thread.run_sync(releasing_connections(lambda: record(outcome, seconds)))
 
-        server.metrics.tool_call(tool=spec.name, outcome=outcome.outcome, seconds=seconds)
         if log is not None:
             # The client's log (subject to logging/setLevel) shows every call, and why one failed.
             level = {"ok": "debug", "error": "warning", "denied": "warning"}.get(outcome.outcome, "info")

@@ -1,4 +1,5 @@
-"""The tool runner writes exactly one audit record per call, whichever way the call ends, in the call's own time."""
+"""The tool runner writes exactly one audit record (and one count in the metrics) per call, whichever way the call
+ends, in the call's own time."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.test import TransactionTestCase
 from k8stools.config import ServerConfig
 from k8stools.context import ServerContext
 from k8stools.identity import LOCAL
+from k8stools.metrics import Metrics
 from k8stools.models import AuditRecord
 from k8stools.policy import Policy, PolicySource
 from k8stools.tools.registry import ToolSpec
@@ -49,7 +51,7 @@ class RunnerAuditTests(TransactionTestCase):
         finished.clear()
         self.addCleanup(released.set)
         config = ServerConfig(tool_timeout_seconds=0.5)
-        context = ServerContext(config=config)
+        self.context = context = ServerContext(config=config, metrics=Metrics())
         self.addCleanup(context.shutdown)
         policy = PolicySource(lambda: config, loader=lambda defaults: defaults)
         self.runner = ToolRunner(server=lambda: context, policy=policy)
@@ -86,6 +88,16 @@ class RunnerAuditTests(TransactionTestCase):
         time.sleep(0.3)  # the abandoned thread's chance to write a second record, which it must not take
         [record] = AuditRecord.objects.all()
         self.assertIn("exceeded the timeout", record.message)
+        self.assertEqual(self.context.metrics.total("tool_calls_total"), 1)
+        self.assertEqual(self.context.metrics.value("tool_calls_total", tool="slow_tool", outcome="error"), 1)
+
+    def test_each_call_is_counted_once_in_the_metrics_with_its_outcome(self) -> None:
+        self.run_tool(quick_tool)
+        self.run_tool(failing_tool)
+        self.run_tool(quick_tool)
+        self.assertEqual(self.context.metrics.value("tool_calls_total", tool="quick_tool", outcome="ok"), 2)
+        self.assertEqual(self.context.metrics.value("tool_calls_total", tool="failing_tool", outcome="error"), 1)
+        self.assertEqual(self.context.metrics.total("tool_calls_total"), 3)
 
     def test_the_policy_is_read_at_every_call(self) -> None:
         reads: list[Policy] = []
