@@ -17,7 +17,6 @@ from typing import Any
 
 from k8stools.apirequest import resource_request
 from k8stools.formatting.events import sort_events_newest_first
-from k8stools.gcpause import collection_paused
 from k8stools.guard import GuardedClient
 from k8stools.kube import ResourceType
 from k8stools.memory import BIG_LIST_ITEMS, big_lists, release_free_memory
@@ -226,9 +225,7 @@ def bounded_when_big(fn: Callable[..., Any]) -> Callable[..., Any]:
                 f"the server is busy with other big lists; try again, or ask for limit: {BIG_LIST_ITEMS}"
             )
         try:
-            # Formatting hundreds of objects builds as many rows again, none cyclic (see k8stools.gcpause).
-            with collection_paused():
-                answer = fn(call, **arguments)
+            answer = fn(call, **arguments)
         finally:
             big_lists.release()
         release_free_memory()

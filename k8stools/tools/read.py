@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -13,7 +14,9 @@ from k8stools.formatting.secrets import mask_secrets
 from k8stools.formatting.slim import OutputForm, prune
 from k8stools.formatting.summary import summarize
 from k8stools.formatting.tables import render_table
+from k8stools.gcpause import collection_paused
 from k8stools.kube import ResourceType
+from k8stools.memory import BIG_LIST_ITEMS
 from k8stools.tools.call import ToolCall
 from k8stools.tools.errors import ToolInputError
 from k8stools.tools.listing import (
@@ -172,16 +175,20 @@ def list_(
         if is_event_kind(resource):
             notes.append("events of this page sorted newest first (pages follow the API server's name order)")
     footer = [f"{noun(resource, len(page.items))} {scope.describe(resource)}", *notes, next_page_line(page)]
-    if fullOutput or output == "full":
-        return _objects_yaml(call, resource, page.items, output or "slim", footer)
-    table = render_table(
-        page.items,
-        kind=resource.kind,
-        wide=output == "wide",
-        all_namespaces=scope.namespace is None,
-        now=datetime.now(UTC),
-        include_labels=includeLabels,
-    )
+    # Formatting hundreds of objects builds as many rows again, none cyclic: no collection meanwhile (see
+    # k8stools.gcpause). Only this CPU-bound stretch: a pause around the request would last as long as the
+    # API server takes, and overlapping calls could then keep the collector off for good.
+    with collection_paused() if len(page.items) > BIG_LIST_ITEMS else nullcontext():
+        if fullOutput or output == "full":
+            return _objects_yaml(call, resource, page.items, output or "slim", footer)
+        table = render_table(
+            page.items,
+            kind=resource.kind,
+            wide=output == "wide",
+            all_namespaces=scope.namespace is None,
+            now=datetime.now(UTC),
+            include_labels=includeLabels,
+        )
     if includeAnnotations:
         table += _annotations_block(page.items)
     text = table + "\n\n" + "\n".join(line for line in footer if line)
