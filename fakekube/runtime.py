@@ -135,9 +135,9 @@ class PodRuntime:
         with overrides.lock:
             overrides.files[normalize(path)] = data
 
-    def filesystem(self, namespace: str, pod: dict[str, Any], container: str) -> VirtualFS:
-        """The filesystem exec sees in a container of `pod`."""
-        return VirtualFS(pod, container, self._overrides(namespace, pod["metadata"]["name"]))
+    def filesystem(self, namespace: str, pod: dict[str, Any]) -> VirtualFS:
+        """The filesystem exec sees in the containers of `pod`."""
+        return VirtualFS(pod, self._overrides(namespace, pod["metadata"]["name"]))
 
     def _overrides(self, namespace: str, pod: str) -> FileOverrides:
         with self._lock:

@@ -102,5 +102,4 @@ class AttachSession:
         return container_state(pod, self.container).current != "running"
 
     async def _finish(self) -> None:
-        if self.socket.status_json:
-            await self.socket.send(ERROR, json.dumps({"metadata": {}, "status": "Success"}).encode())
+        await self.socket.send(ERROR, json.dumps({"metadata": {}, "status": "Success"}).encode())

@@ -195,10 +195,7 @@ class ExecSession:
             self.runtime.unregister_stream(self.stream)
 
     async def _finish(self, status: dict[str, Any]) -> None:
-        if self.socket.status_json:
-            await self.socket.send(ERROR, json.dumps(status, separators=(",", ":")).encode())
-        elif status["status"] != "Success":
-            await self.socket.send(ERROR, status["message"].encode())
+        await self.socket.send(ERROR, json.dumps(status, separators=(",", ":")).encode())
 
     async def _receive(self) -> None:
         try:
@@ -283,16 +280,14 @@ class ExecSession:
         pod_security = (self.pod.get("spec") or {}).get("securityContext") or {}
         security = {**pod_security, **(spec.get("securityContext") or {})}
         uid = int(security.get("runAsUser", 0))
-        image = spec.get("image", "")
         return ContainerContext(
             namespace=self.namespace,
             pod=self.pod,
             container=self.container,
-            fs=self.runtime.filesystem(self.namespace, self.pod, self.container),
+            fs=self.runtime.filesystem(self.namespace, self.pod),
             tty=self.options.tty,
             max_sleep=self.runtime.max_sleep_seconds,
             uid=uid,
             gid=int(security.get("runAsGroup", uid)),
-            busybox="alpine" in image or "busybox" in image,
             programs=PROGRAMS,
         )
