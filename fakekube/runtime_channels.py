@@ -11,12 +11,15 @@ refused like any protocol a real server does not support.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from aiohttp import WSMsgType, web
 
 from fakekube.runtime_pods import Refusal
 
 EXEC_PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 PORTFORWARD_PROTOCOLS = ("v4.channel.k8s.io",)
+STDIN, STDOUT, STDERR, ERROR, RESIZE = range(5)  # the channels of exec and attach
 CLOSE_CHANNEL = 255
 # The kubelet copies output through 32 KiB buffers, so long output arrives as several frames.
 FRAME_PAYLOAD = 32 * 1024
@@ -45,6 +48,16 @@ def negotiate(request: web.Request, supported: tuple[str, ...]) -> str:
         if protocol in supported:
             return protocol
     raise Refusal(403, f"requested protocol(s) are not supported: {offered}; supports {list(supported)}")
+
+
+class Channels(Protocol):
+    """What an exec or attach session needs of its connection: a websocket (`ChannelSocket`) or SPDY streams."""
+
+    async def send(self, channel: int, data: bytes) -> None: ...
+
+    async def receive(self) -> tuple[int, bytes] | None: ...
+
+    async def close(self) -> None: ...
 
 
 class ChannelSocket:

@@ -331,28 +331,27 @@ class ExecRefusalTests(ExecTestCase):
 
         self.assertIn('container not found (\\"app\\")', self.handshake_error(["ls"], name="web-3"))
 
-    def test_a_spdy_fallback_gets_the_same_refusal_or_a_clear_one(self) -> None:
+    def test_a_spdy_upgrade_gets_the_same_refusal_or_the_v4_stream_protocol(self) -> None:
         self.cluster.add_object(pod("web-3", phase="Pending"))
 
-        def spdy_exec(name: str) -> tuple[int, dict[str, Any]]:
+        def spdy_exec(name: str, offered: str = "v4.channel.k8s.io") -> http.client.HTTPResponse:
             connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=5)
             self.addCleanup(connection.close)
             connection.request(
                 "POST",
                 f"/api/v1/namespaces/default/pods/{name}/exec?command=ls&stdout=true",
-                headers={
-                    "Connection": "Upgrade",
-                    "Upgrade": "SPDY/3.1",
-                    "X-Stream-Protocol-Version": "v4.channel.k8s.io",
-                },
+                headers={"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": offered},
             )
-            response = connection.getresponse()
-            return response.status, json.loads(response.read())
+            return connection.getresponse()
 
-        self.assertEqual(spdy_exec("web-3")[1]["message"], 'unable to upgrade connection: container not found ("app")')
-        code, body = spdy_exec("web-1")
-        self.assertEqual(code, 400)
-        self.assertIn("over websockets only", body["message"])
+        refused = spdy_exec("web-3")
+        self.assertEqual(
+            json.loads(refused.read())["message"], 'unable to upgrade connection: container not found ("app")'
+        )
+        upgraded = spdy_exec("web-1")
+        self.assertEqual(upgraded.status, 101)
+        self.assertEqual(upgraded.headers["X-Stream-Protocol-Version"], "v4.channel.k8s.io")
+        self.assertEqual(spdy_exec("web-1", offered="v9.channel.k8s.io").status, 403)
 
     def test_a_missing_pod_is_404(self) -> None:
         reason = self.handshake_error(["ls"], name="ghost")
