@@ -2,9 +2,9 @@
 
 `PodRuntime` holds the state tests arrange (log lines, files, exec handlers, which real TCP
 server a pod port leads to); `setup_runtime_routes` serves the subresources that read it.
-The route handlers live in `runtime_logs`, `runtime_exec`, `runtime_attach`,
-`runtime_portforward` (with `runtime_portforward_spdy` for kubectl and client-go) and
-`runtime_nodes`. Nothing here ever runs a command on the host: exec is simulated by the
+The route handlers live in `runtime_logs`, `runtime_exec`, `runtime_attach` (both with
+`runtime_exec_spdy` for SPDY clients), `runtime_portforward` (with `runtime_portforward_spdy`
+for kubectl and client-go) and `runtime_nodes`. Nothing here ever runs a command on the host: exec is simulated by the
 small shell in `runtime_shell`.
 """
 
@@ -135,9 +135,9 @@ class PodRuntime:
         with overrides.lock:
             overrides.files[normalize(path)] = data
 
-    def filesystem(self, namespace: str, pod: dict[str, Any], container: str) -> VirtualFS:
-        """The filesystem exec sees in a container of `pod`."""
-        return VirtualFS(pod, container, self._overrides(namespace, pod["metadata"]["name"]))
+    def filesystem(self, namespace: str, pod: dict[str, Any]) -> VirtualFS:
+        """The filesystem exec sees in the containers of `pod`."""
+        return VirtualFS(pod, self._overrides(namespace, pod["metadata"]["name"]))
 
     def _overrides(self, namespace: str, pod: str) -> FileOverrides:
         with self._lock:

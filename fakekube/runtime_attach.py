@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from fakekube.runtime_channels import ChannelSocket, ClientGone
-from fakekube.runtime_exec import ERROR, STDERR, STDOUT, ExecOptions, admit_stream, parse_exec_options
+from fakekube.runtime_channels import ERROR, STDERR, STDOUT, Channels, ChannelSocket, ClientGone, is_spdy
+from fakekube.runtime_exec import ExecOptions, admit_stream, parse_exec_options, spdy_streams
+from fakekube.runtime_exec_spdy import serve_over_spdy
 from fakekube.runtime_logs import format_line, wait_for_lines
 from fakekube.runtime_logstore import ContainerLog
 from fakekube.runtime_pods import Refusal, container_state
@@ -37,8 +38,14 @@ async def pod_attach(request: web.Request, *, cluster: ClusterView) -> web.Strea
     log = runtime.container_log(pod["metadata"].get("namespace", "default"), pod, container, previous=False)
     # Attached from the moment of the upgrade: what is written after the client's handshake is its to see.
     seen = len(log.snapshot())
+
+    async def run(channels: Channels) -> None:
+        await AttachSession(cluster, channels, pod, container, options, request.app).run(log, seen)
+
+    if is_spdy(request):
+        return await serve_over_spdy(request, protocol, spdy_streams(options), run)
     socket = await ChannelSocket.accept(request, protocol)
-    await AttachSession(cluster, socket, pod, container, options, request.app).run(log, seen)
+    await run(socket)
     return socket.ws
 
 
@@ -48,7 +55,7 @@ class AttachSession:
     def __init__(
         self,
         cluster: ClusterView,
-        socket: ChannelSocket,
+        socket: Channels,
         pod: dict[str, Any],
         container: str,
         options: ExecOptions,
@@ -102,5 +109,4 @@ class AttachSession:
         return container_state(pod, self.container).current != "running"
 
     async def _finish(self) -> None:
-        if self.socket.status_json:
-            await self.socket.send(ERROR, json.dumps({"metadata": {}, "status": "Success"}).encode())
+        await self.socket.send(ERROR, json.dumps({"metadata": {}, "status": "Success"}).encode())

@@ -2,27 +2,24 @@
 
 Each message carries one channel's bytes: the first byte is the channel number
 (0 stdin, 1 stdout, 2 stderr, 3 error, 4 resize for exec; 2i data and 2i+1 error for the
-i-th port of a port-forward). The base64 variants send text frames whose first character
-is the channel digit and whose rest is base64. v5 adds channel 255, by which the client
-says it closed one of its channels (how stdin reaches end of file).
+i-th port of a port-forward). v5 adds channel 255, by which the client says it closed one
+of its channels (how stdin reaches end of file). Only v4 and v5 are served: every client that
+talks to the fake (kubectl, client-go, the official Python client) offers them, so the older
+`channel.k8s.io` (plain-text errors) and the `base64.` variants (text frames, for browsers) are
+refused like any protocol a real server does not support.
 """
 
 from __future__ import annotations
 
-import base64
+from typing import Protocol
 
 from aiohttp import WSMsgType, web
 
 from fakekube.runtime_pods import Refusal
 
-EXEC_PROTOCOLS = (
-    "v5.channel.k8s.io",
-    "v4.channel.k8s.io",
-    "v4.base64.channel.k8s.io",
-    "channel.k8s.io",
-    "base64.channel.k8s.io",
-)
-PORTFORWARD_PROTOCOLS = ("v4.channel.k8s.io", "v4.base64.channel.k8s.io")
+EXEC_PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
+PORTFORWARD_PROTOCOLS = ("v4.channel.k8s.io",)
+STDIN, STDOUT, STDERR, ERROR, RESIZE = range(5)  # the channels of exec and attach
 CLOSE_CHANNEL = 255
 # The kubelet copies output through 32 KiB buffers, so long output arrives as several frames.
 FRAME_PAYLOAD = 32 * 1024
@@ -45,14 +42,22 @@ def is_spdy(request: web.Request) -> bool:
 
 
 def negotiate(request: web.Request, supported: tuple[str, ...]) -> str:
-    """The first protocol the client offers that the server supports; "" when the client offers none."""
+    """The first protocol the client offers that the server supports."""
     offered = [item.strip() for item in request.headers.get("Sec-WebSocket-Protocol", "").split(",") if item.strip()]
-    if not offered:
-        return ""
     for protocol in offered:
         if protocol in supported:
             return protocol
     raise Refusal(403, f"requested protocol(s) are not supported: {offered}; supports {list(supported)}")
+
+
+class Channels(Protocol):
+    """What an exec or attach session needs of its connection: a websocket (`ChannelSocket`) or SPDY streams."""
+
+    async def send(self, channel: int, data: bytes) -> None: ...
+
+    async def receive(self) -> tuple[int, bytes] | None: ...
+
+    async def close(self) -> None: ...
 
 
 class ChannelSocket:
@@ -61,14 +66,12 @@ class ChannelSocket:
     def __init__(self, ws: web.WebSocketResponse, protocol: str) -> None:
         self.ws = ws
         self.protocol = protocol
-        self.base64 = "base64" in protocol
-        self.status_json = protocol.startswith(("v4.", "v5."))
 
     @classmethod
     async def accept(cls, request: web.Request, protocol: str) -> ChannelSocket:
         """Complete the upgrade, echoing the negotiated protocol."""
         ws = web.WebSocketResponse(
-            protocols=(protocol,) if protocol else (),
+            protocols=(protocol,),
             timeout=2.0,
             autoping=True,
             max_msg_size=64 * 1024 * 1024,
@@ -87,10 +90,7 @@ class ChannelSocket:
             if self.ws.closed:
                 raise ClientGone("the websocket is closed")
             try:
-                if self.base64:
-                    await self.ws.send_str(str(channel) + base64.b64encode(chunk).decode())
-                else:
-                    await self.ws.send_bytes(bytes([channel]) + chunk)
+                await self.ws.send_bytes(bytes([channel]) + chunk)
             except ConnectionResetError as error:
                 raise ClientGone("the client closed the connection") from error
 
@@ -101,9 +101,7 @@ class ChannelSocket:
             if message.type == WSMsgType.BINARY and message.data:
                 return message.data[0], message.data[1:]
             if message.type == WSMsgType.TEXT and message.data:
-                if self.base64:
-                    return int(message.data[0]), base64.b64decode(message.data[1:])
-                raw = message.data.encode()
+                raw = message.data.encode()  # the official Python client writes str data as text frames
                 return raw[0], raw[1:]
             if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR):
                 return None

@@ -1,9 +1,10 @@
-"""`/api/v1/namespaces/{ns}/pods/{name}/exec` over the websocket channel protocol.
+"""`/api/v1/namespaces/{ns}/pods/{name}/exec` over the websocket channel protocol or SPDY.
 
 The command runs in the simulated shell (or a test's exec handler); its output goes out
 on channels 1 and 2 as it is written, and the kubelet's `Status` closes the exchange on
 channel 3. Standard input (channel 0) is read whole: it ends when a v5 client closes the
-channel, or when the websocket closes.
+channel (or a SPDY client its stdin stream), or when the connection closes. Over SPDY the
+channels are streams (`runtime_exec_spdy`); the session is the same.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from aiohttp import web
 
 from fakekube.runtime_channels import (
     CLOSE_CHANNEL,
+    ERROR,
     EXEC_PROTOCOLS,
+    STDERR,
+    STDIN,
+    STDOUT,
+    Channels,
     ChannelSocket,
     ClientGone,
     is_spdy,
@@ -28,6 +34,7 @@ from fakekube.runtime_channels import (
     require_upgrade,
 )
 from fakekube.runtime_env import container_environment
+from fakekube.runtime_exec_spdy import expected_channels, negotiate_spdy, serve_over_spdy
 from fakekube.runtime_logs import parse_bool
 from fakekube.runtime_pods import Refusal, container_spec, is_scheduled, require_running, resolve_container
 from fakekube.runtime_shell import ContainerContext, Shell
@@ -41,7 +48,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 _exec_ids = itertools.count(1)
-STDIN, STDOUT, STDERR, ERROR, RESIZE = range(5)
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ def executable_not_found(name: str) -> dict[str, Any]:
 def admit_stream(
     request: web.Request, cluster: ClusterView, options: ExecOptions, subresource: str
 ) -> tuple[dict[str, Any], str, str]:
-    """The pod, container and websocket protocol of an exec or attach; refused as the API server and kubelet do."""
+    """The pod, container and stream protocol of an exec or attach; refused as the API server and kubelet do."""
     namespace, name = request.match_info["namespace"], request.match_info["name"]
     pod = cluster.get_object("pods", namespace, name)
     if pod is None:
@@ -118,14 +124,7 @@ def admit_stream(
     if subresource == "exec" and not options.command:
         raise Refusal(400, "you must specify at least one command for the container")
     require_running(pod, container)
-    if is_spdy(request):
-        # Reached only when a websocket attempt failed for a reason the checks above do not repeat.
-        raise Refusal(
-            400,
-            f"unable to upgrade connection: this fake API server streams {subresource} over "
-            f"websockets only ({', '.join(EXEC_PROTOCOLS)})",
-        )
-    return pod, container, negotiate(request, EXEC_PROTOCOLS)
+    return pod, container, negotiate_spdy(request) if is_spdy(request) else negotiate(request, EXEC_PROTOCOLS)
 
 
 async def pod_exec(request: web.Request, *, cluster: ClusterView) -> web.StreamResponse:
@@ -135,9 +134,19 @@ async def pod_exec(request: web.Request, *, cluster: ClusterView) -> web.StreamR
         pod, container, protocol = admit_stream(request, cluster, options, "exec")
     except Refusal as refusal:
         return refusal.response()
+
+    async def run(channels: Channels) -> None:
+        await ExecSession(cluster, channels, pod, container, options, request.app).run()
+
+    if is_spdy(request):
+        return await serve_over_spdy(request, protocol, spdy_streams(options), run)
     socket = await ChannelSocket.accept(request, protocol)
-    await ExecSession(cluster, socket, pod, container, options, request.app).run()
+    await run(socket)
     return socket.ws
+
+
+def spdy_streams(options: ExecOptions) -> set[int]:
+    return expected_channels(stdin=options.stdin, stdout=options.stdout, stderr=options.stderr, tty=options.tty)
 
 
 class ExecSession:
@@ -146,7 +155,7 @@ class ExecSession:
     def __init__(
         self,
         cluster: ClusterView,
-        socket: ChannelSocket,
+        socket: Channels,
         pod: dict[str, Any],
         container: str,
         options: ExecOptions,
@@ -195,10 +204,7 @@ class ExecSession:
             self.runtime.unregister_stream(self.stream)
 
     async def _finish(self, status: dict[str, Any]) -> None:
-        if self.socket.status_json:
-            await self.socket.send(ERROR, json.dumps(status, separators=(",", ":")).encode())
-        elif status["status"] != "Success":
-            await self.socket.send(ERROR, status["message"].encode())
+        await self.socket.send(ERROR, json.dumps(status, separators=(",", ":")).encode())
 
     async def _receive(self) -> None:
         try:
@@ -283,16 +289,14 @@ class ExecSession:
         pod_security = (self.pod.get("spec") or {}).get("securityContext") or {}
         security = {**pod_security, **(spec.get("securityContext") or {})}
         uid = int(security.get("runAsUser", 0))
-        image = spec.get("image", "")
         return ContainerContext(
             namespace=self.namespace,
             pod=self.pod,
             container=self.container,
-            fs=self.runtime.filesystem(self.namespace, self.pod, self.container),
+            fs=self.runtime.filesystem(self.namespace, self.pod),
             tty=self.options.tty,
             max_sleep=self.runtime.max_sleep_seconds,
             uid=uid,
             gid=int(security.get("runAsGroup", uid)),
-            busybox="alpine" in image or "busybox" in image,
             programs=PROGRAMS,
         )

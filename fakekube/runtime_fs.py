@@ -10,8 +10,6 @@ import posixpath
 import threading
 from typing import Any
 
-from fakekube.runtime_pods import container_spec
-
 STANDARD_DIRS = [
     "/bin",
     "/dev",
@@ -45,14 +43,6 @@ SUPPORT_URL="https://www.debian.org/support"
 BUG_REPORT_URL="https://bugs.debian.org/"
 """
 
-ALPINE_RELEASE = """NAME="Alpine Linux"
-ID=alpine
-VERSION_ID=3.19.1
-PRETTY_NAME="Alpine Linux v3.19"
-HOME_URL="https://alpinelinux.org/"
-BUG_REPORT_URL="https://gitlab.alpinelinux.org/alpine/aports/-/issues"
-"""
-
 
 class FileError(Exception):
     """A failed file operation, carrying the errno text the shell prints."""
@@ -69,8 +59,8 @@ class FileOverrides:
 class VirtualFS:
     """The standard files of a pod's container, overlaid with the pod's overrides."""
 
-    def __init__(self, pod: dict[str, Any], container: str, overrides: FileOverrides) -> None:
-        self.base = standard_files(pod, container)
+    def __init__(self, pod: dict[str, Any], overrides: FileOverrides) -> None:
+        self.base = standard_files(pod)
         self.overrides = overrides
 
     def _files(self) -> dict[str, bytes]:
@@ -105,13 +95,6 @@ class VirtualFS:
             previous = self.overrides.files.get(path, self.base.get(path)) or b""
             self.overrides.files[path] = previous + content if append else content
 
-    def remove(self, path: str) -> None:
-        path = normalize(path)
-        if path not in self._files():
-            raise FileError("Is a directory" if self.is_dir(path) else "No such file or directory")
-        with self.overrides.lock:
-            self.overrides.files[path] = None
-
     def listdir(self, path: str) -> list[str]:
         path = normalize(path)
         if not self.is_dir(path):
@@ -128,15 +111,14 @@ def normalize(path: str, cwd: str = "/") -> str:
     return posixpath.normpath(posixpath.join(cwd, path)).replace("//", "/")
 
 
-def standard_files(pod: dict[str, Any], container: str) -> dict[str, bytes]:
+def standard_files(pod: dict[str, Any]) -> dict[str, bytes]:
     """The files every container of this pod starts with."""
     metadata = pod.get("metadata") or {}
     name, namespace = metadata.get("name", ""), metadata.get("namespace", "default")
     ip = (pod.get("status") or {}).get("podIP", "10.244.0.15")
-    image = container_spec(pod, container).get("image", "")
     return {
         "/etc/hostname": f"{name}\n".encode(),
-        "/etc/os-release": (ALPINE_RELEASE if "alpine" in image else DEBIAN_RELEASE).encode(),
+        "/etc/os-release": DEBIAN_RELEASE.encode(),
         "/etc/hosts": (
             f"# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost "
             f"ip6-loopback\n{ip}\t{name}\n"

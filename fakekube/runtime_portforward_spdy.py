@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from fakekube.runtime_pods import Refusal, connection_refused
-from fakekube.runtime_spdy import RST_CANCEL, SpdySession, SpdyStream
+from fakekube.runtime_spdy import RST_CANCEL, SpdySession, SpdyStream, accept_spdy
 from fakekube.runtime_streams import ActiveStream, ClusterView
 
 if TYPE_CHECKING:
@@ -68,45 +68,14 @@ async def spdy_over_websocket(request: web.Request, cluster: ClusterView, pod: d
     return ws
 
 
-class _SessionFeeder:
-    """Receives the connection's bytes once aiohttp hands the upgraded connection over."""
-
-    def __init__(self, session: SpdySession) -> None:
-        self.session = session
-
-    def feed_data(self, data: bytes) -> tuple[bool, bytes]:
-        self.session.feed(data)
-        return False, b""
-
-    def feed_eof(self) -> None:
-        self.session.end()
-
-
 async def spdy_over_http(request: web.Request, cluster: ClusterView, pod: dict[str, Any]) -> web.StreamResponse:
     """client-go's SPDY dialer: `101 Switching Protocols`, then SPDY frames on the connection itself."""
-    response = web.StreamResponse(
-        status=101,
-        headers={"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": STREAM_PROTOCOL},
-    )
-    response.force_close()
-    await response.prepare(request)
-    transport = request.transport
-    assert transport is not None and request.protocol is not None
-
-    async def send(data: bytes) -> None:
-        if transport.is_closing():
-            raise ConnectionResetError("the client closed the connection")
-        transport.write(data)
-        while transport.get_write_buffer_size() > READ_SIZE * 16 and not transport.is_closing():
-            await asyncio.sleep(0.005)
-
-    session = SpdySession(send)
-    # aiohttp keeps what follows an upgrade request for whoever takes the connection over, as its websockets do.
-    request.protocol.set_parser(_SessionFeeder(session))  # type: ignore[arg-type]
+    response, session = await accept_spdy(request, STREAM_PROTOCOL)
     try:
         await SpdyForwarder(cluster, session, pod, request.app).run()
     finally:
-        transport.close()
+        if request.transport is not None:  # None once the client has closed the connection
+            request.transport.close()
     return response
 
 

@@ -19,10 +19,8 @@ from fakekube.runtime_shell_parse import Command, Redirect, ShellSyntaxError, Wo
 Program = Callable[["Shell", list[str], StdIO], Awaitable[int]]
 SIGPIPE_STATUS = 128 + 13
 BIN_DIRS = {"/bin", "/usr/bin", "/sbin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin"}
-_VARIABLE = re.compile(
-    r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])(?:(:?[-=+])([^}]*))?\}"
-    r"|([A-Za-z_][A-Za-z0-9_]*)|([?$#@*0-9]))"
-)
+# `$NAME`, `${NAME}`, `${NAME:-default}`, `$?`, `$$` and `$0`.
+_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*|[?$0])(?::-([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*)|([?$0]))")
 
 
 class ShellExit(Exception):
@@ -45,34 +43,23 @@ class ContainerContext:
     max_sleep: float = 60.0
     uid: int = 0
     gid: int = 0
-    busybox: bool = False
     programs: dict[str, Program] = field(default_factory=dict)
 
 
 class Shell:
-    """One shell process: its variables, working directory, positional arguments and last status."""
+    """One shell process: its variables, working directory and last status."""
 
-    def __init__(
-        self,
-        context: ContainerContext,
-        variables: dict[str, str],
-        name: str = "sh",
-        args: list[str] | None = None,
-        cwd: str = "/",
-    ) -> None:
+    def __init__(self, context: ContainerContext, variables: dict[str, str], name: str = "sh", cwd: str = "/") -> None:
         self.context = context
         self.variables = variables
         self.name = name
-        self.args = args or []
         self.cwd = cwd
         self.status = 0
         self.exited = False
 
-    def child(self, name: str | None = None, args: list[str] | None = None) -> Shell:
+    def child(self, name: str | None = None) -> Shell:
         """A subshell: it inherits a copy of the variables and the directory."""
-        return Shell(
-            self.context, dict(self.variables), name or self.name, args if args is not None else self.args, self.cwd
-        )
+        return Shell(self.context, dict(self.variables), name or self.name, self.cwd)
 
     def find_program(self, name: str) -> Program | None:
         """The program an argv[0] names, looked up in the usual bin directories."""
@@ -144,8 +131,6 @@ class Shell:
         """The message this shell prints for an unknown command."""
         if self.name == "bash":
             return f"bash: line 1: {name}: command not found\n"
-        if self.context.busybox:
-            return f"{self.name}: {name}: not found\n"
         return f"{self.name}: 1: {name}: not found\n"
 
     async def expand(self, word: Word, io: StdIO) -> str:
@@ -164,64 +149,28 @@ class Shell:
         return "".join(pieces)
 
     def _variable(self, match: re.Match[str]) -> str:
-        braced, operator, default, plain, special = match.groups()
+        braced, default, plain, special = match.groups()
         name = braced or plain or special
-        value = self.lookup(name)
-        if operator in (":-", "-"):
-            return default if (value is None or (operator == ":-" and not value)) else value
-        if operator in (":=", "="):
-            if value is None or (operator == ":=" and not value):
-                self.variables[name] = default
-                return default
-            return value
-        if operator in (":+", "+"):
-            return default if value else ""
-        return value or ""
-
-    def lookup(self, name: str) -> str | None:
-        """A variable or special parameter (`$?`, `$#`, `$0`, `$1`...)."""
-        specials = {
-            "?": str(self.status),
-            "$": "1",
-            "#": str(len(self.args)),
-            "0": self.name,
-            "@": " ".join(self.args),
-            "*": " ".join(self.args),
-        }
-        if name in specials:
-            return specials[name]
-        if name.isdigit():
-            index = int(name) - 1
-            return self.args[index] if 0 <= index < len(self.args) else None
-        return self.variables.get(name)
+        specials = {"?": str(self.status), "$": "1", "0": self.name}
+        value = specials[name] if name in specials else self.variables.get(name, "")
+        return value or (default or "")
 
     async def _redirect(self, redirects: list[Redirect], io: StdIO) -> StdIO:
         for redirect in redirects:
-            if redirect.op == ">&":
-                source = io.fd(int(redirect.target))  # type: ignore[arg-type]
+            if isinstance(redirect.target, int):
+                source = io.fd(redirect.target)
                 if source is None:
                     raise FileError(f"{redirect.target}: Bad file descriptor")
                 io = io.with_fd(redirect.fd, source)
-                continue
-            target = await self.expand(redirect.target, io)  # type: ignore[arg-type]
-            io = io.with_fd(redirect.fd, self._open(target, redirect.op, io))
+            else:
+                target = await self.expand(redirect.target or [], io)
+                io = io.with_fd(redirect.fd, self._open(target, redirect.op))
         return io
 
-    def _open(self, target: str, op: str, io: StdIO) -> Input | Output:
-        special: dict[str, Input | Output] = {
-            "/dev/null": Output() if op != "<" else Input(),
-            "/dev/stdout": io.stdout,
-            "/dev/stderr": io.stderr,
-            "/dev/stdin": io.stdin,
-        }
+    def _open(self, target: str, op: str) -> Output:
         path = self.path(target)
-        if path in special:
-            return special[path]
-        if op == "<":
-            try:
-                return BytesInput(self.context.fs.read(path))
-            except FileError as error:
-                raise FileError(f"cannot open {target}: {error}") from None
+        if path == "/dev/null":
+            return Output()
         try:
             self.context.fs.write(path, b"", append=op == ">>")
         except FileError as error:
@@ -257,15 +206,5 @@ async def _export(shell: Shell, argv: list[str], io: StdIO) -> int:
     return 0
 
 
-async def _unset(shell: Shell, argv: list[str], io: StdIO) -> int:
-    for name in argv[1:]:
-        shell.variables.pop(name, None)
-    return 0
-
-
-async def _noop(shell: Shell, argv: list[str], io: StdIO) -> int:
-    return 0
-
-
 # Shell builtins: available in scripts, but not programs a direct exec can find.
-BUILTINS: dict[str, Program] = {"cd": _cd, "exit": _exit, "export": _export, "unset": _unset, ":": _noop, "set": _noop}
+BUILTINS: dict[str, Program] = {"cd": _cd, "exit": _exit, "export": _export}

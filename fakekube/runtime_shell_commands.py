@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from fakekube.runtime_fs import FileError
 from fakekube.runtime_pods import container_spec
-from fakekube.runtime_shell import Program, Shell, ShellExit
+from fakekube.runtime_shell import Program, Shell
 from fakekube.runtime_shell_io import StdIO
-from fakekube.runtime_shell_text import format_printf, unescape
+
+_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\"}
+_ESCAPE = re.compile(r"\\([nt\\])")
+_DIRECTIVE = re.compile(r"%([-0-9]*)([sd%])")
 
 
 async def _write(io: StdIO, text: str) -> None:
@@ -28,32 +30,38 @@ async def _fail(io: StdIO, text: str, code: int = 1) -> int:
 
 
 async def echo(shell: Shell, argv: list[str], io: StdIO) -> int:
-    args, newline, escapes = argv[1:], True, False
-    while args and re.fullmatch(r"-[neE]+", args[0]):
-        newline = newline and "n" not in args[0]
-        escapes = "e" in args[0]
-        args = args[1:]
-    text = " ".join(args)
-    await _write(io, (unescape(text) if escapes else text) + ("\n" if newline else ""))
+    newline = argv[1:2] != ["-n"]
+    await _write(io, " ".join(argv[1 if newline else 2 :]) + ("\n" if newline else ""))
     return 0
 
 
 async def printf(shell: Shell, argv: list[str], io: StdIO) -> int:
+    """`%s`, `%d` (with widths), `%%`, `\\n`, `\\t`; the format is reused until the arguments run out."""
     if len(argv) < 2:
         return await _fail(io, "printf: usage: printf format [arguments]", 2)
-    await _write(io, format_printf(argv[1], argv[2:]))
+    template = _ESCAPE.sub(lambda match: _ESCAPES[match.group(1)], argv[1])
+    args = argv[2:]
+
+    def convert(match: re.Match[str]) -> str:
+        width, kind = match.groups()
+        if kind == "%":
+            return "%"
+        value = args.pop(0) if args else ""
+        return f"%{width}{kind}" % ((int(value) if value.lstrip("-").isdigit() else 0) if kind == "d" else value)
+
+    out = [_DIRECTIVE.sub(convert, template)]
+    while args and _DIRECTIVE.search(template.replace("%%", "")):
+        out.append(_DIRECTIVE.sub(convert, template))
+    await _write(io, "".join(out))
     return 0
 
 
 async def _read_inputs(shell: Shell, name: str, paths: list[str], io: StdIO) -> tuple[list[bytes], int]:
-    """The contents of the named files (stdin for none or "-"), printing errors as `name` does."""
+    """The contents of the named files (stdin for none), printing errors as `name` does."""
     if not paths:
         return [await io.stdin.read()], 0
     contents, status = [], 0
     for path in paths:
-        if path == "-":
-            contents.append(await io.stdin.read())
-            continue
         try:
             contents.append(shell.context.fs.read(shell.path(path)))
         except FileError as error:
@@ -265,17 +273,10 @@ async def seq(shell: Shell, argv: list[str], io: StdIO) -> int:
         numbers = [int(arg) for arg in argv[1:]]
     except ValueError:
         return await _fail(io, f"seq: invalid floating point argument: '{argv[-1]}'")
-    if len(numbers) == 1:
-        first, step, last = 1, 1, numbers[0]
-    elif len(numbers) == 2:
-        first, step, last = numbers[0], 1, numbers[1]
-    elif len(numbers) == 3:
-        first, step, last = numbers
-    else:
+    if not 1 <= len(numbers) <= 2:
         return await _fail(io, "seq: missing operand")
-    if step == 0:
-        return await _fail(io, "seq: invalid Zero increment value: '0'")
-    values = range(first, last + (1 if step > 0 else -1), step)
+    first, last = numbers if len(numbers) == 2 else (1, numbers[0])
+    values = range(first, last + 1)
     for start in range(0, len(values), 10_000):
         await _write(io, "".join(f"{value}\n" for value in values[start : start + 10_000]))
         await asyncio.sleep(0)  # long outputs must not starve the session's other tasks
@@ -307,42 +308,6 @@ async def uname(shell: Shell, argv: list[str], io: StdIO) -> int:
     return 0
 
 
-async def test(shell: Shell, argv: list[str], io: StdIO) -> int:
-    args = argv[1:-1] if argv[0] == "[" and argv[-1:] == ["]"] else argv[1:]
-    fs = shell.context.fs
-    negate = bool(args) and args[0] == "!"
-    args = args[1:] if negate else args
-    unary: dict[str, Callable[[str], bool]] = {
-        "-e": lambda a: fs.exists(shell.path(a)),
-        "-f": lambda a: fs.exists(shell.path(a)) and not fs.is_dir(shell.path(a)),
-        "-d": lambda a: fs.is_dir(shell.path(a)),
-        "-n": bool,
-        "-z": lambda a: not a,
-    }
-    numeric = {
-        "-eq": int.__eq__,
-        "-ne": int.__ne__,
-        "-gt": int.__gt__,
-        "-ge": int.__ge__,
-        "-lt": int.__lt__,
-        "-le": int.__le__,
-    }
-    if len(args) == 1:
-        result = bool(args[0])
-    elif len(args) == 2 and args[0] in unary:
-        result = bool(unary[args[0]](args[1]))
-    elif len(args) == 3 and args[1] in ("=", "==", "!="):
-        result = (args[0] == args[2]) != (args[1] == "!=")
-    elif len(args) == 3 and args[1] in numeric:
-        try:
-            result = numeric[args[1]](int(args[0]), int(args[2]))
-        except ValueError:
-            return await _fail(io, f"{argv[0]}: {args[0]}: integer expression expected", 2)
-    else:
-        result = False
-    return 0 if result != negate else 1
-
-
 async def ps(shell: Shell, argv: list[str], io: StdIO) -> int:
     spec = container_spec(shell.context.pod, shell.context.container)
     command = " ".join((spec.get("command") or []) + (spec.get("args") or [])) or spec.get("image", "").split(":")[0]
@@ -350,50 +315,20 @@ async def ps(shell: Shell, argv: list[str], io: StdIO) -> int:
     return 0
 
 
-async def touch(shell: Shell, argv: list[str], io: StdIO) -> int:
-    status = 0
-    for path in argv[1:]:
-        try:
-            shell.context.fs.write(shell.path(path), b"", append=True)
-        except FileError as error:
-            status = await _fail(io, f"touch: cannot touch '{path}': {error}")
-    return status
-
-
-async def rm(shell: Shell, argv: list[str], io: StdIO) -> int:
-    status = 0
-    for path in [arg for arg in argv[1:] if not arg.startswith("-")]:
-        try:
-            shell.context.fs.remove(shell.path(path))
-        except FileError as error:
-            if "f" not in "".join(arg for arg in argv[1:] if arg.startswith("-")):
-                status = await _fail(io, f"rm: cannot remove '{path}': {error}")
-    return status
-
-
 async def sh(shell: Shell, argv: list[str], io: StdIO) -> int:
-    name = argv[0].rsplit("/", 1)[-1]
-    args = argv[1:]
-    while args and args[0].startswith("-") and args[0] != "-c" and "c" not in args[0][1:]:
-        args = args[1:]  # -e, -x, -u... change nothing the simulation can show
-    if args and args[0].startswith("-"):
-        if len(args) < 2:
+    """`sh -c SCRIPT` (`-ec`, `-xc`... too: those flags change nothing the simulation shows), or a script on stdin."""
+    name, args, flags = argv[0].rsplit("/", 1)[-1], argv[1:], ""
+    while args and args[0].startswith("-"):
+        flags += args.pop(0)[1:]
+    if "c" in flags:
+        if not args:
             return await _fail(io, f"{name}: -c: option requires an argument", 2)
-        script, positional = args[1], args[2:]
-        child = shell.child(positional[0] if positional else name, positional[1:])
+        script = args[0]
     elif args:
-        try:
-            script = shell.context.fs.read(shell.path(args[0])).decode(errors="replace")
-        except FileError:
-            return await _fail(io, f"{name}: 0: cannot open {args[0]}: No such file", 2)
-        child = shell.child(args[0], args[1:])
+        return await _fail(io, f"{name}: 0: cannot open {args[0]}: scripts in files are not simulated", 2)
     else:
         script = (await io.stdin.read()).decode(errors="replace")
-        child = shell.child(name, [])
-    try:
-        return await child.run_script(script, io)
-    except ShellExit as done:
-        return done.code
+    return await shell.child(name).run_script(script, io)
 
 
 PROGRAMS: dict[str, Program] = {
@@ -418,11 +353,7 @@ PROGRAMS: dict[str, Program] = {
     "seq": seq,
     "uname": uname,
     "yes": yes,
-    "test": test,
-    "[": test,
     "ps": ps,
-    "touch": touch,
-    "rm": rm,
     "sh": sh,
     "bash": sh,
     "ash": sh,

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 from fakekube.runtime_fs import VirtualFS
 
 
-class Input:
+class Input(Protocol):
     """A command's standard input, read whole (the simulated commands do not stream their input)."""
 
-    async def read(self) -> bytes:
-        return b""
+    async def read(self) -> bytes: ...
 
 
-class BytesInput(Input):
+class BytesInput:
     def __init__(self, data: bytes) -> None:
         self.data = data
 
@@ -23,7 +23,7 @@ class BytesInput(Input):
         return self.data
 
 
-class StreamInput(Input):
+class StreamInput:
     """The exec session's stdin channel: reading waits until the client closes it."""
 
     def __init__(self, read_all: Callable[[], Awaitable[bytes]]) -> None:
@@ -88,15 +88,9 @@ class StdIO:
     stdout: Output
     stderr: Output
 
-    def with_fd(self, fd: int, stream: Input | Output) -> StdIO:
-        if fd == 0 and isinstance(stream, Input):
-            return replace(self, stdin=stream)
-        if fd == 1 and isinstance(stream, Output):
-            return replace(self, stdout=stream)
-        if fd == 2 and isinstance(stream, Output):
-            return replace(self, stderr=stream)
-        return self
+    def with_fd(self, fd: int, stream: Output) -> StdIO:
+        """Standard output (1) or error (2) replaced; other descriptors are not simulated."""
+        return replace(self, stdout=stream) if fd == 1 else replace(self, stderr=stream) if fd == 2 else self
 
-    def fd(self, number: int) -> Input | Output | None:
-        streams: dict[int, Input | Output] = {0: self.stdin, 1: self.stdout, 2: self.stderr}
-        return streams.get(number)
+    def fd(self, number: int) -> Output | None:
+        return {1: self.stdout, 2: self.stderr}.get(number)

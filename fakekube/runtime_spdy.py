@@ -14,6 +14,10 @@ import struct
 import zlib
 from collections.abc import Awaitable, Callable
 
+from aiohttp import web
+
+# Past this much unsent data, writers wait for the client to read.
+WRITE_BUFFER_LIMIT = 1024 * 1024
 SYN_STREAM, SYN_REPLY, RST_STREAM, SETTINGS, PING, GOAWAY, HEADERS, WINDOW_UPDATE = 1, 2, 3, 4, 6, 7, 8, 9
 FLAG_FIN = 0x01
 VERSION = 3
@@ -238,3 +242,41 @@ class SpdySession:
         """Tell the client no more streams will be accepted."""
         last = max(self.streams, default=0)
         await self._write(self._control_frame(GOAWAY, 0, struct.pack(">II", last, 0)))
+
+
+class _SessionFeeder:
+    """Receives the connection's bytes once aiohttp hands the upgraded connection over."""
+
+    def __init__(self, session: SpdySession) -> None:
+        self.session = session
+
+    def feed_data(self, data: bytes) -> tuple[bool, bytes]:
+        self.session.feed(data)
+        return False, b""
+
+    def feed_eof(self) -> None:
+        self.session.end()
+
+
+async def accept_spdy(request: web.Request, protocol: str) -> tuple[web.StreamResponse, SpdySession]:
+    """Upgrade a raw HTTP request to SPDY/3.1 speaking `protocol`; the caller closes `request.transport` when done."""
+    response = web.StreamResponse(
+        status=101,
+        headers={"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": protocol},
+    )
+    response.force_close()
+    await response.prepare(request)
+    transport = request.transport
+    assert transport is not None and request.protocol is not None
+
+    async def send(data: bytes) -> None:
+        if transport.is_closing():
+            raise ConnectionResetError("the client closed the connection")
+        transport.write(data)
+        while transport.get_write_buffer_size() > WRITE_BUFFER_LIMIT and not transport.is_closing():
+            await asyncio.sleep(0.005)
+
+    session = SpdySession(send)
+    # aiohttp keeps what follows an upgrade request for whoever takes the connection over, as its websockets do.
+    request.protocol.set_parser(_SessionFeeder(session))  # type: ignore[arg-type]
+    return response, session

@@ -14,7 +14,7 @@ from fakekube.runtime_shell import Shell
 from fakekube.runtime_shell_io import BytesInput, Output, StdIO
 
 INTERACTIVE_SHELLS = {"sh", "bash", "ash", "dash"}
-BACKSPACE, DELETE, INTERRUPT, END_OF_FILE, ESCAPE = 0x08, 0x7F, 0x03, 0x04, 0x1B
+BACKSPACE, DELETE, INTERRUPT, END_OF_FILE = 0x08, 0x7F, 0x03, 0x04
 
 
 def is_interactive(argv: list[str]) -> bool:
@@ -23,28 +23,17 @@ def is_interactive(argv: list[str]) -> bool:
 
 
 def prompt(shell: Shell) -> bytes:
-    """The prompt of the shell's flavour: bash's `user@host:dir# `, busybox's `dir # `, dash's `# `."""
-    sign = "#" if shell.context.uid == 0 else "$"
-    if shell.name == "bash":
-        user = "root" if shell.context.uid == 0 else "I have no name!"
-        return f"{user}@{shell.variables.get('HOSTNAME', '')}:{shell.cwd}{sign} ".encode()
-    if shell.context.busybox:
-        return f"{shell.cwd} {sign} ".encode()
-    return f"{sign} ".encode()
+    """dash's prompt, whichever shell was asked for: `# ` for root, `$ ` for other users."""
+    return b"# " if shell.context.uid == 0 else b"$ "
 
 
 async def run_interactive(shell: Shell, terminal: Output, read: Callable[[], Awaitable[bytes | None]]) -> int:
     """Serve the terminal until the shell exits; its exit code."""
     line = bytearray()
-    escape = 0  # bytes of an escape sequence (arrow keys...) still to skip
     await terminal.write(prompt(shell))
     while (chunk := await read()) is not None:
         for byte in chunk:
-            if escape:
-                escape = escape - 1 if byte == ord("[") or escape == 1 else 0
-            elif byte == ESCAPE:
-                escape = 2
-            elif byte in (ord("\r"), ord("\n")):
+            if byte in (ord("\r"), ord("\n")):
                 await terminal.write(b"\n")
                 if line.strip():
                     await shell.run_script(line.decode(errors="replace"), StdIO(BytesInput(b""), terminal, terminal))

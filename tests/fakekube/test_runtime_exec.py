@@ -331,28 +331,27 @@ class ExecRefusalTests(ExecTestCase):
 
         self.assertIn('container not found (\\"app\\")', self.handshake_error(["ls"], name="web-3"))
 
-    def test_a_spdy_fallback_gets_the_same_refusal_or_a_clear_one(self) -> None:
+    def test_a_spdy_upgrade_gets_the_same_refusal_or_the_v4_stream_protocol(self) -> None:
         self.cluster.add_object(pod("web-3", phase="Pending"))
 
-        def spdy_exec(name: str) -> tuple[int, dict[str, Any]]:
+        def spdy_exec(name: str, offered: str = "v4.channel.k8s.io") -> http.client.HTTPResponse:
             connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=5)
             self.addCleanup(connection.close)
             connection.request(
                 "POST",
                 f"/api/v1/namespaces/default/pods/{name}/exec?command=ls&stdout=true",
-                headers={
-                    "Connection": "Upgrade",
-                    "Upgrade": "SPDY/3.1",
-                    "X-Stream-Protocol-Version": "v4.channel.k8s.io",
-                },
+                headers={"Connection": "Upgrade", "Upgrade": "SPDY/3.1", "X-Stream-Protocol-Version": offered},
             )
-            response = connection.getresponse()
-            return response.status, json.loads(response.read())
+            return connection.getresponse()
 
-        self.assertEqual(spdy_exec("web-3")[1]["message"], 'unable to upgrade connection: container not found ("app")')
-        code, body = spdy_exec("web-1")
-        self.assertEqual(code, 400)
-        self.assertIn("over websockets only", body["message"])
+        refused = spdy_exec("web-3")
+        self.assertEqual(
+            json.loads(refused.read())["message"], 'unable to upgrade connection: container not found ("app")'
+        )
+        upgraded = spdy_exec("web-1")
+        self.assertEqual(upgraded.status, 101)
+        self.assertEqual(upgraded.headers["X-Stream-Protocol-Version"], "v4.channel.k8s.io")
+        self.assertEqual(spdy_exec("web-1", offered="v9.channel.k8s.io").status, 403)
 
     def test_a_missing_pod_is_404(self) -> None:
         reason = self.handshake_error(["ls"], name="ghost")
@@ -376,17 +375,82 @@ class ChannelProtocolTests(ExecTestCase):
 
         self.assertEqual(ws.getsubprotocol(), "v4.channel.k8s.io")
 
-    def test_the_base64_protocol_sends_text_frames(self) -> None:
-        ws = self.connect(["v4.base64.channel.k8s.io"])
-
-        frames = [ws.recv() for _ in range(3)]
-
-        self.assertEqual(frames[0], "1")  # the empty frame announcing stdout
-        self.assertEqual(frames[1], "1" + base64.b64encode(b"web-1\n").decode())
-        self.assertEqual(json.loads(base64.b64decode(frames[2][1:])), {"metadata": {}, "status": "Success"})
-
     def test_an_unsupported_protocol_is_refused(self) -> None:
         with self.assertRaises(websocket.WebSocketBadStatusException) as raised:
             self.connect(["v9.channel.k8s.io"])
 
         self.assertEqual(raised.exception.status_code, 403)
+
+
+class DemoUserCommandTests(ExecTestCase):
+    """What a user of `kubemcp demo` can reasonably type into exec, in a pod of the seeded demo cluster."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.cluster.seed(pods=3, namespaces=1)
+        self.demo_pod = next(
+            item
+            for item in self.cluster.list_objects("pods")
+            if item["status"]["phase"] == "Running" and item["metadata"]["name"] != "web-1"
+        )
+        self.spec = self.demo_pod["spec"]["containers"][0]
+
+    def run_in_demo_pod(self, *command: str, **kwargs: Any) -> tuple[str, str, int]:
+        session = stream(
+            self.api.connect_get_namespaced_pod_exec,
+            self.demo_pod["metadata"]["name"],
+            self.demo_pod["metadata"]["namespace"],
+            container=self.spec["name"],
+            command=list(command),
+            stdout=True,
+            stderr=True,
+            stdin=False,
+            tty=False,
+            _preload_content=False,
+            **kwargs,
+        )
+        self.addCleanup(session.sock.shutdown)
+        self.addCleanup(session.close)
+        session.run_forever(timeout=10)
+        return session.read_stdout(), session.read_stderr(), session.returncode
+
+    def test_the_everyday_commands_answer_like_a_debian_container(self) -> None:
+        name = self.demo_pod["metadata"]["name"]
+
+        self.assertEqual(self.run_in_demo_pod("hostname"), (f"{name}\n", "", 0))
+        self.assertEqual(self.run_in_demo_pod("whoami"), ("root\n", "", 0))
+        self.assertEqual(self.run_in_demo_pod("id"), ("uid=0(root) gid=0(root) groups=0(root)\n", "", 0))
+        self.assertEqual(self.run_in_demo_pod("pwd"), ("/\n", "", 0))
+        self.assertEqual(self.run_in_demo_pod("uname", "-s"), ("Linux\n", "", 0))
+        self.assertEqual(self.run_in_demo_pod("date", "-u", "+%Z"), ("UTC\n", "", 0))
+        self.assertIn('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"', self.run_in_demo_pod("cat", "/etc/os-release")[0])
+        self.assertEqual(self.run_in_demo_pod("echo", "-n", "no newline"), ("no newline", "", 0))
+
+    def test_ls_lists_directories_long_and_short(self) -> None:
+        self.assertIn("hostname\n", self.run_in_demo_pod("ls", "/etc")[0])
+        long_listing = self.run_in_demo_pod("ls", "-la", "/etc")[0].splitlines()
+
+        self.assertTrue(long_listing[0].startswith("drwxr-xr-x") and long_listing[0].endswith(" ."))
+        self.assertTrue(any(line.startswith("-rw-r--r--") and line.endswith(" hostname") for line in long_listing))
+        self.assertEqual(
+            self.run_in_demo_pod("ls", "/nope")[1:], ("ls: cannot access '/nope': No such file or directory\n", 2)
+        )
+
+    def test_env_and_ps_show_the_container_spec(self) -> None:
+        variables = dict(line.split("=", 1) for line in self.run_in_demo_pod("env")[0].splitlines())
+
+        self.assertEqual(variables["POD_NAME"], self.demo_pod["metadata"]["name"])
+        for entry in self.spec.get("env", []):
+            if "value" in entry:
+                self.assertEqual(variables[entry["name"]], entry["value"])
+        processes = self.run_in_demo_pod("ps")[0].splitlines()
+        self.assertEqual(processes[0].split(), ["PID", "USER", "TIME", "COMMAND"])
+        self.assertEqual(processes[1].split()[:2], ["1", "root"])
+
+    def test_shell_one_liners_with_pipes_and_discarded_errors(self) -> None:
+        self.assertEqual(self.run_in_demo_pod("sh", "-c", "env | grep -c ^KUBERNETES_SERVICE_HOST="), ("1\n", "", 0))
+        self.assertEqual(self.run_in_demo_pod("sh", "-c", "cat /missing 2>/dev/null || echo gone"), ("gone\n", "", 0))
+        self.assertEqual(
+            self.run_in_demo_pod("sh", "-c", "cat < /etc/hostname")[1:],
+            ('sh: 1: Syntax error: "<" is not supported by this simulated shell\n', 2),
+        )
