@@ -173,7 +173,7 @@ class ClientFidelityTests(FakeClusterTestCase):
         self.admin.delete_namespaced_config_map("cm-3", "paging")
         self.admin.patch_namespaced_config_map("cm-2", "paging", {"data": {"a": "changed"}})
         rest = self.admin.list_namespaced_config_map("paging", limit=10, _continue=first.metadata._continue)
-        self.assertEqual([item.metadata.name for item in rest.items], ["cm-2", "cm-3"])
+        self.assertEqual([item.metadata.name for item in rest.items], ["cm-2", "cm-3", "kube-root-ca.crt"])
         self.assertEqual(rest.items[0].data, {"a": "1"})
         self.assertEqual(rest.metadata.resource_version, first.metadata.resource_version)
 
