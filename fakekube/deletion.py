@@ -3,13 +3,16 @@
 An object with finalizers, a namespace, and a pod running on a node are not removed by DELETE: they get a
 `deletionTimestamp` (a pod also `deletionGracePeriodSeconds`, its grace period) and stay, Terminating, until
 their finalizers are gone, the namespace is empty, or the kubelet has stopped the pod's containers (after
-`Deleter.pod_shutdown_seconds`, capped by the grace period; 0 by default: the fake's containers exit at once
-on SIGTERM, so such a pod goes right after the Terminating state is stored and watched). Dependents go with their
-owner, or are orphaned (their owner reference removed) with `propagationPolicy=Orphan`.
+`Deleter.pod_shutdown_seconds`, capped by the grace period: `POD_SHUTDOWN_SECONDS` by default, since the fake's
+containers exit at once on SIGTERM and the kubelet then reports them gone; 0 removes such a pod as soon as its
+Terminating state is stored and watched). Dependents go with their owner as the garbage collector deletes them
+(so a pod of a deleted ReplicaSet is Terminating too), or are orphaned (their owner reference removed) with
+`propagationPolicy=Orphan`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,6 +24,8 @@ if TYPE_CHECKING:
     from .types import ResourceType
 
 DEFAULT_GRACE_SECONDS = 30
+# How long a deleted running pod stays Terminating before the kubelet has stopped it and it is removed.
+POD_SHUTDOWN_SECONDS = 0.2
 
 
 def _timestamp(after_seconds: int) -> str:
@@ -65,7 +70,7 @@ class Deleter:
     def __init__(self, operations: Operations) -> None:
         self.operations = operations
         self.store = operations.store
-        self.pod_shutdown_seconds = 0.0
+        self.pod_shutdown_seconds = POD_SHUTDOWN_SECONDS
         self._stopping: set[str] = set()  # uids of pods whose containers the kubelet is still stopping
 
     def delete(
@@ -103,6 +108,8 @@ class Deleter:
                 deleting["status"] = {**(old.get("status") or {}), "phase": "Terminating"}
             if dry_run:
                 return deleting
+            if grace > 0 and self.operations.controllers is not None:
+                self.operations.controllers.pod_killed(old)
             if propagation == "Orphan":
                 self._orphan_dependents(metadata["uid"])
             if not lingers:
@@ -124,10 +131,15 @@ class Deleter:
                 return
             if obj["metadata"]["uid"] in self._stopping:
                 return
-            if _is_namespace(resource_type) and any(
-                item["metadata"].get("namespace") == name for _, _, item in self.store.all_objects()
-            ):
-                return
+            if _is_namespace(resource_type):
+                left = [
+                    (g, r, item) for g, r, item in self.store.all_objects() if item["metadata"].get("namespace") == name
+                ]
+                if any((g, r) != ("", "events") for g, r, _ in left):
+                    return
+                # Events recorded while the namespace emptied (a pod's Killing) go in the controller's last sweep.
+                for g, r, item in left:
+                    self.store.remove(g, r, name, item["metadata"]["name"])
             self._remove(resource_type, obj, obj)
 
     def _remove(self, resource_type: ResourceType, old: dict[str, Any], shown: dict[str, Any]) -> dict[str, Any]:
@@ -149,7 +161,9 @@ class Deleter:
         def stopped() -> None:
             with self.store.lock:
                 self._stopping.discard(uid)
-                self.finish(resource_type, pod["metadata"]["namespace"], pod["metadata"]["name"])
+                # A controller reacting to the removal may fail to write; the pod is gone all the same.
+                with contextlib.suppress(ApiError):
+                    self.finish(resource_type, pod["metadata"]["namespace"], pod["metadata"]["name"])
 
         timer = threading.Timer(seconds, stopped)
         timer.daemon = True
@@ -188,10 +202,19 @@ class Deleter:
                 self.store.put(group, resource, {**obj, "metadata": metadata}, "MODIFIED")
 
     def _collect_dependents(self, owner_uid: str) -> None:
-        """Background garbage collection, done synchronously: dependents go with their owner."""
+        """Background garbage collection, done synchronously: dependents are deleted with their owner, as the
+        collector deletes them (pods on a node stay Terminating while stopping, finalizers hold)."""
         for group, resource, obj in self.store.all_objects():
             owners = obj["metadata"].get("ownerReferences") or []
-            if any(owner.get("uid") == owner_uid for owner in owners):
-                removed = self.store.remove(group, resource, obj["metadata"].get("namespace"), obj["metadata"]["name"])
-                if removed is not None:
+            if not any(owner.get("uid") == owner_uid for owner in owners):
+                continue
+            resource_type = self.operations.registry.by_resource(group, resource)
+            namespace, name = obj["metadata"].get("namespace"), obj["metadata"]["name"]
+            if resource_type is None:
+                if self.store.remove(group, resource, namespace, name) is not None:
                     self._collect_dependents(obj["metadata"]["uid"])
+                continue
+            try:
+                self.delete(resource_type, namespace, name, False, None, None, None)
+            except ApiError:
+                continue  # already gone with another owner
