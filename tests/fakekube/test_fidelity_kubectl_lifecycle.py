@@ -220,6 +220,37 @@ class KubectlSlowlyStoppingPodTests(KubectlFidelityTestCase):
         self.assertEqual(self.pods("app=db"), {"db-0": "Running"})
 
 
+class KubectlSeededHistoryTests(KubectlFidelityTestCase):
+    """The history `seed` writes reads as a real cluster's: each pod's life in order, the scheduler's retries."""
+
+    @classmethod
+    def make_cluster(cls) -> FakeCluster:
+        cluster = super().make_cluster()
+        cluster.seed(pods=40, namespaces=2, nodes=3)
+        return cluster
+
+    def described_events(self, phase: str) -> list[list[str]]:
+        pods = json.loads(
+            self.kubectl("get", "pods", "-A", "--field-selector", f"status.phase={phase}", "-o", "json").stdout
+        )
+        for item in pods["items"]:
+            described = self.kubectl("describe", "pod", item["metadata"]["name"], "-n", item["metadata"]["namespace"])
+            lines = described.stdout[described.stdout.index("Events:") :].splitlines()[3:]
+            if lines and lines[0].strip() != "<none>":
+                return [line.split(None, 4) for line in lines if line.strip()]
+        self.fail(f"no {phase} pod has events")
+
+    def test_a_seeded_pod_was_scheduled_then_started(self) -> None:
+        events = self.described_events("Running")
+        self.assertEqual([row[1] for row in events], ["Scheduled", "Pulled", "Created", "Started"])
+        self.assertEqual([row[3] for row in events], ["default-scheduler", "kubelet", "kubelet", "kubelet"])
+
+    def test_a_pending_pod_shows_the_schedulers_repeated_failure(self) -> None:
+        events = self.described_events("Pending")
+        self.assertEqual(events[0][:2], ["Warning", "FailedScheduling"])
+        self.assertRegex(" ".join(events[0][2:]), r"^\S+ \(x7 over \S+\)\s+default-scheduler\s+0/3 nodes are available")
+
+
 STATEFUL_SET = """
 apiVersion: apps/v1
 kind: StatefulSet
