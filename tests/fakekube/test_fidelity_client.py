@@ -265,6 +265,18 @@ class GracefulDeletionTests(FakeClusterTestCase):
         with self.assertApiError(404, "NotFound"):
             self.core.read_namespaced_pod("forced", "default")
 
+    def test_an_eviction_deletes_with_its_delete_options(self) -> None:
+        self.running_pod("evicted")
+        self.core.create_namespaced_pod_eviction(
+            "evicted",
+            "default",
+            client.V1Eviction(
+                metadata=client.V1ObjectMeta(name="evicted", namespace="default"),
+                delete_options=client.V1DeleteOptions(grace_period_seconds=7),
+            ),
+        )
+        self.assertEqual(self.core.read_namespaced_pod("evicted", "default").metadata.deletion_grace_period_seconds, 7)
+
     def test_a_replica_set_replaces_a_terminating_pod_at_once(self) -> None:
         self.apps.create_namespaced_deployment("default", deployment_manifest("web", replicas=2))
         pods = self.core.list_namespaced_pod("default", label_selector="app=web").items
