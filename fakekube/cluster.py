@@ -13,6 +13,7 @@ from .certificates import issue_serving_certificate
 from .controllers import Controllers
 from .crds import CustomResources
 from .defaults import apply_defaults
+from .deletion import POD_SHUTDOWN_SECONDS
 from .faults import Faults
 from .handlers import RestHandlers
 from .middleware import build_middlewares
@@ -36,16 +37,25 @@ class FakeCluster:
     """A faithful-enough Kubernetes API server over real HTTP, with direct access for tests.
 
     `controllers=False` turns off the workload controllers and pod start-up; `metrics_api=False` removes
-    metrics.k8s.io from discovery. `system_objects=True` adds what every real cluster has unasked: the
-    `kubernetes` Service and Endpoints, `kube-root-ca.crt` in every namespace and a Lease per node (off by
-    default, since many tests count the objects of a fresh namespace).
+    metrics.k8s.io from discovery. As on every real cluster, the `kubernetes` Service, Endpoints and
+    EndpointSlice, a `kube-root-ca.crt` ConfigMap and a `default` ServiceAccount in every namespace and a Lease
+    per node exist unasked; `system_objects=False` leaves them out (only `default/default` is there), for tests
+    that need a bare cluster. A deleted running pod stays Terminating for `pod_shutdown_seconds` (the time its
+    containers take to stop; 0 removes it as soon as the Terminating state is stored).
     """
 
-    def __init__(self, metrics_api: bool = True, controllers: bool = True, system_objects: bool = False) -> None:
+    def __init__(
+        self,
+        metrics_api: bool = True,
+        controllers: bool = True,
+        system_objects: bool = True,
+        pod_shutdown_seconds: float = POD_SHUTDOWN_SECONDS,
+    ) -> None:
         self.registry = TypeRegistry.builtin(metrics_api=metrics_api)
         self.store = Store()
         self.operations = Operations(self.registry, self.store)
         self.operations.validators.append(validate)
+        self.operations.deleter.pod_shutdown_seconds = pod_shutdown_seconds
         self.controllers = Controllers(self.operations) if controllers else None
         self.custom_resources = CustomResources(self.operations)
         if system_objects:
@@ -60,9 +70,10 @@ class FakeCluster:
         self.watch_bookmark_seconds = BOOKMARK_SECONDS
         for namespace in SYSTEM_NAMESPACES:
             self.add_object({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-        self.add_object(
-            {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": "default"}}
-        )
+        if not system_objects:
+            self.add_object(
+                {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": "default"}}
+            )
         for obj in api_server_objects() if system_objects else []:
             self.add_object(obj)
 

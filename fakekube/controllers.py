@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 from .disruption import refresh_budgets
 from .events import record_event
 from .objects import now_timestamp, random_suffix
+from .pod_events import record_pod_killing, record_pod_started
 from .pods import PodStarter
+from .status import ApiError
 from .types import ResourceType
 
 if TYPE_CHECKING:
@@ -97,6 +99,10 @@ class Controllers:
             refresh_budgets(self.operations.store, (new or old or {}).get("metadata", {}).get("namespace"))
         metadata = (new or old or {}).get("metadata") or {}
         if resource_type.group == "" and resource_type.plural == "pods":
+            if old is None and new is not None:
+                scheduled = self.pods.take_started(new)
+                if scheduled is not None and self.emit_events:
+                    record_pod_started(self.operations.store, new, scheduled)
             # A pod that changed or went away: its owner replaces it and recounts.
             for ref in metadata.get("ownerReferences") or []:
                 self._reconcile_owner(ref, metadata.get("namespace"))
@@ -172,7 +178,7 @@ class Controllers:
         name: str,
         extra_labels: dict[str, str] | None = None,
         node: str | None = None,
-    ) -> None:
+    ) -> bool:
         metadata = copy.deepcopy(template.get("metadata") or {})
         metadata.pop("creationTimestamp", None)
         metadata["name"] = name
@@ -184,22 +190,41 @@ class Controllers:
         pod = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
         if owner["kind"] == "Job":
             pod["status"] = self.pods.completed_status(spec)
-        self.operations.create(self._type("", "pods"), owner["metadata"]["namespace"], pod)
+        try:
+            self.operations.create(self._type("", "pods"), owner["metadata"]["namespace"], pod)
+        except ApiError as error:
+            # A real controller retries later; here the usual cause is a namespace being deleted.
+            self._event(owner, "FailedCreate", f"Error creating: {error.message}", "Warning")
+            return False
         if owner["kind"] == "StatefulSet":
             message = f"create Pod {name} in StatefulSet {owner['metadata']['name']} successful"
         else:
             message = f"Created pod: {name}"
         self._event(owner, "SuccessfulCreate", message)
+        return True
 
-    def _event(self, involved: dict[str, Any], reason: str, message: str) -> None:
+    def _event(self, involved: dict[str, Any], reason: str, message: str, event_type: str = "Normal") -> None:
         if self.emit_events:
-            record_event(self.operations.store, involved, reason, message, _COMPONENTS.get(involved["kind"], "kubelet"))
+            record_event(
+                self.operations.store,
+                involved,
+                reason,
+                message,
+                _COMPONENTS.get(involved["kind"], "kubelet"),
+                event_type,
+            )
 
-    def _scale_pods(self, owner: dict[str, Any], replicas: int) -> list[dict[str, Any]]:
+    def pod_killed(self, pod: dict[str, Any]) -> None:
+        """The kubelet stops a deleted pod's containers (the Deleter tells it, as the watch tells a kubelet)."""
+        if self.emit_events:
+            record_pod_killing(self.operations.store, pod)
+
+    def _scale_pods(self, owner: dict[str, Any], replicas: int) -> None:
         pods = self._active_pods(owner)
         template = owner["spec"].get("template") or {}
         for _ in range(replicas - len(pods)):
-            self._create_pod(owner, template, f"{owner['metadata']['name']}-{random_suffix()}")
+            if not self._create_pod(owner, template, f"{owner['metadata']['name']}-{random_suffix()}"):
+                break
         # Terminating pods are already on their way out: only active ones count and are scaled down.
         pods = self._active_pods(owner)
         for pod in sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)[
@@ -207,12 +232,13 @@ class Controllers:
         ]:
             self.operations.delete(self._type("", "pods"), pod["metadata"]["namespace"], pod["metadata"]["name"])
             self._event(owner, "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}")
-        return self._owned("", "pods", owner)
 
     # -- controllers ---------------------------------------------------------------------------------
 
     def _replicaset(self, replicaset: dict[str, Any]) -> None:
-        pods = self._scale_pods(replicaset, int(replicaset["spec"].get("replicas", 1)))
+        self._scale_pods(replicaset, int(replicaset["spec"].get("replicas", 1)))
+        # Status counts active pods, as the real controller does: Terminating ones are on their way out.
+        pods = self._active_pods(replicaset)
         ready = sum(1 for pod in pods if pod_is_ready(pod))
         status = {
             "replicas": len(pods),
@@ -410,12 +436,17 @@ class Controllers:
         replicas = int(statefulset["spec"].get("replicas", 1))
         name = statefulset["metadata"]["name"]
         revision = f"{name}-{template_hash(statefulset['spec'].get('template') or {})}"
+        pods_type = self._type("", "pods")
         pods = {pod["metadata"]["name"]: pod for pod in self._owned("", "pods", statefulset)}
         for ordinal in range(replicas):
             pod_name = f"{name}-{ordinal}"
             pod = pods.get(pod_name)
+            if pod is not None and pod["metadata"].get("deletionTimestamp"):
+                continue  # a pod keeps its identity: its successor waits until it is gone
             if pod is not None and pod["metadata"].get("labels", {}).get("controller-revision-hash") != revision:
-                self.operations.delete(self._type("", "pods"), pod["metadata"]["namespace"], pod_name)
+                self.operations.delete(pods_type, pod["metadata"]["namespace"], pod_name)
+                if self.operations.store.get("", "pods", pod["metadata"]["namespace"], pod_name) is not None:
+                    continue
                 pod = None
             if pod is None:
                 self._create_pod(
@@ -430,9 +461,9 @@ class Controllers:
                 )
         for pod_name, pod in pods.items():
             ordinal = pod_name.rsplit("-", 1)[-1]
-            if not ordinal.isdigit() or int(ordinal) >= replicas:
-                self.operations.delete(self._type("", "pods"), pod["metadata"]["namespace"], pod_name)
-        pods_now = self._owned("", "pods", statefulset)
+            if (not ordinal.isdigit() or int(ordinal) >= replicas) and not pod["metadata"].get("deletionTimestamp"):
+                self.operations.delete(pods_type, pod["metadata"]["namespace"], pod_name)
+        pods_now = self._active_pods(statefulset)
         ready = sum(1 for pod in pods_now if pod_is_ready(pod))
         self._set_status(
             "apps",
@@ -463,7 +494,7 @@ class Controllers:
         ]
         template = daemonset["spec"].get("template") or {}
         hash_value = template_hash(template)
-        pods = self._owned("", "pods", daemonset)
+        pods = self._active_pods(daemonset)
         by_node = {pod.get("spec", {}).get("nodeName"): pod for pod in pods}
         for node in nodes:
             pod = by_node.get(node)
@@ -481,7 +512,7 @@ class Controllers:
         for node_name, pod in by_node.items():
             if node_name not in nodes:
                 self.operations.delete(self._type("", "pods"), pod["metadata"]["namespace"], pod["metadata"]["name"])
-        pods_now = self._owned("", "pods", daemonset)
+        pods_now = self._active_pods(daemonset)
         ready = sum(1 for pod in pods_now if pod_is_ready(pod))
         self._set_status(
             "apps",

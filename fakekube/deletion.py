@@ -3,14 +3,21 @@
 An object with finalizers, a namespace, and a pod running on a node are not removed by DELETE: they get a
 `deletionTimestamp` (a pod also `deletionGracePeriodSeconds`, its grace period) and stay, Terminating, until
 their finalizers are gone, the namespace is empty, or the kubelet has stopped the pod's containers (after
-`Deleter.pod_shutdown_seconds`, capped by the grace period; 0 by default: the fake's containers exit at once
-on SIGTERM, so such a pod goes right after the Terminating state is stored and watched). Dependents go with their
-owner, or are orphaned (their owner reference removed) with `propagationPolicy=Orphan`.
+`Deleter.pod_shutdown_seconds`, capped by the grace period: `POD_SHUTDOWN_SECONDS` by default, since the fake's
+containers exit at once on SIGTERM and the kubelet then reports them gone; 0 removes such a pod as soon as its
+Terminating state is stored and watched). Dependents go with their owner as the garbage collector deletes them
+(so a pod of a deleted ReplicaSet is Terminating too), or are orphaned (their owner reference removed) with
+`propagationPolicy=Orphan`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import heapq
+import itertools
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +28,8 @@ if TYPE_CHECKING:
     from .types import ResourceType
 
 DEFAULT_GRACE_SECONDS = 30
+# How long a deleted running pod stays Terminating before the kubelet has stopped it and it is removed.
+POD_SHUTDOWN_SECONDS = 0.2
 
 
 def _timestamp(after_seconds: int) -> str:
@@ -59,14 +68,47 @@ def check_preconditions(resource_type: ResourceType, obj: dict[str, Any], precon
             )
 
 
+class _Countdowns:
+    """Calls due after a delay, run in order by one daemon thread that lives while calls are due: deleting a
+    namespace of a thousand pods must not start a thousand timer threads."""
+
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, Callable[[], None]]] = []
+        self._order = itertools.count()
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def after(self, seconds: float, call: Callable[[], None]) -> None:
+        with self._changed:
+            heapq.heappush(self._due, (time.monotonic() + seconds, next(self._order), call))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="fakekube-kubelet", daemon=True)
+                self._thread.start()
+            self._changed.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                if not self._due:
+                    self._thread = None  # nothing left to wait for: the next call starts a new thread
+                    return
+                wait = self._due[0][0] - time.monotonic()
+                if wait > 0:
+                    self._changed.wait(wait)
+                    continue
+                _, _, call = heapq.heappop(self._due)
+            call()
+
+
 class Deleter:
     """Graceful deletion, finalizers and garbage collection over one `Operations`."""
 
     def __init__(self, operations: Operations) -> None:
         self.operations = operations
         self.store = operations.store
-        self.pod_shutdown_seconds = 0.0
+        self.pod_shutdown_seconds = POD_SHUTDOWN_SECONDS
         self._stopping: set[str] = set()  # uids of pods whose containers the kubelet is still stopping
+        self._kubelet = _Countdowns()
 
     def delete(
         self,
@@ -103,6 +145,8 @@ class Deleter:
                 deleting["status"] = {**(old.get("status") or {}), "phase": "Terminating"}
             if dry_run:
                 return deleting
+            if grace > 0 and self.operations.controllers is not None:
+                self.operations.controllers.pod_killed(old)
             if propagation == "Orphan":
                 self._orphan_dependents(metadata["uid"])
             if not lingers:
@@ -124,17 +168,20 @@ class Deleter:
                 return
             if obj["metadata"]["uid"] in self._stopping:
                 return
-            if _is_namespace(resource_type) and any(
-                item["metadata"].get("namespace") == name for _, _, item in self.store.all_objects()
-            ):
-                return
+            if _is_namespace(resource_type):
+                left = self.store.namespace_objects(name)
+                if any((g, r) != ("", "events") for g, r, _ in left):
+                    return
+                # Events recorded while the namespace emptied (a pod's Killing) go in the controller's last sweep.
+                for g, r, item in left:
+                    self.store.remove(g, r, name, item["metadata"]["name"])
             self._remove(resource_type, obj, obj)
 
     def _remove(self, resource_type: ResourceType, old: dict[str, Any], shown: dict[str, Any]) -> dict[str, Any]:
         namespace = old["metadata"].get("namespace") if resource_type.namespaced else None
         removed = self.store.remove(*resource_type.stored_as, namespace, old["metadata"]["name"])
         assert removed is not None
-        self._collect_dependents(old["metadata"]["uid"])
+        self._collect_dependents(old["metadata"]["uid"], namespace)
         self.operations.notify(resource_type, old, None)
         if namespace:
             self._finish_namespace(namespace)
@@ -149,11 +196,11 @@ class Deleter:
         def stopped() -> None:
             with self.store.lock:
                 self._stopping.discard(uid)
-                self.finish(resource_type, pod["metadata"]["namespace"], pod["metadata"]["name"])
+                # A controller reacting to the removal may fail to write; the pod is gone all the same.
+                with contextlib.suppress(ApiError):
+                    self.finish(resource_type, pod["metadata"]["namespace"], pod["metadata"]["name"])
 
-        timer = threading.Timer(seconds, stopped)
-        timer.daemon = True
-        timer.start()
+        self._kubelet.after(seconds, stopped)
 
     def _finish_namespace(self, namespace: str) -> None:
         found = self.store.get("", "namespaces", None, namespace)
@@ -164,8 +211,8 @@ class Deleter:
 
     def _empty_namespace(self, namespace: str) -> None:
         """The namespace controller: delete everything in it (objects with finalizers stay until released)."""
-        for group, resource, obj in self.store.all_objects():
-            if obj["metadata"].get("namespace") != namespace or obj["metadata"].get("deletionTimestamp"):
+        for group, resource, obj in self.store.namespace_objects(namespace):
+            if obj["metadata"].get("deletionTimestamp"):
                 continue
             resource_type = self.operations.registry.by_resource(group, resource)
             if resource_type is None:
@@ -187,11 +234,22 @@ class Deleter:
                     metadata.pop("ownerReferences")
                 self.store.put(group, resource, {**obj, "metadata": metadata}, "MODIFIED")
 
-    def _collect_dependents(self, owner_uid: str) -> None:
-        """Background garbage collection, done synchronously: dependents go with their owner."""
-        for group, resource, obj in self.store.all_objects():
+    def _collect_dependents(self, owner_uid: str, namespace: str | None) -> None:
+        """Background garbage collection, done synchronously: dependents are deleted with their owner, as the
+        collector deletes them (pods on a node stay Terminating while stopping, finalizers hold). A namespaced
+        owner's dependents share its namespace."""
+        candidates = self.store.namespace_objects(namespace) if namespace else self.store.all_objects()
+        for group, resource, obj in candidates:
             owners = obj["metadata"].get("ownerReferences") or []
-            if any(owner.get("uid") == owner_uid for owner in owners):
-                removed = self.store.remove(group, resource, obj["metadata"].get("namespace"), obj["metadata"]["name"])
-                if removed is not None:
-                    self._collect_dependents(obj["metadata"]["uid"])
+            if not any(owner.get("uid") == owner_uid for owner in owners):
+                continue
+            resource_type = self.operations.registry.by_resource(group, resource)
+            where, name = obj["metadata"].get("namespace"), obj["metadata"]["name"]
+            if resource_type is None:
+                if self.store.remove(group, resource, where, name) is not None:
+                    self._collect_dependents(obj["metadata"]["uid"], where)
+                continue
+            try:
+                self.delete(resource_type, where, name, False, None, None, None)
+            except ApiError:
+                continue  # already gone with another owner

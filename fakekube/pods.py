@@ -74,18 +74,28 @@ class PodStarter:
         self.store = store
         self._next_ip = itertools.count(2)
         self._next_node = itertools.count()
+        # uid -> whether the scheduler placed the pod, for pods this starter started, until their events are recorded.
+        self.started: dict[str, bool] = {}
+
+    def take_started(self, pod: dict[str, Any]) -> bool | None:
+        """Whether this starter started `pod` (and scheduled it: True), once; None when it did not start it."""
+        return self.started.pop(pod["metadata"].get("uid", ""), None)
 
     def admit(self, resource_type: ResourceType, old: dict[str, Any] | None, pod: dict[str, Any]) -> None:
         if (resource_type.group, resource_type.plural) != ("", "pods") or old is not None:
             return
         spec = pod.setdefault("spec", {})
         nodes = [node for node in self.store.items("", "nodes") if not node.get("spec", {}).get("unschedulable")]
-        if not spec.get("nodeName") and nodes:
+        scheduled = not spec.get("nodeName") and bool(nodes)
+        if scheduled:
             spec["nodeName"] = nodes[next(self._next_node) % len(nodes)]["metadata"]["name"]
         status = pod.get("status") or {}
         if status.get("phase"):
             return
         pod["status"] = self.running_status(pod)
+        if len(self.started) > 10_000:
+            self.started.clear()  # dry-run creates are admitted but never stored: forget them
+        self.started[pod["metadata"].get("uid", "")] = scheduled
 
     def _host_ip(self, node_name: str | None) -> str | None:
         node = self.store.get("", "nodes", None, node_name) if node_name else None

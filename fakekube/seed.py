@@ -629,6 +629,7 @@ class _Seeder:
             f"0/{node_count} nodes are available: {node_count} Insufficient memory.",
             "default-scheduler",
             7,
+            action="Scheduling",
         )
 
     def event(
@@ -640,10 +641,17 @@ class _Seeder:
         component: str,
         count: int,
         field_path: str = "",
+        action: str = "",
+        at: datetime | None = None,
     ) -> None:
+        """An event from the legacy recorder; with `action`, from the events.k8s.io one (the scheduler's).
+        Seen once `at` that moment, else first and last seen at random times of the last hours."""
         metadata = obj["metadata"]
-        first = self.now - timedelta(minutes=self.random.randint(20, 600))
-        last = self.now - timedelta(seconds=self.random.randint(5, 600))
+        if at is not None:
+            first = last = at
+        else:
+            first = self.now - timedelta(minutes=self.random.randint(20, 600))
+            last = self.now - timedelta(seconds=self.random.randint(5, 600))
         involved = {
             "kind": obj["kind"],
             "namespace": metadata.get("namespace"),
@@ -655,28 +663,49 @@ class _Seeder:
         if field_path:
             involved["fieldPath"] = field_path
         host = (obj.get("spec") or {}).get("nodeName")
-        self.add(
-            {
-                "apiVersion": "v1",
-                "kind": "Event",
-                "metadata": {
-                    "name": f"{metadata['name']}.{self.random.getrandbits(64):016x}"[:253],
-                    "namespace": metadata.get("namespace") or "default",
-                    "creationTimestamp": _stamp(first),
-                },
-                "involvedObject": involved,
-                "reason": reason,
-                "message": message,
-                "type": kind,
-                "count": count,
-                "firstTimestamp": _stamp(first),
-                "lastTimestamp": _stamp(max(first, last)),
-                "source": {"component": component, **({"host": host} if host and component == "kubelet" else {})},
-                "reportingComponent": component,
-                "reportingInstance": host or "",
-                "eventTime": None,
-            }
-        )
+        event: dict[str, Any] = {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {
+                "name": f"{metadata['name']}.{self.random.getrandbits(64):016x}"[:253],
+                "namespace": metadata.get("namespace") or "default",
+                "creationTimestamp": _stamp(first),
+            },
+            "involvedObject": involved,
+            "reason": reason,
+            "message": message,
+            "type": kind,
+        }
+        if action:
+            event.update(
+                {
+                    "source": {},
+                    "firstTimestamp": None,
+                    "lastTimestamp": None,
+                    "eventTime": first.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                    "action": action,
+                    "reportingComponent": component,
+                    "reportingInstance": f"{component}-control-plane",
+                }
+            )
+            if count > 1:
+                event["series"] = {
+                    "count": count,
+                    "lastObservedTime": max(first, last).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                }
+        else:
+            event.update(
+                {
+                    "count": count,
+                    "firstTimestamp": _stamp(first),
+                    "lastTimestamp": _stamp(max(first, last)),
+                    "source": {"component": component, **({"host": host} if host and component == "kubelet" else {})},
+                    "reportingComponent": component,
+                    "reportingInstance": host or "",
+                    "eventTime": None,
+                }
+            )
+        self.add(event)
 
 
 def seed_cluster(cluster: FakeCluster, pods: int = 50, namespaces: int = 3, nodes: int = 3, seed: int = 7) -> None:
@@ -757,6 +786,8 @@ def seed_cluster(cluster: FakeCluster, pods: int = 50, namespaces: int = 3, node
         current = cluster.get_object("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])
         if current is None or current["status"]["phase"] != "Running":
             continue
+        # A pod's life in order: bound when created, its image found and its container started seconds later.
+        born = datetime.strptime(current["metadata"]["creationTimestamp"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         seeder.event(
             current,
             "Normal",
@@ -765,6 +796,8 @@ def seed_cluster(cluster: FakeCluster, pods: int = 50, namespaces: int = 3, node
             f"{pod['metadata']['name']} to {current['spec'].get('nodeName')}",
             "default-scheduler",
             1,
+            action="Binding",
+            at=born,
         )
         seeder.event(
             current,
@@ -774,6 +807,17 @@ def seed_cluster(cluster: FakeCluster, pods: int = 50, namespaces: int = 3, node
             "kubelet",
             1,
             "spec.containers{" + current["spec"]["containers"][0]["name"] + "}",
+            at=born + timedelta(seconds=1),
+        )
+        seeder.event(
+            current,
+            "Normal",
+            "Created",
+            f"Created container: {current['spec']['containers'][0]['name']}",
+            "kubelet",
+            1,
+            "spec.containers{" + current["spec"]["containers"][0]["name"] + "}",
+            at=born + timedelta(seconds=2),
         )
         seeder.event(
             current,
@@ -783,4 +827,5 @@ def seed_cluster(cluster: FakeCluster, pods: int = 50, namespaces: int = 3, node
             "kubelet",
             1,
             "spec.containers{" + current["spec"]["containers"][0]["name"] + "}",
+            at=born + timedelta(seconds=2),
         )

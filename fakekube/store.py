@@ -106,6 +106,15 @@ class Store:
             self._objects.pop((group, resource), None)
             return removed
 
+    def namespace_objects(self, namespace: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every object in `namespace`, of any resource (a snapshot)."""
+        with self.lock:
+            return [
+                (group, resource, obj)
+                for (group, resource), bucket in self._objects.items()
+                for obj in bucket.get(namespace, {}).values()
+            ]
+
     def all_objects(self) -> Iterable[tuple[str, str, dict[str, Any]]]:
         with self.lock:
             snapshot = [

@@ -161,7 +161,17 @@ def evict(operations: Operations, namespace: str, name: str, body: Any, dry_run:
                     }
                 ],
             )
-        operations.delete(pods, namespace, name, dry_run=dry_run)
+        # The eviction's deleteOptions are those of the pod's deletion (its grace period, its preconditions).
+        options = (body.get("deleteOptions") or {}) if isinstance(body, dict) else {}
+        grace = options.get("gracePeriodSeconds")
+        operations.delete(
+            pods,
+            namespace,
+            name,
+            dry_run=dry_run,
+            preconditions=options.get("preconditions"),
+            grace_period_seconds=grace if isinstance(grace, int) else None,
+        )
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
 

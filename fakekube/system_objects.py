@@ -1,6 +1,7 @@
-"""Objects every real cluster has without anyone creating them: the `kubernetes` Service and its Endpoints in
-`default` (the API server's own address), a `kube-root-ca.crt` ConfigMap in every namespace (the root CA
-publisher) and a Lease per node in `kube-node-lease` (the kubelet's heartbeat)."""
+"""Objects every real cluster has without anyone creating them: the `kubernetes` Service with its Endpoints and
+EndpointSlice in `default` (the API server's own address), a `kube-root-ca.crt` ConfigMap and a `default`
+ServiceAccount in every namespace (the root CA publisher and the service account controller) and a Lease per node
+in `kube-node-lease` (the kubelet's heartbeat)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .store import Store
 from .types import ResourceType
 
 API_SERVER_IP = "10.96.0.1"
+API_SERVER_ENDPOINT = "172.18.0.2"
 ROOT_CA_NAME = "kube-root-ca.crt"
 _ROOT_CA_DESCRIPTION = (
     "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as "
@@ -36,7 +38,7 @@ def _metadata(name: str, namespace: str | None, **extra: Any) -> dict[str, Any]:
 
 
 def api_server_objects() -> list[dict[str, Any]]:
-    """The `kubernetes` Service and Endpoints the API server keeps in `default`."""
+    """The `kubernetes` Service, Endpoints and EndpointSlice the API server keeps in `default`."""
     labels = {"component": "apiserver", "provider": "kubernetes"}
     return [
         {
@@ -57,10 +59,18 @@ def api_server_objects() -> list[dict[str, Any]]:
             "metadata": _metadata("kubernetes", "default", labels={"endpointslice.kubernetes.io/skip-mirror": "true"}),
             "subsets": [
                 {
-                    "addresses": [{"ip": "172.18.0.2"}],
+                    "addresses": [{"ip": API_SERVER_ENDPOINT}],
                     "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
                 }
             ],
+        },
+        {
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": _metadata("kubernetes", "default", labels={"kubernetes.io/service-name": "kubernetes"}),
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": [API_SERVER_ENDPOINT], "conditions": {"ready": True}}],
+            "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
         },
     ]
 
@@ -76,6 +86,10 @@ class SystemObjects:
             return
         name = new["metadata"]["name"]
         if resource_type.plural == "namespaces":
+            self._put(
+                "serviceaccounts",
+                {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _metadata("default", name)},
+            )
             self._put(
                 "configmaps",
                 {

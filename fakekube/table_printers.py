@@ -1,6 +1,7 @@
 """Table columns of the kinds beyond workloads that `kubectl get` shows with their own printers (the real
 server's `pkg/printers/internalversion`): cron jobs, ingresses, volumes and claims, service accounts,
-endpoints, autoscalers, storage classes, RBAC bindings, disruption budgets, network policies and leases."""
+endpoints and endpoint slices, autoscalers, storage classes, RBAC bindings, disruption budgets, network
+policies and leases."""
 
 from __future__ import annotations
 
@@ -109,6 +110,19 @@ def _endpoints(obj: dict[str, Any]) -> Row:
     ]
     shown = ",".join(addresses[:3]) + (f" + {len(addresses) - 3} more..." if len(addresses) > 3 else "")
     return [obj["metadata"]["name"], shown or "<none>", _age(obj)]
+
+
+def _endpoint_slice(obj: dict[str, Any]) -> Row:
+    ports = [str(port["port"]) if port.get("port") is not None else "<unset>" for port in obj.get("ports") or []]
+    addresses = [address for endpoint in obj.get("endpoints") or [] for address in endpoint.get("addresses") or []]
+    shown = ",".join(addresses[:3]) + (f" + {len(addresses) - 3} more..." if len(addresses) > 3 else "")
+    return [
+        obj["metadata"]["name"],
+        obj.get("addressType", ""),
+        ",".join(ports) or "<unset>",
+        shown or "<unset>",
+        _age(obj),
+    ]
 
 
 def _autoscaler(obj: dict[str, Any]) -> Row:
@@ -250,6 +264,16 @@ PRINTERS: dict[tuple[str, str], Printer] = {
         _service_account,
     ),
     ("", "endpoints"): ([("Name", "string", 0), ("Endpoints", "string", 0), ("Age", "string", 0)], _endpoints),
+    ("discovery.k8s.io", "endpointslices"): (
+        [
+            ("Name", "string", 0),
+            ("AddressType", "string", 0),
+            ("Ports", "string", 0),
+            ("Endpoints", "string", 0),
+            ("Age", "string", 0),
+        ],
+        _endpoint_slice,
+    ),
     ("autoscaling", "horizontalpodautoscalers"): (
         [
             ("Name", "string", 0),

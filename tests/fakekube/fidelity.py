@@ -11,11 +11,12 @@ from .base import FakeClusterTestCase
 
 
 class KubectlFidelityTestCase(FakeClusterTestCase):
-    """A cluster with what real clusters have unasked, and `viewer`, who may only read pods in `default`."""
+    """A cluster as `FakeCluster()` makes it (with what real clusters have unasked), and `viewer`, who may only
+    read pods in `default`."""
 
     @classmethod
     def make_cluster(cls) -> FakeCluster:
-        cluster = FakeCluster(system_objects=True)
+        cluster = FakeCluster()
         cluster.grant("viewer", verbs=["get", "list"], resources=["pods"], namespaces=["default"], groups=[""])
         return cluster
 

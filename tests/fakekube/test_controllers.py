@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from kubernetes import client
+from kubernetes.client.rest import ApiException
 
 from fakekube import FakeCluster
 
@@ -17,6 +20,13 @@ class ControllerTests(FakeClusterTestCase):
         return cluster
 
     def owned_pods(self, name: str) -> list[dict]:
+        """The app's active pods: a deleted pod stays Terminating while its containers stop, as on a real cluster."""
+        return [p for p in self.app_pods(name) if not p["metadata"].get("deletionTimestamp")]
+
+    def terminating_pods(self, name: str) -> list[dict]:
+        return [p for p in self.app_pods(name) if p["metadata"].get("deletionTimestamp")]
+
+    def app_pods(self, name: str) -> list[dict]:
         return [p for p in self.cluster.list_objects("pods", "default") if p["metadata"]["labels"].get("app") == name]
 
     def replica_sets(self, name: str) -> list[dict]:
@@ -66,6 +76,8 @@ class ControllerTests(FakeClusterTestCase):
         self.assertEqual(by_revision["2"]["spec"]["replicas"], 2)
         pods = self.owned_pods("ctl-roll")
         self.assertEqual([p["spec"]["containers"][0]["image"] for p in pods], ["nginx:1.28"] * 2)
+        old = self.terminating_pods("ctl-roll")
+        self.assertEqual([p["spec"]["containers"][0]["image"] for p in old], ["nginx:1.27"] * 2)
         deployment = self.apps.read_namespaced_deployment("ctl-roll", "default")
         self.assertEqual(deployment.metadata.annotations["deployment.kubernetes.io/revision"], "2")
         self.assertEqual(deployment.status.observed_generation, deployment.metadata.generation)
@@ -82,7 +94,9 @@ class ControllerTests(FakeClusterTestCase):
             client.V1Scale(metadata=client.V1ObjectMeta(name="ctl-scale"), spec=client.V1ScaleSpec(replicas=2)),
         )
         self.assertEqual(len(self.owned_pods("ctl-scale")), 2)
-        self.assertEqual(self.apps.read_namespaced_deployment("ctl-scale", "default").status.ready_replicas, 2)
+        self.assertEqual(len(self.terminating_pods("ctl-scale")), 2)
+        status = self.apps.read_namespaced_deployment("ctl-scale", "default").status
+        self.assertEqual((status.replicas, status.ready_replicas), (2, 2))
 
     def test_a_deleted_pod_is_replaced_by_its_replica_set(self) -> None:
         self.apps.create_namespaced_deployment("default", deployment_manifest("ctl-heal", replicas=2))
@@ -91,12 +105,15 @@ class ControllerTests(FakeClusterTestCase):
         names = [p["metadata"]["name"] for p in self.owned_pods("ctl-heal")]
         self.assertEqual(len(names), 2)
         self.assertNotIn(victim, names)
+        self.assertEqual([p["metadata"]["name"] for p in self.terminating_pods("ctl-heal")], [victim])
 
     def test_deleting_a_deployment_deletes_its_replica_sets_and_pods(self) -> None:
         self.apps.create_namespaced_deployment("default", deployment_manifest("ctl-gc", replicas=2))
         self.apps.delete_namespaced_deployment("ctl-gc", "default")
         self.assertEqual(self.replica_sets("ctl-gc"), [])
         self.assertEqual(self.owned_pods("ctl-gc"), [])
+        # The garbage collector deletes the pods as any client would: they stop before they go.
+        self.assertEqual(len(self.terminating_pods("ctl-gc")), 2)
 
     def test_kubectl_rollout_status_history_restart_and_undo_work(self) -> None:
         self.apps.create_namespaced_deployment("default", deployment_manifest("ctl-kubectl", replicas=2))
@@ -137,6 +154,9 @@ class ControllerTests(FakeClusterTestCase):
         )
         self.apps.patch_namespaced_stateful_set_scale("ctl-db", "default", {"spec": {"replicas": 1}})
         self.assertEqual([p["metadata"]["name"] for p in self.owned_pods("ctl-db")], ["ctl-db-0"])
+        self.assertEqual(
+            sorted(p["metadata"]["name"] for p in self.terminating_pods("ctl-db")), ["ctl-db-1", "ctl-db-2"]
+        )
         status = self.apps.read_namespaced_stateful_set("ctl-db", "default").status
         self.assertEqual((status.replicas, status.ready_replicas), (1, 1))
 
@@ -199,6 +219,12 @@ class ControllerTests(FakeClusterTestCase):
             "default",
             client.V1Eviction(metadata=client.V1ObjectMeta(name="ctl-evict", namespace="default")),
         )
+        evicted = self.cluster.get_object("pods", "default", "ctl-evict")
+        # Terminating until its containers stop (a moment later it is gone).
+        self.assertTrue(evicted is None or "deletionTimestamp" in evicted["metadata"], evicted)
+        # Gone at once now, so that no unmanaged pod stops a later `kubectl drain` of its node.
+        with contextlib.suppress(ApiException):
+            self.core.delete_namespaced_pod("ctl-evict", "default", grace_period_seconds=0)
         self.assertIsNone(self.cluster.get_object("pods", "default", "ctl-evict"))
 
     def test_a_disruption_budget_refuses_an_eviction_that_would_break_it(self) -> None:
@@ -237,6 +263,7 @@ class ControllerTests(FakeClusterTestCase):
             victim, "default", client.V1Eviction(metadata=client.V1ObjectMeta(name=victim, namespace="default"))
         )
         self.assertNotIn(victim, [p["metadata"]["name"] for p in self.owned_pods("ctl-pdb")])
+        self.assertEqual([p["metadata"]["name"] for p in self.terminating_pods("ctl-pdb")], [victim])
 
     def test_the_status_subresource_updates_only_status(self) -> None:
         self.core.create_namespaced_pod("default", pod_manifest("ctl-status"))

@@ -173,7 +173,7 @@ class ClientFidelityTests(FakeClusterTestCase):
         self.admin.delete_namespaced_config_map("cm-3", "paging")
         self.admin.patch_namespaced_config_map("cm-2", "paging", {"data": {"a": "changed"}})
         rest = self.admin.list_namespaced_config_map("paging", limit=10, _continue=first.metadata._continue)
-        self.assertEqual([item.metadata.name for item in rest.items], ["cm-2", "cm-3"])
+        self.assertEqual([item.metadata.name for item in rest.items], ["cm-2", "cm-3", "kube-root-ca.crt"])
         self.assertEqual(rest.items[0].data, {"a": "1"})
         self.assertEqual(rest.metadata.resource_version, first.metadata.resource_version)
 
@@ -264,6 +264,18 @@ class GracefulDeletionTests(FakeClusterTestCase):
         self.core.delete_namespaced_pod("forced", "default", grace_period_seconds=0)
         with self.assertApiError(404, "NotFound"):
             self.core.read_namespaced_pod("forced", "default")
+
+    def test_an_eviction_deletes_with_its_delete_options(self) -> None:
+        self.running_pod("evicted")
+        self.core.create_namespaced_pod_eviction(
+            "evicted",
+            "default",
+            client.V1Eviction(
+                metadata=client.V1ObjectMeta(name="evicted", namespace="default"),
+                delete_options=client.V1DeleteOptions(grace_period_seconds=7),
+            ),
+        )
+        self.assertEqual(self.core.read_namespaced_pod("evicted", "default").metadata.deletion_grace_period_seconds, 7)
 
     def test_a_replica_set_replaces_a_terminating_pod_at_once(self) -> None:
         self.apps.create_namespaced_deployment("default", deployment_manifest("web", replicas=2))

@@ -40,7 +40,11 @@ class WatchTests(FakeClusterTestCase):
         self.core.create_namespace({"metadata": {"name": "watched-initial"}})
         self.core.create_namespaced_config_map("watched-initial", {"metadata": {"name": "present"}})
         events = list(watch.Watch().stream(self.core.list_namespaced_config_map, "watched-initial", timeout_seconds=1))
-        self.assertEqual([(e["type"], e["object"].metadata.name) for e in events], [("ADDED", "present")])
+        # Every namespace holds the root CA's ConfigMap from its start, as on a real cluster.
+        self.assertEqual(
+            [(e["type"], e["object"].metadata.name) for e in events],
+            [("ADDED", "kube-root-ca.crt"), ("ADDED", "present")],
+        )
 
     def test_a_watch_honours_selectors_and_ends_at_its_timeout(self) -> None:
         self.core.create_namespace({"metadata": {"name": "watched-selector"}})
@@ -84,10 +88,13 @@ class WatchTests(FakeClusterTestCase):
         )
         with urllib.request.urlopen(request) as response:
             events = [json.loads(line) for line in response.read().splitlines()]
-        self.assertEqual([e["object"]["kind"] for e in events], ["Table", "Table"])
-        self.assertEqual(events[0]["object"]["rows"][0]["cells"][:2], ["t1", 1])
+        # kube-root-ca.crt (in every namespace) comes first, by name.
+        self.assertEqual([e["object"]["kind"] for e in events], ["Table", "Table", "Table"])
+        self.assertEqual(
+            [e["object"]["rows"][0]["cells"][:2] for e in events], [["kube-root-ca.crt", 1], ["t1", 1], ["t2", 0]]
+        )
         self.assertEqual([c["name"] for c in events[0]["object"]["columnDefinitions"]], ["Name", "Data", "Age"])
-        self.assertEqual(events[1]["object"]["columnDefinitions"], [])
+        self.assertEqual([e["object"]["columnDefinitions"] for e in events[1:]], [[], []])
 
     def test_a_streaming_list_ends_its_initial_events_with_a_bookmark(self) -> None:
         self.core.create_namespace({"metadata": {"name": "watched-stream"}})
@@ -98,7 +105,8 @@ class WatchTests(FakeClusterTestCase):
         )
         with urllib.request.urlopen(url) as response:
             events = [json.loads(line) for line in response.read().splitlines()]
-        self.assertEqual([e["type"] for e in events], ["ADDED", "BOOKMARK"])
-        bookmark = events[1]["object"]
+        # s1 and the namespace's kube-root-ca.crt, then the bookmark.
+        self.assertEqual([e["type"] for e in events], ["ADDED", "ADDED", "BOOKMARK"])
+        bookmark = events[-1]["object"]
         self.assertEqual(bookmark["metadata"]["annotations"], {"k8s.io/initial-events-end": "true"})
         self.assertEqual(bookmark["kind"], "ConfigMap")

@@ -165,7 +165,14 @@ class ForwardingTests(LiveServerTestCase):
         self.assertEqual(started["target"], "pod/web-1")
         self.assertIn("stopped successfully", stopped)
 
+    def pods_stop_after(self, seconds: float) -> None:
+        """How long a deleted pod stays Terminating, for this test."""
+        deleter = self.fake.operations.deleter
+        self.addCleanup(setattr, deleter, "pod_shutdown_seconds", deleter.pod_shutdown_seconds)
+        deleter.pod_shutdown_seconds = seconds
+
     def test_a_session_whose_pod_is_deleted_ends_as_failed_with_the_reason(self) -> None:
+        self.pods_stop_after(0)  # gone before the session's next check
         add_echo_pod(self.fake, self.echo, "doomed-1", app="doomed")
         started = self.start(resourceName="doomed-1", ports=["8080"])
         [port] = local_ports_of(started)
@@ -175,5 +182,22 @@ class ForwardingTests(LiveServerTestCase):
 
         session = wait_for(lambda: PortForwardSession.objects.filter(pk=started["sessionId"], status="failed").first())
         self.assertEqual(session.last_error, "pod default/doomed-1 was deleted")
+        self.assertEqual(session.stopped_by, "pod check")
+        self.assertTrue(refuses_connections(port))
+
+    def test_a_session_whose_pod_is_terminating_ends_as_failed_with_the_reason(self) -> None:
+        self.pods_stop_after(60)  # still Terminating when the session checks it
+        add_echo_pod(self.fake, self.echo, "doomed-2", app="doomed")
+        self.addCleanup(
+            self.fake.operations.delete, self.fake.resource_type("pods"), "default", "doomed-2", grace_period_seconds=0
+        )
+        started = self.start(resourceName="doomed-2", ports=["8080"])
+        [port] = local_ports_of(started)
+        self.assertEqual(round_trip(port, b"alive"), b"alive")
+
+        self.fake.delete_object("pods", "default", "doomed-2")
+
+        session = wait_for(lambda: PortForwardSession.objects.filter(pk=started["sessionId"], status="failed").first())
+        self.assertEqual(session.last_error, "pod doomed-2 is being deleted")
         self.assertEqual(session.stopped_by, "pod check")
         self.assertTrue(refuses_connections(port))

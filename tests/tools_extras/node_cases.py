@@ -71,7 +71,9 @@ class WritableNodeCases(Base):
         self.assertIn("skipped default/agent-1: managed by a DaemonSet", text)
         evictions = [r for r in self.fake.mutations() if r.subresource == "eviction"]
         self.assertEqual([r.name for r in evictions], ["web-1"])
-        self.assertIsNone(self.fake.get_object("pods", "default", "web-1"))
+        # Evicted with the grace period asked for: Terminating until its containers stop (a moment), then gone.
+        evicted = self.fake.get_object("pods", "default", "web-1")
+        self.assertTrue(evicted is None or evicted["metadata"]["deletionGracePeriodSeconds"] == 5, evicted)
         self.assertIsNotNone(self.fake.get_object("pods", "default", "agent-1"))
         self.assertTrue(self.fake.get_object("nodes", None, "drain-me")["spec"]["unschedulable"])
 
