@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakekube.test_runtime_support import EchoHandler, RuntimeTestCase, pod, start_server
+from tests.live import when_requested
 
 KUBECTL = shutil.which("kubectl")
 
@@ -33,6 +34,11 @@ class KubectlTestCase(RuntimeTestCase):
         self.cluster.add_object(pod("web-1"))
         self.runtime.expose_port("default", "web-1", 8080, "127.0.0.1", start_server(self, EchoHandler))
 
+    def delete_soon(self) -> None:
+        """Delete the pod a moment after a stream's request reached the fake (its stream is then set up)."""
+        time.sleep(0.3)
+        self.cluster.delete_object("pods", "default", "web-1")
+
     def kubectl(self, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(KUBECTL), *args],
@@ -42,6 +48,10 @@ class KubectlTestCase(RuntimeTestCase):
             timeout=30,
             env={**os.environ, **self.kubectl_env, **env},
         )
+
+
+def is_subresource(subresource: str) -> Any:
+    return lambda request: request.subresource == subresource and request.name == "web-1"
 
 
 class KubectlExecTests(KubectlTestCase):
@@ -65,7 +75,9 @@ class KubectlExecTests(KubectlTestCase):
 
     def test_logs_follow_until_the_pod_is_deleted(self) -> None:
         self.runtime.set_logs("default", "web-1", "app", ["one", "two"])
-        threading.Timer(0.5, self.cluster.delete_object, ("pods", "default", "web-1")).start()
+        # Once kubectl's follow request has reached the fake (not after a fixed time: a loaded machine may start
+        # kubectl later than that, and it would find no pod).
+        when_requested(self.cluster, is_subresource("log"), self.delete_soon)
 
         result = self.kubectl("logs", "-f", "web-1")
 
@@ -75,8 +87,13 @@ class KubectlExecTests(KubectlTestCase):
 class KubectlAttachTests(KubectlTestCase):
     def test_attach_shows_new_output_until_the_pod_goes_away(self) -> None:
         self.runtime.set_logs("default", "web-1", "app", ["before"])
-        threading.Timer(0.5, self.runtime.append_log, ("default", "web-1", "app", "after")).start()
-        threading.Timer(1.0, self.cluster.delete_object, ("pods", "default", "web-1")).start()
+
+        def write_then_delete() -> None:
+            time.sleep(0.3)  # the attach stream is set up just after its request is recorded
+            self.runtime.append_log("default", "web-1", "app", "after")
+            self.delete_soon()
+
+        when_requested(self.cluster, is_subresource("attach"), write_then_delete)
 
         result = self.kubectl("attach", "web-1")
 
