@@ -19,6 +19,7 @@ from typing import Any
 
 import anyio
 from django.conf import settings
+from django.core.checks import Tags
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import DatabaseError, connection
@@ -41,6 +42,10 @@ def http_address(value: str) -> tuple[str, int]:
 
 class Command(BaseCommand):
     help = "Serve MCP over streamable HTTP at /mcp (daphne) or over stdio; --demo serves a seeded fake cluster."
+    # Only the security checks at start (the OAuth gateway's configuration, ~1 ms). The whole set costs ~0.3 s of
+    # every start (URLconf, middleware, the migration autodetector) and checks the code, not the deployment:
+    # `manage.py test` (CI) and `manage.py check` run it.
+    requires_system_checks = [Tags.security]
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--transport", choices=("http", "stdio"), default="http")
