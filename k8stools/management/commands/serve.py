@@ -14,6 +14,8 @@ import json
 import os
 import signal
 import sys
+import threading
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
@@ -90,15 +92,29 @@ class Command(BaseCommand):
                     f"demo cluster: {demo.pods} pods in {demo.namespaces} namespaces at {demo.url} "
                     f"(kubeconfig {demo.kubeconfig})"
                 )
-            elif problem := kubeconfig_problem(get_server_context()):
-                self.stderr.write(
-                    f"kubemcp: {problem.rstrip('.')}; serving anyway, tools answer with this error until a kubeconfig is usable "
-                    "(set KUBECONFIG, or try --demo)"
-                )
+            elif not stdio:
+                self.warn_without_kubeconfig()
             if stdio:
-                self.serve_stdio(out, demo_lines, launcher, demo=options["demo"], cleanup=stack.close)
+                self.serve_stdio(
+                    out,
+                    demo_lines,
+                    launcher,
+                    demo=options["demo"],
+                    cleanup=stack.close,
+                    # Beside the server rather than before it: reading a kubeconfig loads the `kubernetes` package
+                    # (~0.25 s of CPU), which `initialize` and `tools/list` do not need.
+                    beside=None if options["demo"] else self.warn_without_kubeconfig,
+                )
             else:
                 self.serve_http(out, demo_lines, admin_lines, launcher, *options["http_addr"], demo=options["demo"])
+
+    def warn_without_kubeconfig(self) -> None:
+        """Say in one line on stderr when no cluster can be reached with the configuration; the server serves anyway."""
+        if problem := kubeconfig_problem(get_server_context()):
+            self.stderr.write(
+                f"kubemcp: {problem.rstrip('.')}; serving anyway, tools answer with this error until a kubeconfig is usable "
+                "(set KUBECONFIG, or try --demo)"
+            )
 
     def admin_lines(self, launcher: Launcher, *, demo: bool, stdio: bool) -> list[str]:
         """What to say about the admin console: the demo's credentials, or how to create a first admin user.
@@ -118,7 +134,14 @@ class Command(BaseCommand):
         return [] if stdio else ["admin console: {admin}"]
 
     def serve_stdio(
-        self, out: OutputWrapper, demo_lines: list[str], launcher: Launcher, *, demo: bool, cleanup: Any
+        self,
+        out: OutputWrapper,
+        demo_lines: list[str],
+        launcher: Launcher,
+        *,
+        demo: bool,
+        cleanup: Any,
+        beside: Callable[[], None] | None = None,
     ) -> None:
         from k8stools.server import KubeMCPServer
 
@@ -137,6 +160,8 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, terminate)
         signal.signal(signal.SIGINT, terminate)
+        if beside is not None:
+            threading.Thread(target=beside, name="kubemcp-start-check", daemon=True).start()
         anyio.run(server.run_stdio_async)
 
     def serve_http(
