@@ -30,6 +30,7 @@ from django.utils.module_loading import import_string
 
 from k8stools.context import ServerContext, get_server_context
 from k8stools.kube import KubeConfigError
+from k8stools.management import start_gc
 from k8stools.management.first_run import DEMO_ADMIN_USERNAME, demo_admin_password, has_superuser
 from k8stools.management.launcher import Launcher, kubemcp_launcher, manage_py_launcher
 
@@ -160,6 +161,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, terminate)
         signal.signal(signal.SIGINT, terminate)
+        start_gc.resume(freeze=True)
         if beside is not None:
             threading.Thread(target=beside, name="kubemcp-start-check", daemon=True).start()
         anyio.run(server.run_stdio_async)
@@ -205,6 +207,7 @@ class Command(BaseCommand):
             endpoints=build_endpoint_description_strings(host=host, port=port),
             announce=announce,
         )
+        start_gc.resume(freeze=True)
         server.run()
         if not server.listening_addresses:
             raise CommandError(f"could not listen on {host}:{port} (see the message above)")
