@@ -45,6 +45,16 @@ class StartupImportTests(SimpleTestCase):
         self.assertEqual(result.returncode, 0, result.stderr[-2000:])
         self.assertEqual(result.stdout.strip().splitlines()[-1], "loaded:")
 
+    def test_management_commands_set_up_django_without_the_mcp_sdk_or_kubernetes(self) -> None:
+        # migrate, check, createsuperuser...: the SDK's pydantic models alone are ~1 s of CPU.
+        probe = "import sys, django\ndjango.setup()\nprint('loaded:' + ','.join(n for n in ('mcp', 'kubernetes') if n in sys.modules))\n"
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "mcpsite.settings"}
+        result = subprocess.run(
+            [sys.executable, "-c", probe], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+        )
+        self.assertEqual(result.returncode, 0, result.stderr[-2000:])
+        self.assertEqual(result.stdout.strip().splitlines()[-1], "loaded:")
+
     def test_the_http_server_module_installs_the_asyncio_reactor(self) -> None:
         probe = "import k8stools.management.daphne_server, sys\nfrom twisted.internet import reactor\nprint(type(reactor).__name__)\n"
         result = subprocess.run(
