@@ -16,10 +16,11 @@ def pause() -> None:
 
 
 def resume(*, freeze: bool = False) -> None:
-    """Turn the collector back on. With `freeze`, what start-up dropped is collected first and what it keeps is
-    moved out of the collector's way for good (`gc.freeze`), so that collections while serving walk only what
-    calls make."""
+    """Turn the collector back on. With `freeze`, what start-up made is first moved out of its way for good
+    (`gc.freeze`), so that collections while serving walk only what calls make.
+
+    No collection before the freeze: it would walk every object once more (~0.2 s) to free the ~3,000 that start-up
+    dropped in reference cycles (well under 1 MB, measured), which stay with the frozen ones instead."""
     if freeze:
-        gc.collect()
         gc.freeze()
     gc.enable()
