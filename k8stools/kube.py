@@ -29,8 +29,20 @@ if TYPE_CHECKING:
     from kubernetes.client.rest import ApiException
 
 # The `kubernetes` package is imported where a client is built or a kubeconfig read, not here: its
-# `client/__init__` loads every model and API class (~0.25 s of CPU at start, ~7 MB), and a server answers
-# `initialize` and `tools/list` without it. `tests/core/test_startup_imports.py` keeps it out of the start.
+# `client/__init__` loads every model and API class (~0.25 s of CPU at start, ~7 MB), and a stdio server answers
+# `initialize` and `tools/list` without it. `tests/core/test_startup_imports.py` keeps it out of that start.
+
+
+def load_client_package() -> None:
+    """Import the `kubernetes` package now rather than in the first call that talks to a cluster.
+
+    The HTTP application does this as it is built: a worker's start to its first call costs the same either way, and
+    its first call (perhaps one that continues a confirmation another worker asked for, within its time limit) is
+    not the one that pays."""
+    import kubernetes.client  # noqa: F401
+    import kubernetes.config  # noqa: F401
+    import kubernetes.stream.ws_client  # noqa: F401
+
 
 CONNECT_TIMEOUT_SECONDS = 5.0
 # A 429 is retried when the server asks for a wait this short; longer waits become a tool error.
