@@ -286,6 +286,18 @@ def kubemcp_version() -> str:
     return f"{version} ({commit.stdout.strip()})" if commit.returncode == 0 else version
 
 
+# What a kubemcp worker imports from this checkout.
+CHECKOUT_PACKAGES = ("asgiwire", "fakekube", "k8stools", "mcpsite", "oauthgw", "staffaccess")
+
+
+def compile_checkout() -> None:
+    """Byte-compile the checkout's packages, as installing the wheel does. Where PYTHONDONTWRITEBYTECODE is set
+    (this machine, the image) a server started from a checkout would otherwise compile its ~120 modules from source
+    at every start (~0.3 s of CPU), which no installed server does."""
+    packages = [str(BASE_DIR / package) for package in CHECKOUT_PACKAGES]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *packages], check=True)
+
+
 def kubemcp_env(kubeconfig: str, directory: str, tag: str) -> dict[str, str]:
     return {
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "KUBE_CONTEXT")},
@@ -451,6 +463,7 @@ async def measure(
 
     # Migrations applied beforehand, so that start-up is measured as on every start but the first; the first
     # start (fresh database) also applies them, timed here on its own.
+    compile_checkout()
     migrate_seconds = {}
     for tag in ("http", "stdio"):
         started = time.monotonic()

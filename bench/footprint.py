@@ -29,6 +29,7 @@ from compare import (
     Cell,
     Server,
     cluster_process,
+    compile_checkout,
     kubemcp_calls,
     kubemcp_env,
     rss_mb,
@@ -51,6 +52,7 @@ async def start(server: Server, kubeconfig: str, directory: str, stack: contextl
 
 
 async def run(transport: str, options: argparse.Namespace, kubeconfig: str, directory: str, names: dict) -> None:
+    compile_checkout()
     subprocess.run(
         [sys.executable, str(BASE_DIR / "manage.py"), "migrate", "-v0"],
         cwd=BASE_DIR,

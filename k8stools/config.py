@@ -31,6 +31,8 @@ READ_OPERATIONS = frozenset(
     }
 )
 KNOWN_OPERATIONS = MUTATING_OPERATIONS | READ_OPERATIONS
+# CONFIRM_DESTRUCTIVE's values (k8stools.confirmation); here so that the settings read them without the MCP SDK.
+CONFIRM_MODES = ("off", "ask", "required")
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,6 @@ from pydantic import BaseModel, Field
 from k8stools.identity import Caller
 from k8stools.policy import Policy, PolicySource
 
-CONFIRM_MODES = ("off", "ask", "required")
 INPUT_KEY = "confirm"
 # How long a person has to answer by default (CONFIRM_TIMEOUT_SECONDS); a sealed confirmation expires as late.
 ANSWER_SECONDS = 300.0

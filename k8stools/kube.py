@@ -17,18 +17,34 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import urllib3
-from kubernetes import client as k8s_client
-from kubernetes import config as k8s_config
-from kubernetes.client.rest import ApiException
-from kubernetes.config.config_exception import ConfigException
 
 from k8stools.apirequest import ApiRequest, group_version_request, nonresource
 from k8stools.gcpause import collection_paused
 from k8stools.names import InvalidName
+
+if TYPE_CHECKING:
+    from kubernetes import client as k8s_client
+    from kubernetes.client.rest import ApiException
+
+# The `kubernetes` package is imported where a client is built or a kubeconfig read, not here: its
+# `client/__init__` loads every model and API class (~0.25 s of CPU at start, ~7 MB), and a stdio server answers
+# `initialize` and `tools/list` without it. `tests/core/test_startup_imports.py` keeps it out of that start.
+
+
+def load_client_package() -> None:
+    """Import the `kubernetes` package now rather than in the first call that talks to a cluster.
+
+    The HTTP application does this as it is built: a worker's start to its first call costs the same either way, and
+    its first call (perhaps one that continues a confirmation another worker asked for, within its time limit) is
+    not the one that pays."""
+    import kubernetes.client  # noqa: F401
+    import kubernetes.config  # noqa: F401
+    import kubernetes.stream.ws_client  # noqa: F401
+
 
 CONNECT_TIMEOUT_SECONDS = 5.0
 # A 429 is retried when the server asks for a wait this short; longer waits become a tool error.
@@ -209,6 +225,8 @@ class KubeClient:
         headers = {"Accept": request.accept}
         if request.body is not None:
             headers["Content-Type"] = request.content_type
+        from kubernetes.client.rest import ApiException
+
         request_timeout = (CONNECT_TIMEOUT_SECONDS, timeout) if timeout else None
         for attempt in range(3):
             self.limiter.acquire()
@@ -457,6 +475,9 @@ class KubeClientFactory:
         return tuple(stamp)
 
     def _read_contexts(self) -> list[KubeContext]:
+        from kubernetes import config as k8s_config
+        from kubernetes.config.config_exception import ConfigException
+
         try:
             contexts, active = k8s_config.list_kube_config_contexts(config_file=self.kubeconfig or None)
         except (ConfigException, OSError) as error:
@@ -503,6 +524,8 @@ class KubeClientFactory:
         cached = self._token_clients.get(key)
         if cached is not None:
             return cached
+        from kubernetes import client as k8s_client
+
         template = self.for_context(context).api_client.configuration
         configuration = k8s_client.Configuration()
         configuration.host = template.host
@@ -536,6 +559,8 @@ class KubeClientFactory:
 
     def for_host(self, host: str, *, token: str = "", ca_file: str = "", verify: bool = True) -> KubeClient:
         """A client for an explicit API server URL and bearer token (not cached)."""
+        from kubernetes import client as k8s_client
+
         configuration = k8s_client.Configuration()
         configuration.host = host
         configuration.verify_ssl = verify
@@ -557,6 +582,10 @@ class KubeClientFactory:
         return RateLimiter(self.qps, self.burst)
 
     def _api_client_for_context(self, name: str) -> k8s_client.ApiClient:
+        from kubernetes import client as k8s_client
+        from kubernetes import config as k8s_config
+        from kubernetes.config.config_exception import ConfigException
+
         configuration = k8s_client.Configuration()
         try:
             if self.in_cluster:

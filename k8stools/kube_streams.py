@@ -16,14 +16,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from kubernetes.stream.ws_client import (
-    ERROR_CHANNEL,
-    STDERR_CHANNEL,
-    STDOUT_CHANNEL,
-    V5_CHANNEL_PROTOCOL,
-    WSClient,
-    get_websocket_url,
-)
 from websocket import WebSocketBadStatusException, WebSocketConnectionClosedException, WebSocketException
 
 from k8stools.apirequest import PODS, ApiRequest, resource_request
@@ -114,6 +106,9 @@ def exec_in_pod(
     Raises `KubeError` when the API server refuses the exec (unknown pod or container, a container
     that is not running, no permission) and `KubeUnavailable` when it cannot be reached.
     """
+    # Imported here, not at the top: the `kubernetes` package stays out of a server's start (see k8stools.kube).
+    from kubernetes.stream.ws_client import WSClient, get_websocket_url
+
     command = [value for key, value in request.query if key == "command"]
     refuse_impersonated_stream(client)
     client.limiter.acquire()
@@ -149,6 +144,8 @@ def exec_in_pod(
 def _run(
     socket: Any, *, command: list[str], tty: bool, stdin: bytes | None, timeout_seconds: float, max_output_bytes: int
 ) -> ExecOutput:
+    from kubernetes.stream.ws_client import ERROR_CHANNEL, STDERR_CHANNEL, STDOUT_CHANNEL, V5_CHANNEL_PROTOCOL
+
     deadline = time.monotonic() + timeout_seconds
     stdout, stderr = _BoundedOutput(max_output_bytes), _BoundedOutput(max_output_bytes)
     status = bytearray()

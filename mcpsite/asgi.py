@@ -22,9 +22,11 @@ ensure_database_directory(settings.DATABASES)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402 - Django must be set up first
 from django.urls import path, re_path  # noqa: E402
 
+from k8stools.kube import load_client_package  # noqa: E402
 from mcpsite.mcp_endpoint import build_mcp_applications  # noqa: E402
 
 mcp_application, read_only_mcp_application = build_mcp_applications()
+load_client_package()
 
 application = ProtocolTypeRouter(
     {

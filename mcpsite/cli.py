@@ -20,6 +20,8 @@ from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
+from k8stools.management import start_gc
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Options that take a value, so that the subcommand can be told from an option's value (`--context manage`).
 VALUE_OPTIONS = frozenset({"--kubeconfig", "--context", "--log-level", "--host", "--port", "--pods", "--namespaces"})
@@ -143,7 +145,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     before, manage_words = split_manage(words)
     options = build_parser().parse_args(before)
     apply_options(options)
-
+    if manage_words is None:
+        start_gc.pause()  # until the server is built: `serve` resumes it
     import django
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured

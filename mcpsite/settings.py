@@ -20,8 +20,7 @@ import dj_database_url
 from django.conf import global_settings
 from django.core.exceptions import ImproperlyConfigured
 
-from k8stools.config import KNOWN_OPERATIONS
-from k8stools.confirmation import CONFIRM_MODES
+from k8stools.config import CONFIRM_MODES, KNOWN_OPERATIONS
 from k8stools.identity import DOWNSTREAM_AUTH_MODES
 from k8stools.names import is_namespace_name
 from mcpsite.datadir import data_dir

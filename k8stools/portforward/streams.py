@@ -20,8 +20,6 @@ import select
 import ssl
 from typing import Any
 
-from kubernetes.client.rest import ApiException
-from kubernetes.stream.ws_client import create_websocket, get_websocket_url
 from websocket import ABNF, WebSocketBadStatusException, WebSocketException
 
 from k8stools.guard import PodConnection
@@ -99,6 +97,10 @@ def open_pod_port(connection: PodConnection, *, port: int) -> PodPortStream:
 
     `KubeError` when the API server refuses it.
     """
+    # Imported here, not at the top: the `kubernetes` package stays out of a server's start (see k8stools.kube).
+    from kubernetes.client.rest import ApiException
+    from kubernetes.stream.ws_client import create_websocket, get_websocket_url
+
     client = connection.client
     request = connection.request.with_query(("ports", port))
     url_check = connection.url_check(request)

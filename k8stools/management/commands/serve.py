@@ -14,11 +14,14 @@ import json
 import os
 import signal
 import sys
+import threading
+from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
 import anyio
 from django.conf import settings
+from django.core.checks import Tags
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.db import DatabaseError, connection
@@ -27,6 +30,7 @@ from django.utils.module_loading import import_string
 
 from k8stools.context import ServerContext, get_server_context
 from k8stools.kube import KubeConfigError
+from k8stools.management import start_gc
 from k8stools.management.first_run import DEMO_ADMIN_USERNAME, demo_admin_password, has_superuser
 from k8stools.management.launcher import Launcher, kubemcp_launcher, manage_py_launcher
 
@@ -41,6 +45,10 @@ def http_address(value: str) -> tuple[str, int]:
 
 class Command(BaseCommand):
     help = "Serve MCP over streamable HTTP at /mcp (daphne) or over stdio; --demo serves a seeded fake cluster."
+    # Only the security checks at start (the OAuth gateway's configuration, ~1 ms). The whole set costs ~0.3 s of
+    # every start (URLconf, middleware, the migration autodetector) and checks the code, not the deployment:
+    # `manage.py test` (CI) and `manage.py check` run it.
+    requires_system_checks = [Tags.security]
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--transport", choices=("http", "stdio"), default="http")
@@ -85,15 +93,29 @@ class Command(BaseCommand):
                     f"demo cluster: {demo.pods} pods in {demo.namespaces} namespaces at {demo.url} "
                     f"(kubeconfig {demo.kubeconfig})"
                 )
-            elif problem := kubeconfig_problem(get_server_context()):
-                self.stderr.write(
-                    f"kubemcp: {problem.rstrip('.')}; serving anyway, tools answer with this error until a kubeconfig is usable "
-                    "(set KUBECONFIG, or try --demo)"
-                )
+            elif not stdio:
+                self.warn_without_kubeconfig()
             if stdio:
-                self.serve_stdio(out, demo_lines, launcher, demo=options["demo"], cleanup=stack.close)
+                self.serve_stdio(
+                    out,
+                    demo_lines,
+                    launcher,
+                    demo=options["demo"],
+                    cleanup=stack.close,
+                    # Beside the server rather than before it: reading a kubeconfig loads the `kubernetes` package
+                    # (~0.25 s of CPU), which `initialize` and `tools/list` do not need.
+                    beside=None if options["demo"] else self.warn_without_kubeconfig,
+                )
             else:
                 self.serve_http(out, demo_lines, admin_lines, launcher, *options["http_addr"], demo=options["demo"])
+
+    def warn_without_kubeconfig(self) -> None:
+        """Say in one line on stderr when no cluster can be reached with the configuration; the server serves anyway."""
+        if problem := kubeconfig_problem(get_server_context()):
+            self.stderr.write(
+                f"kubemcp: {problem.rstrip('.')}; serving anyway, tools answer with this error until a kubeconfig is usable "
+                "(set KUBECONFIG, or try --demo)"
+            )
 
     def admin_lines(self, launcher: Launcher, *, demo: bool, stdio: bool) -> list[str]:
         """What to say about the admin console: the demo's credentials, or how to create a first admin user.
@@ -113,7 +135,14 @@ class Command(BaseCommand):
         return [] if stdio else ["admin console: {admin}"]
 
     def serve_stdio(
-        self, out: OutputWrapper, demo_lines: list[str], launcher: Launcher, *, demo: bool, cleanup: Any
+        self,
+        out: OutputWrapper,
+        demo_lines: list[str],
+        launcher: Launcher,
+        *,
+        demo: bool,
+        cleanup: Any,
+        beside: Callable[[], None] | None = None,
     ) -> None:
         from k8stools.server import KubeMCPServer
 
@@ -132,6 +161,9 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, terminate)
         signal.signal(signal.SIGINT, terminate)
+        start_gc.resume(freeze=True)
+        if beside is not None:
+            threading.Thread(target=beside, name="kubemcp-start-check", daemon=True).start()
         anyio.run(server.run_stdio_async)
 
     def serve_http(
@@ -175,6 +207,7 @@ class Command(BaseCommand):
             endpoints=build_endpoint_description_strings(host=host, port=port),
             announce=announce,
         )
+        start_gc.resume(freeze=True)
         server.run()
         if not server.listening_addresses:
             raise CommandError(f"could not listen on {host}:{port} (see the message above)")
