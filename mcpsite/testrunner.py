@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.test.runner import DiscoverRunner
 
+from mcpsite.bytecode import compile_checkout
 from mcpsite.datadir import ensure_database_directory
 
 SLOWEST_SHOWN = 10
@@ -34,6 +35,10 @@ class TimedResult(unittest.TextTestResult):
 class Runner(DiscoverRunner):
     def get_resultclass(self) -> Any:
         return super().get_resultclass() or TimedResult
+
+    def setup_test_environment(self, **kwargs: Any) -> None:
+        super().setup_test_environment(**kwargs)
+        compile_checkout()  # the suite starts some two hundred servers: none compiles the project again
 
     def setup_databases(self, **kwargs: Any) -> Any:
         ensure_database_directory(
