@@ -18,7 +18,7 @@ from aiohttp import web
 
 from fakekube.runtime_channels import CLOSE_CHANNEL, ERROR, FRAME_PAYLOAD, RESIZE, STDERR, STDIN, STDOUT, ClientGone
 from fakekube.runtime_pods import Refusal
-from fakekube.runtime_spdy import SpdySession, SpdyStream, accept_spdy
+from fakekube.runtime_spdy import SpdySession, SpdyStream, accept_spdy, offered_protocols
 
 SPDY_PROTOCOL = "v4.channel.k8s.io"
 CHANNELS = {"stdin": STDIN, "stdout": STDOUT, "stderr": STDERR, "error": ERROR, "resize": RESIZE}
@@ -28,12 +28,7 @@ STREAM_CREATION_SECONDS = 30.0
 
 def negotiate_spdy(request: web.Request) -> str:
     """The stream protocol of a SPDY upgrade: v4, the only one served here (client-go offers it first)."""
-    offered = [
-        item.strip()
-        for value in request.headers.getall("X-Stream-Protocol-Version", [])
-        for item in value.split(",")
-        if item.strip()
-    ]
+    offered = offered_protocols(request)
     if SPDY_PROTOCOL not in offered:
         raise Refusal(
             403,

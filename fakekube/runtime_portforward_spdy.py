@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from fakekube.runtime_pods import Refusal, connection_refused
-from fakekube.runtime_spdy import RST_CANCEL, SpdySession, SpdyStream, accept_spdy
+from fakekube.runtime_spdy import RST_CANCEL, SpdySession, SpdyStream, accept_spdy, offered_protocols
 from fakekube.runtime_streams import ActiveStream, ClusterView
 
 if TYPE_CHECKING:
@@ -30,12 +30,7 @@ LINGER_SECONDS = 1.0
 
 def negotiate_stream_protocol(request: web.Request) -> None:
     """Refuse a raw SPDY upgrade that does not offer the port-forward stream protocol."""
-    offered = [
-        item.strip()
-        for value in request.headers.getall("X-Stream-Protocol-Version", [])
-        for item in value.split(",")
-        if item.strip()
-    ]
+    offered = offered_protocols(request)
     if offered and STREAM_PROTOCOL not in offered:
         raise Refusal(
             403,

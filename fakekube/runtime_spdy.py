@@ -280,3 +280,13 @@ async def accept_spdy(request: web.Request, protocol: str) -> tuple[web.StreamRe
     # aiohttp keeps what follows an upgrade request for whoever takes the connection over, as its websockets do.
     request.protocol.set_parser(_SessionFeeder(session))  # type: ignore[arg-type]
     return response, session
+
+
+def offered_protocols(request: web.Request) -> list[str]:
+    """The stream protocols a SPDY upgrade offers (`X-Stream-Protocol-Version`, repeated or comma-separated)."""
+    return [
+        item.strip()
+        for value in request.headers.getall("X-Stream-Protocol-Version", [])
+        for item in value.split(",")
+        if item.strip()
+    ]
