@@ -60,8 +60,11 @@ class FakeClusterTestCase(unittest.TestCase):
         self.addCleanup(api.close)
         return api
 
-    def kubectl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run kubectl against this class's server, with its discovery cache in the class's temp dir."""
+    def kubectl(
+        self, *args: str, check: bool = True, stdin: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run kubectl against this class's server, with its discovery cache in the class's temp dir (and `env`
+        instead of this process's environment when given)."""
         result = subprocess.run(
             [
                 "kubectl",
@@ -71,9 +74,11 @@ class FakeClusterTestCase(unittest.TestCase):
                 os.path.join(self.tempdir.name, "kube-cache"),
                 *args,
             ],
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=30,
+            env=env,
         )
         if check:
             self.assertEqual(result.returncode, 0, result.stderr)

@@ -38,25 +38,10 @@ class KubectlExecFidelityTests(KubectlFidelityTestCase):
         cls.cluster.add_object(POD)
 
     def kubectl_over(self, transport: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [
-                "kubectl",
-                "--kubeconfig",
-                self.kubeconfig,
-                "--cache-dir",
-                os.path.join(self.tempdir.name, "cache"),
-                *args,
-            ],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=30,
-            # Without DEBUG, which manage.py sets: with it, the SPDY library inside kubectl logs every frame to stderr.
-            env={
-                **{key: value for key, value in os.environ.items() if key != "DEBUG"},
-                "KUBECTL_REMOTE_COMMAND_WEBSOCKETS": TRANSPORTS[transport],
-            },
-        )
+        # Without DEBUG, which manage.py sets: with it, the SPDY library inside kubectl logs every frame to stderr.
+        environment = {key: value for key, value in os.environ.items() if key != "DEBUG"}
+        environment["KUBECTL_REMOTE_COMMAND_WEBSOCKETS"] = TRANSPORTS[transport]
+        return self.kubectl(*args, check=False, stdin=stdin, env=environment)
 
     def test_exec_prints_the_output_and_exits_zero(self) -> None:
         for transport in TRANSPORTS:
