@@ -16,13 +16,11 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.from_thread
 import anyio.to_thread
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from k8stools import audit
 from k8stools.context import ServerContext, ServerShutDown
@@ -33,6 +31,10 @@ from k8stools.policy import Policy, PolicyDenied, PolicySource, denial_message
 from k8stools.tools.call import ToolCall, ToolOutput
 from k8stools.tools.errors import ToolInputError, describe_kube_error
 from k8stools.tools.registry import CONTEXT_ARGUMENT, ToolSpec
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 TOO_LARGE_HINT = "narrow the query: tighten filters, reduce the time range, or request fewer items"
 
@@ -54,6 +56,9 @@ _validators: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
 
 
 def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    # Imported at the first call, not at start: `initialize` and `tools/list` need no validator (~25 ms).
+    from jsonschema import Draft202012Validator
+
     entry = _validators.get(id(schema))
     if entry is None or entry[0] is not schema:
         if len(_validators) >= 512:
