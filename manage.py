@@ -16,9 +16,10 @@ def main() -> None:
         # The demo keeps a database of its own; the settings choose it when they are read.
         os.environ["KUBEMCP_DEMO"] = "true"
     if sys.argv[1:2] == ["serve"]:
-        from k8stools.management import start_gc
+        from k8stools.management import allocator, start_gc
 
         start_gc.pause()  # until the server is built: `serve` resumes it
+        allocator.tune()  # before any thread starts
     import django
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured

@@ -10,6 +10,9 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from k8stools.management import allocator
+
+allocator.tune()  # a bare `daphne mcpsite.asgi:application` worker too (`serve` has done it already: same values)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mcpsite.settings")
 django_application = get_asgi_application()
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
-from k8stools.management import start_gc
+from k8stools.management import allocator, start_gc
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Options that take a value, so that the subcommand can be told from an option's value (`--context manage`).
@@ -147,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     apply_options(options)
     if manage_words is None:
         start_gc.pause()  # until the server is built: `serve` resumes it
+        allocator.tune()  # before any thread starts
     import django
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured

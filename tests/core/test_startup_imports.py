@@ -1,5 +1,6 @@
-"""What a server's start leaves unloaded: Twisted and daphne are for `serve` over HTTP only, and the `kubernetes`
-package (every model and API class, ~0.25 s of CPU) waits for the first call that talks to a cluster."""
+"""What a server's start leaves unloaded: Twisted and daphne are for `serve` over HTTP only, the `kubernetes`
+package (every model and API class, ~0.25 s of CPU) waits for the first call that talks to a cluster, and
+`jsonschema` (arguments' validation) for the first tool call."""
 
 from __future__ import annotations
 
@@ -26,12 +27,12 @@ load_command_class("k8stools", "serve")
 from k8stools.server import KubeMCPServer
 tools = anyio.run(KubeMCPServer().list_tools)
 assert any(tool.name == "get" for tool in tools), tools
-print("loaded:" + ",".join(name for name in ("daphne.server", "twisted", "kubernetes") if name in sys.modules))
+print("loaded:" + ",".join(name for name in ("daphne.server", "twisted", "kubernetes", "jsonschema") if name in sys.modules))
 """
 
 
 class StartupImportTests(SimpleTestCase):
-    def test_a_stdio_server_answers_tools_list_without_daphne_twisted_or_kubernetes(self) -> None:
+    def test_a_stdio_server_answers_tools_list_without_daphne_twisted_kubernetes_or_jsonschema(self) -> None:
         data_dir = self.enterContext(tempfile.TemporaryDirectory())
         env = {
             **os.environ,
