@@ -9,6 +9,8 @@ up when they start `serve`, which resumes it once its server is built.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def pause() -> None:
@@ -24,3 +26,20 @@ def resume(*, freeze: bool = False) -> None:
     if freeze:
         gc.freeze()
     gc.enable()
+
+
+@contextmanager
+def collecting() -> Iterator[None]:
+    """The collector on for a stretch of start-up that drops much in reference cycles, then as it was.
+
+    Applying migrations renders model states that end up as ~45 MB of cycles: with the collector paused they would
+    all be moved into the frozen generation by `resume(freeze=True)` and held for the life of the server (a stdio
+    server that migrated at start idled at 178 MB instead of 106)."""
+    paused = not gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.collect()
+            gc.disable()

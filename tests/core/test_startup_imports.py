@@ -1,6 +1,6 @@
 """What a server's start leaves unloaded: Twisted and daphne are for `serve` over HTTP only, the `kubernetes`
 package (every model and API class, ~0.25 s of CPU) waits for the first call that talks to a cluster, and
-`jsonschema` (arguments' validation) for the first tool call."""
+`jsonschema` (arguments' validation) for the first tool call. What it keeps: no garbage from migrations."""
 
 from __future__ import annotations
 
@@ -63,3 +63,40 @@ class StartupImportTests(SimpleTestCase):
         )
         self.assertEqual(result.returncode, 0, result.stderr[-2000:])
         self.assertEqual(result.stdout.strip(), "AsyncioSelectorReactor")
+
+
+# The start of `serve` up to the point where it freezes what start-up made (k8stools.management.start_gc).
+FROZEN_PROBE = """
+import gc
+from k8stools.management import start_gc
+start_gc.pause()
+import django
+django.setup()
+from k8stools.management.commands.serve import apply_pending_migrations
+apply_pending_migrations()
+start_gc.resume(freeze=True)
+print(gc.get_freeze_count())
+"""
+
+
+class StartupMemoryTests(SimpleTestCase):
+    def test_a_start_that_migrates_freezes_no_more_than_one_that_does_not(self) -> None:
+        # Migrations drop ~350,000 objects in cycles (rendered model states); with the collector paused through
+        # them, the freeze kept them all for the life of the server (+70 MB).
+        data_dir = self.enterContext(tempfile.TemporaryDirectory())
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "mcpsite.settings",
+            "DATA_DIR": data_dir,
+            "DATABASE_URL": f"sqlite:///{data_dir}/db.sqlite3",
+        }
+
+        def frozen() -> int:
+            result = subprocess.run(
+                [sys.executable, "-c", FROZEN_PROBE], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+            )
+            self.assertEqual(result.returncode, 0, result.stderr[-2000:])
+            return int(result.stdout.strip().splitlines()[-1])
+
+        migrating, migrated = frozen(), frozen()
+        self.assertLess(migrating, 1.5 * migrated)

@@ -70,8 +70,7 @@ class Command(BaseCommand):
         # On stdio, stdout belongs to the protocol: everything for people goes to stderr.
         out = self.stderr if stdio else self.stdout
         try:
-            if migrations_pending():
-                call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
+            apply_pending_migrations()
         except DatabaseError as error:
             raise CommandError(f"cannot apply the database migrations: {error}") from None
         launcher = kubemcp_launcher(options["launcher"]) if options["launcher"] else manage_py_launcher()
@@ -211,6 +210,13 @@ class Command(BaseCommand):
         server.run()
         if not server.listening_addresses:
             raise CommandError(f"could not listen on {host}:{port} (see the message above)")
+
+
+def apply_pending_migrations() -> None:
+    """`migrate`, when it has work to do, with the cyclic collector on (see `start_gc.collecting`)."""
+    if migrations_pending():
+        with start_gc.collecting():
+            call_command("migrate", verbosity=0, interactive=False, stdout=sys.stderr)
 
 
 def migrations_pending() -> bool:
