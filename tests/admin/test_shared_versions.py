@@ -62,7 +62,7 @@ class DatabaseVersionTests(TransactionTestCase):
     def test_every_kind_of_write_to_the_policy_replaces_its_version(self) -> None:
         self.assert_replaces(POLICY, lambda: policy_update(changes={"dry_run": True}, username="alice"))
         self.assert_replaces(POLICY, lambda: PolicySettings.objects.update(dry_run=False))  # no signal
-        self.assert_replaces(POLICY, lambda: on_another_connection("UPDATE k8stools_policysettings SET dry_run = 1"))
+        self.assert_replaces(POLICY, lambda: on_another_connection("UPDATE k8stools_policysettings SET dry_run = TRUE"))
         self.assert_replaces(POLICY, lambda: PolicySettings.objects.all().delete())
         self.assert_replaces(POLICY, lambda: PolicySettings.objects.bulk_create([PolicySettings(pk=1, dry_run=True)]))
 
@@ -83,7 +83,7 @@ class DatabaseVersionTests(TransactionTestCase):
         with self.assertNumQueries(1):  # the version alone
             self.assertFalse(worker.current().dry_run)
         on_another_connection(
-            "INSERT INTO k8stools_policysettings (id, dry_run, updated_at) VALUES (1, 1, '2026-12-08')"
+            "INSERT INTO k8stools_policysettings (id, dry_run, updated_at) VALUES (1, TRUE, '2026-12-08')"
         )
         self.assertTrue(worker.current().dry_run)
         self.assertEqual(worker.current().restricted_namespaces, {"kube-system"})
