@@ -23,6 +23,10 @@ SECRET_DATA_FIELDS = frozenset({"data", "stringData"})
 MAX_ARGUMENTS_BYTES = 8 * 1024
 # Text longer than this is not parsed to look for secrets: it is redacted whole in a Secret call.
 MAX_PARSED_TEXT = 256 * 1024
+# Text of these characters alone (a name, a namespace, a kind, a selector) cannot be a YAML mapping, hold a key
+# or say `kind: Secret` (no ':', '{', '[', '?', space or line break), so parsing it could change nothing: it was
+# half of a `list` call's audit record.
+_PLAIN_SCALAR = re.compile(r"[A-Za-z0-9._/=,-]*")
 
 
 def redact_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -65,11 +69,13 @@ def _mentions_secret(value: Any) -> bool:
 
 def _documents(text: str) -> list[Any] | None:
     """The JSON or YAML documents in `text` when it holds a mapping or a list, else None."""
-    if len(text) > MAX_PARSED_TEXT:
+    if len(text) > MAX_PARSED_TEXT or _PLAIN_SCALAR.fullmatch(text):
         return None
     try:
         documents = load_documents(text)
-    except yaml.YAMLError:
+    except (
+        Exception
+    ):  # not only YAMLError: PyYAML's constructors raise ValueError ("0x_"), and a record must be written
         return None
     return documents if any(isinstance(document, dict | list) for document in documents) else None
 
