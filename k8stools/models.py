@@ -91,6 +91,16 @@ def _policy_changed(**kwargs: Any) -> None:
     transaction.on_commit(bump_policy_version)
 
 
+class SharedVersion(models.Model):
+    """A token the database replaces on every change of the table it covers (`k8stools.shared_versions`)."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    token = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.token}"
+
+
 class AuditRecord(models.Model):
     """One tool call: who, what, where, how it ended and how long it took."""
 

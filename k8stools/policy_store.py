@@ -1,8 +1,10 @@
 """Where the admin's policy overrides live, and the one workflow that changes them.
 
-The overrides are one `PolicySettings` row; a shared version token in the shared cache (Redis) tells every
-worker's `PolicySource` when to read it again (with a process-local cache, it reads the row on every call). Any save or delete of the row (the admin, a shell, a test) replaces
-the token once its transaction commits, so the next call in every worker sees the edit.
+The overrides are one `PolicySettings` row. A version token tells every worker's `PolicySource` when to read it
+again: with a shared cache (Redis), a token there that any save or delete of the row (the admin, a shell, a test)
+replaces once its transaction commits; with a process-local cache (the laptop default), the database's own
+token for the policy (`k8stools.shared_versions`), which a trigger replaces in the writer's transaction, whoever
+writes. Either way the next call in every process sees the edit.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from k8stools.policy import FIELD_NAMES, FieldState, Policy, PolicyOverrides, field_states
+from k8stools.shared_versions import POLICY, database_version
 
 VERSION_KEY = "kubemcp:policy-version"
 
@@ -22,12 +25,13 @@ VERSION_KEY = "kubemcp:policy-version"
 def policy_version() -> str | None:
     """The shared policy version; a fresh one is stored when the cache has none (first use, cache flushed).
 
-    None when no version is shared by every process: the cache cannot be reached, or it lives in this process
-    only (the local-memory default, where a `manage.py` command or a test process writing the database would go
-    unseen). Callers then read the policy on every call rather than trust a copy.
+    A process-local cache (the local-memory default) is no place for it (a `manage.py` command or another
+    server writing the database would go unseen): the version is then the database's own. None when no version
+    can be read (the cache or the database cannot be reached): callers then read the policy on every call
+    rather than trust a copy.
     """
     if _process_local(str(settings.CACHES["default"]["BACKEND"])):
-        return None
+        return database_version(POLICY)
     try:
         token = cache.get(VERSION_KEY)
         if token is None:

@@ -28,6 +28,7 @@ from k8stools.dbconnections import releasing_connections
 from k8stools.identity import Caller
 from k8stools.kube import KubeConfigError, KubeError
 from k8stools.policy import Policy, PolicyDenied, PolicySource, denial_message
+from k8stools.shared_versions import CONTEXT, database_version
 from k8stools.tools.call import ToolCall, ToolOutput
 from k8stools.tools.errors import ToolInputError, describe_kube_error
 from k8stools.tools.registry import CONTEXT_ARGUMENT, ToolSpec
@@ -215,10 +216,43 @@ def _resolve_context(server: ServerContext, caller: Caller, requested: str) -> s
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise ToolInputError(f"unknown context '{requested}'{hint} Known contexts: {', '.join(known)}")
         return requested
-    from k8stools.models import UserKubeContext
+    return _chosen_contexts.get(caller.key)
 
-    chosen = UserKubeContext.objects.filter(user_key=caller.key).values_list("context_name", flat=True).first()
-    return chosen or ""
+
+class ChosenContexts:
+    """Each caller's own context (`context_use`), kept while the database's context version is unchanged.
+
+    The version (`k8stools.shared_versions`) is replaced in the same transaction as any change of a caller's
+    context, by any worker or process, so a choice made elsewhere is read at the very next call; an entry is
+    kept under the version read before the choice was, so it is never newer than what it claims to be. An
+    unreadable version keeps nothing (every call reads the database).
+    """
+
+    LIMIT = 4096
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: str | None = None
+        self._chosen: dict[str, str] = {}
+
+    def get(self, user_key: str) -> str:
+        version = database_version(CONTEXT)
+        with self._lock:
+            if version is not None and version == self._version and user_key in self._chosen:
+                return self._chosen[user_key]
+        from k8stools.models import UserKubeContext
+
+        chosen = UserKubeContext.objects.filter(user_key=user_key).values_list("context_name", flat=True).first()
+        chosen = chosen or ""
+        if version is not None:
+            with self._lock:
+                if version != self._version or len(self._chosen) >= self.LIMIT:
+                    self._version, self._chosen = version, {}
+                self._chosen[user_key] = chosen
+        return chosen
+
+
+_chosen_contexts = ChosenContexts()
 
 
 def _outcome_of(work: Callable[[], Outcome], spec: ToolSpec, server: ServerContext) -> Outcome:

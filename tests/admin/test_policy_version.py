@@ -1,6 +1,6 @@
 """The shared policy version: two workers' policy readers (each a `PolicySource`) over one Redis keep their copy
-until an edit commits, then both read the edit on their very next call; with a process-local cache they read the
-database on every call."""
+until an edit commits, then both read the edit on their very next call. With a process-local cache the version is
+the database's own: tests/admin/test_shared_versions.py."""
 
 from __future__ import annotations
 
@@ -56,13 +56,3 @@ class SharedVersionTests(TestCase):
             policy_update(changes={"dry_run": True}, username="alice")
         self.assertEqual(policy_version(), before)
         self.assertEqual(len(callbacks), 1)
-
-
-class ProcessLocalCacheTests(TestCase):
-    @override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
-    def test_with_a_process_local_cache_every_call_reads_the_database(self) -> None:
-        self.assertIsNone(policy_version())
-        worker = PolicySource(lambda: CONFIG)
-        worker.current()
-        PolicySettings.objects.bulk_create([PolicySettings(pk=1, dry_run=True)])  # no signal, another process
-        self.assertTrue(worker.current().dry_run)

@@ -89,3 +89,17 @@ class AuditRedactionTests(SimpleTestCase):
         )
         self.assertEqual(redact_arguments({"resourceType": "secrets", "patch": bomb})["patch"], REDACTED)
         self.assertEqual(redact_arguments({"resourceType": "pods", "patch": bomb})["patch"], bomb)
+
+
+class PlainTextTests(SimpleTestCase):
+    """Names, kinds and selectors are not parsed as YAML: for them parsing could change nothing."""
+
+    def test_plain_text_is_kept_as_it_is_in_any_call(self) -> None:
+        for text in ("pods", "kube-system", "app=web,tier=db", "apps/v1", "-", "---", "0x_", "1e3"):
+            for kind in ("Secret", "pods"):
+                self.assertEqual(redact_arguments({"resourceType": kind, "name": text})["name"], text)
+
+    def test_text_yaml_cannot_construct_does_not_stop_the_record(self) -> None:
+        # PyYAML raises ValueError, not a YAMLError, for this one: the record is still written, the text kept.
+        self.assertEqual(redact_arguments({"labelSelector": "app: 0x_"}), {"labelSelector": "app: 0x_"})
+        self.assertEqual(redact_arguments({"resourceType": "Secret", "manifest": "a: 0x_"})["manifest"], REDACTED)

@@ -9,7 +9,9 @@ from typing import Any
 
 import anyio
 from django.test import TransactionTestCase
+from django.utils import timezone
 
+from k8stools import audit
 from k8stools.config import ServerConfig
 from k8stools.context import ServerContext
 from k8stools.identity import LOCAL
@@ -110,3 +112,37 @@ class RunnerAuditTests(TransactionTestCase):
         for _ in range(3):
             self.run_tool(quick_tool)
         self.assertEqual(len(reads), 3)
+
+
+class RecordCallTests(TransactionTestCase):
+    def test_a_record_holds_every_value_it_was_given_in_one_committed_insert(self) -> None:
+        before = timezone.now()
+        with self.assertNumQueries(1):
+            audit.record_call(
+                user="alice",
+                identity="system:serviceaccount:kubemcp",
+                tool="patch",
+                operation="patch",
+                outcome="denied",
+                duration_ms=1.23456,
+                arguments={"name": "web", "patch": {"spec": {"replicas": 2}, "token": "s3cr3t"}},
+                context="staging",
+                namespace="shop",
+                kind="deployments",
+                name="web",
+                dry_run=True,
+                message="x" * 600,
+                request_id="r-2",
+            )
+        record = AuditRecord.objects.get()
+        self.assertGreaterEqual(record.created, before)
+        self.assertEqual(
+            (record.user, record.identity, record.tool, record.operation, record.outcome, record.duration_ms),
+            ("alice", "system:serviceaccount:kubemcp", "patch", "patch", "denied", 1.235),
+        )
+        self.assertEqual(record.arguments, {"name": "web", "patch": {"spec": {"replicas": 2}, "token": audit.REDACTED}})
+        self.assertEqual(
+            (record.context, record.namespace, record.kind, record.name, record.dry_run, record.request_id),
+            ("staging", "shop", "deployments", "web", True, "r-2"),
+        )
+        self.assertEqual(record.message, "x" * 500)
