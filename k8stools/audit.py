@@ -73,9 +73,8 @@ def _documents(text: str) -> list[Any] | None:
         return None
     try:
         documents = load_documents(text)
-    except (
-        Exception
-    ):  # not only YAMLError: PyYAML's constructors raise ValueError ("0x_"), and a record must be written
+    # Not only YAMLError: PyYAML's constructors raise ValueError ("0x_"), and the record must still be written.
+    except Exception:  # noqa: BLE001
         return None
     return documents if any(isinstance(document, dict | list) for document in documents) else None
 
