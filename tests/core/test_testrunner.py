@@ -22,44 +22,13 @@ from mcpsite.testrunner import (
     closing_counts,
     run_timed_subsuite,
 )
+from tests.core import runner_cases
 
 
-def cases() -> tuple[type[unittest.TestCase], type[unittest.TestCase]]:
-    """Test classes built here, not at module level, so that the suite itself does not discover and run them."""
-
-    class BrokenSetUp(unittest.TestCase):
-        @classmethod
-        def setUpClass(cls) -> None:
-            raise RuntimeError("the class set-up failed")
-
-        def test_never_runs(self) -> None:
-            pass
-
-    class BrokenTearDown(unittest.TestCase):
-        @classmethod
-        def tearDownClass(cls) -> None:
-            raise RuntimeError("the class tear-down failed")
-
-        def test_passes(self) -> None:
-            pass
-
-    class Mixed(unittest.TestCase):
-        def test_passes(self) -> None:
-            pass
-
-        def test_fails(self) -> None:
-            self.fail("fails")
-
-        def test_fails_in_two_subtests(self) -> None:
-            for value in (1, 2):
-                with self.subTest(value=value):
-                    self.fail("fails")
-
-        @unittest.skip("skipped")
-        def test_skipped(self) -> None:
-            pass
-
-    return BrokenSetUp, BrokenTearDown, Mixed
+def cases() -> tuple[type[unittest.TestCase], type[unittest.TestCase], type[unittest.TestCase]]:
+    """Test classes that fail on purpose: in a module that is not a test module, so the suite does not run them,
+    and at its top level, so a worker's result can pickle them (as it pickles a failing subtest)."""
+    return runner_cases.BrokenSetUp, runner_cases.BrokenTearDown, runner_cases.Mixed
 
 
 def run(*cases: type[unittest.TestCase]) -> TimedResult:
@@ -114,7 +83,9 @@ class ParallelCountTests(unittest.TestCase):
 
     def test_subtests_failing_in_a_worker_count_their_test_once(self) -> None:
         set_up, tear_down, mixed = cases()
-        self.assertEqual(closing_counts(run_as_workers(mixed, set_up, tear_down)), (2, 4, 1))
+        result = run_as_workers(mixed, set_up, tear_down)
+        self.assertEqual(closing_counts(result), (2, 4, 1))
+        self.assertEqual(len(result.failures), 3)  # test_fails and each failing subtest, all reported
 
     def test_each_class_has_the_time_its_worker_measured(self) -> None:
         set_up, tear_down, mixed = cases()
