@@ -62,7 +62,7 @@ from oauth2_provider.settings import oauth2_settings  # noqa: E402
 
 from fakekube import FakeCluster  # noqa: E402
 from oauthgw.crypto import DecryptionError, TokenCipher, parse_key  # noqa: E402
-from tests.live import LiveServer, free_port, serve_cluster  # noqa: E402
+from tests.live import LiveServer, listening_socket, serve_cluster  # noqa: E402
 from tests.multiworker.backends import create_database, redis_url, shared_environment, sql  # noqa: E402
 from tests.multiworker.proxy import RoundRobinProxy  # noqa: E402
 from tests.oauth.base import UPSTREAM_CLIENT_ID, log_in, new_encryption_key  # noqa: E402
@@ -314,8 +314,8 @@ def main() -> None:
         stack.callback(echo.close)
         for number in range(ECHO_PODS):
             add_echo_pod(cluster, echo, f"echo-{number}")
-        ports = [free_port(), free_port()]
-        proxy = stack.enter_context(RoundRobinProxy(ports))
+        listeners = [listening_socket(), listening_socket()]
+        proxy = stack.enter_context(RoundRobinProxy([listener.getsockname()[1] for listener in listeners]))
         upstream_secret = secrets.token_urlsafe(24)
         provider = OIDCProvider(
             client_id=UPSTREAM_CLIENT_ID, client_secret=upstream_secret, redirect_uri=f"{proxy.url}/oidc/callback/"
@@ -347,7 +347,7 @@ def main() -> None:
             MAX_REGISTRATIONS_PER_HOUR="10000",
             RATE_LIMIT_PER_IP="100000/2s",
         )
-        workers = [LiveServer(env=env, port=port) for port in ports]
+        workers = [LiveServer(env=env, listener=listener) for listener in listeners]
         for worker in workers:
             stack.callback(worker.stop)
             worker.start()

@@ -48,9 +48,21 @@ _ISOLATED = (
 
 
 def free_port() -> int:
+    """A port that was free a moment ago: for a program that can only be told a number. Another process (a test
+    running beside this one, any outgoing connection) may take it before that program binds it; a daphne server
+    is given a `listening_socket()` instead."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def listening_socket() -> socket.socket:
+    """A socket bound to a port the OS chose on 127.0.0.1, already listening: no one else can take the port between
+    choosing it and serving on it. Hand it to `LiveServer(listener=...)`."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
 
 
 def test_database_url() -> str:
@@ -114,11 +126,13 @@ def when_requested(fake: FakeCluster, predicate: Any, then: Any, timeout: float 
 
 
 class LiveServer:
-    """One kubemcp server process (daphne) on a free loopback port."""
+    """One kubemcp server process (daphne) on a free loopback port: daphne serves on `listener` (a new
+    `listening_socket()` unless given one), handed to it as an open file descriptor."""
 
-    def __init__(self, *, env: dict[str, str], port: int | None = None) -> None:
+    def __init__(self, *, env: dict[str, str], listener: socket.socket | None = None) -> None:
         self.env = env
-        self.port = port or free_port()
+        self.listener = listener or listening_socket()
+        self.port = int(self.listener.getsockname()[1])
         self.process: subprocess.Popen[bytes] | None = None
         self.log_path = Path(tempfile.mkstemp(prefix="kubemcp-server-", suffix=".log")[1])
 
@@ -131,9 +145,13 @@ class LiveServer:
         return f"{self.url}/mcp"
 
     def start(self, timeout: float = 30.0) -> LiveServer:
-        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "mcpsite.asgi:application"]
+        fd = self.listener.fileno()
+        command = [sys.executable, "-m", "daphne", "--fd", str(fd), "mcpsite.asgi:application"]
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                command, cwd=BASE_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT, pass_fds=(fd,)
+            )
+        self.listener.close()  # the server holds the port now; it is free again once the server exits
         if wait_until_answering(self.process, f"{self.url}/healthz", what="the server", timeout=timeout, log=self.log):
             return self
         self.stop()
@@ -141,6 +159,7 @@ class LiveServer:
 
     def stop(self, timeout: float = 15.0) -> int | None:
         """SIGTERM, then wait; returns the exit code (None if it had to be killed)."""
+        self.listener.close()  # if never started: the port is not held for nothing
         if self.process is None or self.process.poll() is not None:
             return self.process.returncode if self.process else None
         self.process.send_signal(signal.SIGTERM)

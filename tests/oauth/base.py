@@ -31,7 +31,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
 
 from fakekube import FakeCluster
-from tests.live import LiveServer, free_port, server_environment
+from tests.live import LiveServer, listening_socket, server_environment
 from tests.oauth.provider import OIDCProvider
 
 CLIENT_REDIRECT_URI = "http://127.0.0.1:53682/callback"
@@ -290,8 +290,8 @@ class OAuthLiveTestCase(TransactionTestCase):
         tmp = cls._stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-oauth-test-"))
         kubeconfig = cls.kubeconfig = str(Path(tmp) / "kubeconfig")
         running.write_kubeconfig(kubeconfig, token=cls.kube_token)
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
+        listener = listening_socket()
+        base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
         upstream_secret = cls.upstream_secret = secrets.token_urlsafe(24)
         cls.provider = cls.provider_class(
             client_id=UPSTREAM_CLIENT_ID,
@@ -319,7 +319,7 @@ class OAuthLiveTestCase(TransactionTestCase):
             "RATE_LIMIT_PER_IP": "200/2s",
         }
         env = server_environment(**{**settings, **cls.oauth_env})
-        cls.server = LiveServer(env=env, port=port)
+        cls.server = LiveServer(env=env, listener=listener)
         cls.server.start()
         cls._stack.callback(cls.server.stop)
 

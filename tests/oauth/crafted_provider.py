@@ -22,8 +22,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.live import free_port
-
 KEY_ID = "crafted-1"
 
 
@@ -34,7 +32,6 @@ class CraftedProvider:
     """
 
     def __init__(self, *, client_id: str, client_secret: str, redirect_uri: str, id_token_ttl: int = 3600) -> None:
-        self.port = free_port()
         self.client_id = client_id
         self.client_secret = client_secret
         self.redirect_uri = redirect_uri
@@ -43,26 +40,29 @@ class CraftedProvider:
         self.claims: dict[str, Any] = {}
         self.pending: dict[str, tuple[str, str]] = {}  # code -> (nonce, code_challenge)
         self.issued = 0
-        self.server: ThreadingHTTPServer | None = None
+        provider = self
+
+        class Handler(_Handler):
+            owner: ClassVar[CraftedProvider] = provider
+
+        # Bound here, on a port the OS chooses, since the issuer (its URL) is needed before `start`.
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = int(self.server.server_address[1])
+        self.serving = False
 
     @property
     def issuer(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> CraftedProvider:
-        provider = self
-
-        class Handler(_Handler):
-            owner: ClassVar[CraftedProvider] = provider
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.serving = True
         threading.Thread(target=self.server.serve_forever, name="crafted-oidc", daemon=True).start()
         return self
 
     def stop(self) -> None:
-        if self.server is not None:
+        if self.serving:  # shutdown() waits for a serve_forever that has started
             self.server.shutdown()
-            self.server.server_close()
+        self.server.server_close()
 
     def id_token(self, nonce: str) -> str:
         now = int(time.time())

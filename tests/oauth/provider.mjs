@@ -46,6 +46,9 @@ const provider = new Provider(issuer, configuration);
 // One line per token request, which tests/oauth/provider.py counts (`grants()`).
 provider.on('grant.success', (ctx) => console.log(`grant.success ${ctx.oidc.params.grant_type}`));
 provider.on('grant.error', (ctx, error) => console.log(`grant.error ${ctx.oidc.params?.grant_type} ${error.message}`));
-provider.listen(port, '127.0.0.1', () => {
+// The socket tests/oauth/provider.py bound and listens on, inherited as a file descriptor (its port cannot be
+// taken by another process between choosing and serving it); PROVIDER_PORT alone when run by hand.
+const address = process.env.PROVIDER_FD ? [{ fd: Number(process.env.PROVIDER_FD) }] : [port, '127.0.0.1'];
+provider.listen(...address, () => {
   console.log(`oidc-provider listening on ${issuer}`);
 });

@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.live import free_port, wait_until_answering
+from tests.live import listening_socket, wait_until_answering
 from tests.npm_cache import npm_installed
 
 HERE = Path(__file__).resolve().parent
@@ -28,7 +28,8 @@ class OIDCProvider:
     """One oidc-provider process on a free loopback port, with one registered client (kubemcp)."""
 
     def __init__(self, *, client_id: str, client_secret: str, redirect_uri: str, id_token_ttl: int = 3600) -> None:
-        self.port = free_port()
+        self.listener = listening_socket()
+        self.port = int(self.listener.getsockname()[1])
         self.client_id = client_id
         self.client_secret = client_secret
         self.redirect_uri = redirect_uri
@@ -46,6 +47,7 @@ class OIDCProvider:
             "PATH": os.environ.get("PATH", ""),
             "HOME": os.environ.get("HOME", "/tmp"),
             "PROVIDER_PORT": str(self.port),
+            "PROVIDER_FD": str(self.listener.fileno()),
             "CLIENT_ID": self.client_id,
             "CLIENT_SECRET": self.client_secret,
             "REDIRECT_URI": self.redirect_uri,
@@ -54,8 +56,14 @@ class OIDCProvider:
         }
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                ["node", "provider.mjs"], cwd=directory, env=env, stdout=log, stderr=subprocess.STDOUT
+                ["node", "provider.mjs"],
+                cwd=directory,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                pass_fds=(self.listener.fileno(),),
             )
+        self.listener.close()  # the provider holds the port now
         url = f"{self.issuer}/.well-known/openid-configuration"
         if wait_until_answering(self.process, url, what="the OIDC provider", timeout=timeout, log=self.log):
             return self
@@ -63,6 +71,7 @@ class OIDCProvider:
         raise RuntimeError(f"the OIDC provider did not start within {timeout}s:\n{self.log()}")
 
     def stop(self) -> None:
+        self.listener.close()
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:

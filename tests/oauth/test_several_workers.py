@@ -19,7 +19,7 @@ import requests
 from django.contrib.auth.hashers import make_password
 
 from fakekube import FakeCluster
-from tests.live import LiveServer, free_port, run
+from tests.live import LiveServer, listening_socket, run
 from tests.multiworker.backends import create_database, redis_url, shared_environment, sql
 from tests.multiworker.proxy import RoundRobinProxy
 from tests.oauth.base import UPSTREAM_CLIENT_ID, OAuthLiveTestCase, call_with_bearer, mcp_post, new_encryption_key
@@ -45,8 +45,8 @@ class SeveralWorkersTest(OAuthLiveTestCase):
         directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="kubemcp-oauth-workers-"))
         cls.kubeconfig = str(Path(directory) / "kubeconfig")
         running.write_kubeconfig(cls.kubeconfig)
-        ports = [free_port(), free_port()]
-        cls.proxy = stack.enter_context(RoundRobinProxy(ports))
+        listeners = [listening_socket(), listening_socket()]
+        cls.proxy = stack.enter_context(RoundRobinProxy([listener.getsockname()[1] for listener in listeners]))
         cls.upstream_secret = secrets.token_urlsafe(24)
         cls.provider = OIDCProvider(
             client_id=UPSTREAM_CLIENT_ID,
@@ -76,7 +76,7 @@ class SeveralWorkersTest(OAuthLiveTestCase):
             # Each call reaches the cluster with the user's own upstream ID token, refreshed when it expires.
             DOWNSTREAM_OAUTH="true",
         )
-        cls.workers = [LiveServer(env=env, port=port) for port in ports]
+        cls.workers = [LiveServer(env=env, listener=listener) for listener in listeners]
         for worker in cls.workers:
             stack.callback(worker.stop)
             worker.start()

@@ -4,6 +4,7 @@ confirmation is continued by a second worker with the shared key and cannot be r
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from typing import Any, ClassVar
 
@@ -14,6 +15,7 @@ from mcp_types import ElicitResult, ErrorData
 
 from k8stools.models import AuditRecord
 from tests.live import LiveServer, run, server_environment
+from tests.multiworker.backends import redis_url
 from tests.tools_write.base import WritingTestCase, configmap
 from tests.transport.raw import MCP_HEADERS, json_rpc_messages, modern_request
 
@@ -28,13 +30,19 @@ class ConfirmationTest(WritingTestCase):
         "MCP_STATEFUL": "true",
         "CONFIRM_TIMEOUT_SECONDS": "2",
         "MCP_REQUEST_STATE_KEY": secrets.token_urlsafe(48),
-        # The spent-confirmation record is shared by the workers, as in a team deployment.
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
     }
 
     @classmethod
     def setUpClass(cls) -> None:
-        super().setUpClass()
+        # The spent-confirmation record is shared by the workers, as in a team deployment: in a Redis database of
+        # this class's own, which no class running beside it in another test process writes to.
+        cls._redis = contextlib.ExitStack()
+        cls.server_env = {**cls.server_env, "REDIS_URL": redis_url(cls._redis)}
+        try:
+            super().setUpClass()
+        except Exception:
+            cls._redis.close()
+            raise
         env = server_environment(KUBECONFIG=cls.kubeconfig, DATA_DIR=cls._tmp, **cls.server_env)
         cls.second = LiveServer(env=env)
         try:
@@ -48,7 +56,10 @@ class ConfirmationTest(WritingTestCase):
         second = getattr(cls, "second", None)
         if second is not None:
             second.stop()
-        super().tearDownClass()
+        try:
+            super().tearDownClass()
+        finally:
+            cls._redis.close()
 
     def delete_with(self, name: str, answer: str | None, mode: str) -> tuple[Any, list[str]]:
         """Delete configmap `name` through the SDK client; `answer` is the person's (None: no elicitation)."""
