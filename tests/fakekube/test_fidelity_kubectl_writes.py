@@ -130,6 +130,9 @@ class KubectlWritesAndIdentityTests(KubectlFidelityTestCase):
         self.assertEqual(shown["metadata"]["deletionGracePeriodSeconds"], 30)
         self.assertIn("Terminating", self.kubectl("get", "pod", "held").stdout)
         self.kubectl("patch", "pod", "held", "--type=json", "-p", '[{"op":"remove","path":"/metadata/finalizers"}]')
+        # The kubelet then confirms the containers stopped (the fake's at once, a real one within the grace period):
+        # the pod goes shortly after, not within the patch, so wait for it as a user would.
+        self.kubectl("wait", "--for=delete", "pod/held", "--timeout=20s")
         self.assertEqual(self.refused("get", "pod", "held"), 'Error from server (NotFound): pods "held" not found')
 
     def test_a_running_pod_is_gone_once_its_containers_stop(self) -> None:

@@ -26,7 +26,8 @@ VALID_ARGUMENTS: dict[str, dict[str, Any]] = {
 
 def mcp_server(policy: Policy, *, in_cluster: bool = False) -> KubeMCPServer:
     context = ServerContext(config=ServerConfig(in_cluster=in_cluster), logger=Logger("test.portforward"))
-    source = PolicySource(lambda: context.config, loader=lambda _defaults: policy)
+    # A fixed policy: no version to read (the default reads the database's, which a SimpleTestCase may not touch).
+    source = PolicySource(lambda: context.config, loader=lambda _defaults: policy, version=lambda: None)
     return KubeMCPServer(server=lambda: context, policy=source, audit_enabled=False)
 
 
