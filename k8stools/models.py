@@ -7,15 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.db import models
 from django.utils import timezone
 
 from k8stools.config import KNOWN_OPERATIONS
 from k8stools.names import is_namespace_name
 from k8stools.policy import PolicyOverrides
-from k8stools.policy_store import bump_policy_version
 
 
 def validate_operations(value: Any) -> None:
@@ -83,12 +80,6 @@ class PolicySettings(models.Model):
             allowed_operations=names(self.allowed_operations),
             restricted_namespaces=names(self.restricted_namespaces),
         )
-
-
-@receiver([post_save, post_delete], sender=PolicySettings)
-def _policy_changed(**kwargs: Any) -> None:
-    # After the commit: a worker that reads the new version before then would cache the old row under it.
-    transaction.on_commit(bump_policy_version)
 
 
 class SharedVersion(models.Model):

@@ -176,10 +176,10 @@ def _json_value(value: Any) -> Any:
 class PolicySource:
     """The effective policy for one process: read again only when the shared policy version changes.
 
-    `version` returns a token every worker shares (in the shared cache, else in the database); saving the policy
-    replaces it, so the next call in any worker reads the edit, with no polling interval. A version that cannot
-    be read (cache or database down) means "unknown": the policy is read from the database on every call until
-    it can be read again.
+    `version` returns a token every worker shares (the database's own, `k8stools.shared_versions`); any write of
+    the policy replaces it in the writer's transaction, so the next call in any worker reads the edit, with no
+    polling interval. A version that cannot be read (database down) means "unknown": the policy is read from the
+    database on every call until it can be read again.
     """
 
     def __init__(

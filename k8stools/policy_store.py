@@ -1,58 +1,27 @@
 """Where the admin's policy overrides live, and the one workflow that changes them.
 
 The overrides are one `PolicySettings` row. A version token tells every worker's `PolicySource` when to read it
-again: with a shared cache (Redis), a token there that any save or delete of the row (the admin, a shell, a test)
-replaces once its transaction commits; with a process-local cache (the laptop default), the database's own
-token for the policy (`k8stools.shared_versions`), which a trigger replaces in the writer's transaction, whoever
-writes. Either way the next call in every process sees the edit.
+again: the database's own token for the policy (`k8stools.shared_versions`), which a trigger replaces in the
+writer's own transaction, whoever writes (the admin of any worker, a `manage.py` command, a bulk update no signal
+sees, raw SQL). The next call in every process sees the edit. (A token in the shared cache, bumped by a signal
+after the commit, used to serve team deployments: it missed bulk updates and raw SQL, and a worker that died
+between the commit and the bump left the old token in place.)
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 
 from k8stools.policy import FIELD_NAMES, FieldState, Policy, PolicyOverrides, field_states
 from k8stools.shared_versions import POLICY, database_version
 
-VERSION_KEY = "kubemcp:policy-version"
-
 
 def policy_version() -> str | None:
-    """The shared policy version; a fresh one is stored when the cache has none (first use, cache flushed).
-
-    A process-local cache (the local-memory default) is no place for it (a `manage.py` command or another
-    server writing the database would go unseen): the version is then the database's own. None when no version
-    can be read (the cache or the database cannot be reached): callers then read the policy on every call
-    rather than trust a copy.
-    """
-    if _process_local(str(settings.CACHES["default"]["BACKEND"])):
-        return database_version(POLICY)
-    try:
-        token = cache.get(VERSION_KEY)
-        if token is None:
-            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-            token = cache.get(VERSION_KEY)
-    except Exception:  # a cache outage must cost speed, never a stale policy
-        return None
-    return str(token) if token is not None else None
-
-
-def _process_local(backend: str) -> bool:
-    return backend.endswith(("LocMemCache", "DummyCache"))
-
-
-def bump_policy_version() -> None:
-    """Tell every worker to read the policy again (called once the change is committed)."""
-    try:
-        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    except Exception:
-        # Workers compare tokens; with the cache gone they read the database on every call anyway.
-        return
+    """The policy's version: None when it cannot be read (the database cannot be reached), and callers then read
+    the policy on every call rather than trust a copy."""
+    return database_version(POLICY)
 
 
 def load_overrides() -> PolicyOverrides:
