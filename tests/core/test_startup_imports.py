@@ -31,20 +31,31 @@ print("loaded:" + ",".join(name for name in ("daphne.server", "twisted", "kubern
 """
 
 
-class StartupImportTests(SimpleTestCase):
-    def test_a_stdio_server_answers_tools_list_without_daphne_twisted_kubernetes_or_jsonschema(self) -> None:
-        data_dir = self.enterContext(tempfile.TemporaryDirectory())
-        env = {
+class ProbeInOwnDatabase:
+    """Runs probe scripts in fresh processes that share a SQLite database of their own (in a temporary directory)."""
+
+    def __init__(self, test: SimpleTestCase) -> None:
+        self.test = test
+        data_dir = test.enterContext(tempfile.TemporaryDirectory())
+        self.env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "mcpsite.settings",
             "DATA_DIR": data_dir,
             "DATABASE_URL": f"sqlite:///{data_dir}/db.sqlite3",
         }
+
+    def last_line(self, probe: str) -> str:
         result = subprocess.run(
-            [sys.executable, "-c", PROBE], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+            [sys.executable, "-c", probe], cwd=BASE_DIR, env=self.env, capture_output=True, text=True, timeout=120
         )
-        self.assertEqual(result.returncode, 0, result.stderr[-2000:])
-        self.assertEqual(result.stdout.strip().splitlines()[-1], "loaded:")
+        self.test.assertEqual(result.returncode, 0, result.stderr[-2000:])
+        return result.stdout.strip().splitlines()[-1]
+
+
+class StartupImportTests(SimpleTestCase):
+    def test_a_stdio_server_answers_tools_list_without_daphne_twisted_kubernetes_or_jsonschema(self) -> None:
+        probe = ProbeInOwnDatabase(self)
+        self.assertEqual(probe.last_line(PROBE), "loaded:")
 
     def test_management_commands_set_up_django_without_the_mcp_sdk_or_kubernetes(self) -> None:
         # migrate, check, createsuperuser...: the SDK's pydantic models alone are ~1 s of CPU.
@@ -83,20 +94,6 @@ class StartupMemoryTests(SimpleTestCase):
     def test_a_start_that_migrates_freezes_no_more_than_one_that_does_not(self) -> None:
         # Migrations drop ~350,000 objects in cycles (rendered model states); with the collector paused through
         # them, the freeze kept them all for the life of the server (+70 MB).
-        data_dir = self.enterContext(tempfile.TemporaryDirectory())
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "mcpsite.settings",
-            "DATA_DIR": data_dir,
-            "DATABASE_URL": f"sqlite:///{data_dir}/db.sqlite3",
-        }
-
-        def frozen() -> int:
-            result = subprocess.run(
-                [sys.executable, "-c", FROZEN_PROBE], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
-            )
-            self.assertEqual(result.returncode, 0, result.stderr[-2000:])
-            return int(result.stdout.strip().splitlines()[-1])
-
-        migrating, migrated = frozen(), frozen()
+        probe = ProbeInOwnDatabase(self)  # the same database twice: the first start migrates it
+        migrating, migrated = int(probe.last_line(FROZEN_PROBE)), int(probe.last_line(FROZEN_PROBE))
         self.assertLess(migrating, 1.5 * migrated)
