@@ -16,8 +16,8 @@ from mcpsite.graceful import GracefulShutdown
 from mcpsite.mcp_http import (
     HostOriginGuard,
     LazySessionManager,
+    PromptAnswersAsJson,
     RequestScreen,
-    flush_sse_headers,
     json_error_bodies,
     with_request_id,
     with_session_manager,
@@ -58,7 +58,8 @@ def build_mcp_application(
         shutdown.after_drain(stop_port_forwards)
     shutdown.after_drain(manager.stop)
     # Starlette spells the ASGI types with MutableMapping where ours say dict: the same protocol.
-    app: ASGIApp = with_session_manager(flush_sse_headers(cast(ASGIApp, starlette_app)), manager)
+    app: ASGIApp = PromptAnswersAsJson(cast(ASGIApp, starlette_app), sse_after_seconds=settings.MCP_SSE_AFTER_SECONDS)
+    app = with_session_manager(app, manager)
     app = RequestScreen(app, stateless=not settings.MCP_STATEFUL, max_body_bytes=settings.MAX_REQUEST_BODY_BYTES)
     if settings.OAUTH_ENABLED:
         from oauthgw.gateway import protect

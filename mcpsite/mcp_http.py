@@ -8,8 +8,11 @@ The SDK's Starlette app does the protocol; the wrappers here make it fit daphne 
   flight have drained (otherwise daphne hangs on SIGTERM once a sync tool has run in a worker
   thread); see mcpsite.graceful. Its task is also the one anyio's worker threads live for (see
   `keep_worker_threads`).
-- `flush_sse_headers`: daphne holds response headers until the first body chunk; an SSE stream
-  whose first event comes late would keep the client waiting, so an empty chunk follows them.
+- `PromptAnswersAsJson`: a POST whose whole SSE stream would be its one answer, ready within
+  `sse_after_seconds`, is sent as one JSON body instead (a 2025-11-25 client then keeps its
+  connection); a progress notification, a question to the client or the deadline turns it into
+  the SSE stream the SDK wrote. Once streaming, an empty chunk follows the headers: daphne holds
+  response headers until the first body chunk, and a late first event would keep the client waiting.
 - `HostOriginGuard`: DNS-rebinding protection with Django's host rules, answering in JSON-RPC.
 - `RequestScreen`: refuses what the SDK would answer loosely (a batch as "invalid params", a
   wrong Content-Type as a plain-text 400, a GET stream that never ends on a stateless server)
@@ -118,18 +121,143 @@ class HostOriginGuard:
         return scheme in ("http", "https") and origin_host in LOOPBACK_HOSTS and request_host in LOOPBACK_HOSTS
 
 
-def flush_sse_headers(app: ASGIApp) -> ASGIApp:
-    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+SSE_CONTENT_TYPE = b"text/event-stream"
+# What an SSE stream's headers say that a JSON body's must not (sse-starlette's and the SDK's stream headers).
+_STREAM_ONLY_HEADERS = (b"content-type", b"content-length", b"cache-control", b"connection", b"x-accel-buffering")
+_SSE_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def _header_value(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes:
+    return next((value for key, value in headers if key.lower() == name), b"")
+
+
+def sse_events(stream: bytes) -> tuple[list[list[bytes]], bool]:
+    """The whole events of an SSE body (each a list of its lines) and whether anything follows the last one."""
+    events: list[list[bytes]] = []
+    lines: list[bytes] = []
+    *ended, unfinished = _SSE_LINE_END.split(stream)
+    for line in ended:
+        if line:
+            lines.append(line)
+        elif lines:
+            events.append(lines)
+            lines = []
+    return events, bool(lines or unfinished)
+
+
+def sole_answer(stream: bytes) -> bytes | None:
+    """The JSON-RPC response when `stream` (a whole SSE body) is exactly one `message` event carrying a response
+    and nothing else: no id (a resumable stream), no notification, no request, no comment; else None."""
+    events, more = sse_events(stream)
+    if len(events) != 1 or more:
+        return None
+    data: list[bytes] = []
+    for line in events[0]:
+        field, _, value = line.partition(b":")
+        value = value[1:] if value.startswith(b" ") else value
+        if field == b"data":
+            data.append(value)
+        elif field != b"event" or value != b"message":
+            return None
+    body = b"\n".join(data)
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return None
+    is_response = isinstance(message, dict) and "id" in message and ("result" in message or "error" in message)
+    return body if is_response and "method" not in message else None
+
+
+class PromptAnswersAsJson:
+    """Send a POST's SSE stream as one JSON body when the answer is all it carries and comes within
+    `sse_after_seconds`; otherwise let the stream go as the SDK wrote it.
+
+    The SDK's stateless transport streams every 2025-11-25 answer as SSE, so that progress, a warning or an
+    elicitation can reach the client during the call. Most calls send none of these, and an SSE answer costs
+    its framing and, with the SDK's client, the connection: it opens a new one after every stream (~1.5 ms a
+    call, bench/RESULTS.md). So the headers are held back: a stream that ends with its one response is sent as
+    `application/json` (which every client must accept); the first event that is not the response, or the
+    deadline, sends the held headers and events and streams from then on. `sse_after_seconds=0` streams every
+    answer. Streams that are not a POST's (a stateful session's GET) are never held.
+    """
+
+    def __init__(self, app: ASGIApp, *, sse_after_seconds: float) -> None:
+        self.app = app
+        self.sse_after_seconds = sse_after_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        holding = scope["method"] == "POST" and self.sse_after_seconds > 0
+        held: dict[str, Any] | None = None
+        events = bytearray()
+        lock = asyncio.Lock()
+        deadline: asyncio.TimerHandle | None = None
+
+        async def stream_held() -> None:
+            """Send the held headers and events as the SSE stream they are; from now on, pass everything on."""
+            nonlocal held, holding
+            if held is None:
+                return
+            start, held, holding = held, None, False
+            if deadline is not None:
+                deadline.cancel()
+            await send(start)
+            await send({"type": "http.response.body", "body": bytes(events), "more_body": True})
+            events.clear()
+
+        async def stream_at_deadline() -> None:
+            async with lock:
+                await stream_held()
+
         async def sending(message: dict[str, Any]) -> None:
-            await send(message)
-            if message["type"] == "http.response.start":
-                content_type = dict(message.get("headers") or []).get(b"content-type", b"")
-                if content_type.startswith(b"text/event-stream"):
-                    await send({"type": "http.response.body", "body": b"", "more_body": True})
+            nonlocal held, deadline
+            async with lock:
+                if message["type"] == "http.response.start":
+                    is_stream = _header_value(message.get("headers") or [], b"content-type").startswith(
+                        SSE_CONTENT_TYPE
+                    )
+                    if not is_stream:
+                        await send(message)
+                    elif holding and message["status"] == HTTPStatus.OK:
+                        held = message
+                        loop = asyncio.get_running_loop()
+                        deadline = loop.call_later(
+                            self.sse_after_seconds, lambda: loop.create_task(stream_at_deadline())
+                        )
+                    else:
+                        await send(message)
+                        await send({"type": "http.response.body", "body": b"", "more_body": True})
+                    return
+                if held is None or message["type"] != "http.response.body":
+                    await send(message)
+                    return
+                events.extend(message.get("body", b""))
+                if message.get("more_body", False):
+                    if sse_events(bytes(events))[0] and sole_answer(bytes(events)) is None:
+                        await stream_held()  # a notification or a request for the client: stream it now
+                    return
+                answer = sole_answer(bytes(events))
+                if answer is None:
+                    await stream_held()
+                    await send(message | {"body": b""})
+                    return
+                start, held = held, None
+                if deadline is not None:
+                    deadline.cancel()
+                headers = [(k, v) for k, v in start.get("headers") or [] if k.lower() not in _STREAM_ONLY_HEADERS]
+                headers += [(b"content-type", b"application/json"), (b"content-length", str(len(answer)).encode())]
+                await send({**start, "headers": headers})
+                await send({"type": "http.response.body", "body": answer})
 
-        await app(scope, receive, sending)
-
-    return wrapped
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            if deadline is not None:
+                deadline.cancel()
+        async with lock:
+            await stream_held()  # the app ended its stream unfinished: pass on what it sent
 
 
 def keep_worker_threads(task: asyncio.Task[Any]) -> None:

@@ -295,7 +295,12 @@ MCP_STATEFUL = env_bool("MCP_STATEFUL", False)
 # refused with 503 until one closes or idles out.
 MCP_MAX_SESSIONS = env_int("MCP_MAX_SESSIONS", 1000, minimum=1)
 MCP_SESSION_IDLE_SECONDS = env_float("MCP_SESSION_IDLE_SECONDS", 1800.0, minimum=1.0, maximum=7 * 24 * 3600.0)
+# Answer every POST with one JSON body: no progress, warnings or questions to the client during a call.
 MCP_JSON_RESPONSE = env_bool("MCP_JSON_RESPONSE", False)
+# Otherwise a 2025-11-25 answer that is ready within this many seconds, with nothing else to send during the call,
+# still goes as one JSON body; past it (or at the first progress note or question) the SSE stream starts. 0 streams
+# every answer. See mcpsite.mcp_http.PromptAnswersAsJson.
+MCP_SSE_AFTER_SECONDS = env_float("MCP_SSE_AFTER_SECONDS", 1.0, minimum=0.0, maximum=60.0)
 # Seals multi-round-trip request state so that another worker can open it (shared by all workers).
 MCP_REQUEST_STATE_KEY = env_secret("MCP_REQUEST_STATE_KEY")
 if MCP_REQUEST_STATE_KEY and len(MCP_REQUEST_STATE_KEY.encode()) < 32:

@@ -137,12 +137,20 @@ class RequestIdOverHttpTests(LiveServerTestCase):
         self.assertEqual((response.status_code, response.headers["x-request-id"]), (400, "bad-json"))
         self.assertEqual(response.json()["error"]["code"], -32700)
 
-    def test_a_streamed_answer_carries_the_id(self) -> None:
+    def test_answers_as_json_and_as_a_stream_carry_the_id(self) -> None:
         response = send(
-            self.server.mcp_url, tools_call(70, resourceType="pods"), headers={**LEGACY, "x-request-id": "sse-70"}
+            self.server.mcp_url, tools_call(70, resourceType="pods"), headers={**LEGACY, "x-request-id": "json-70"}
+        )
+        self.assertEqual(response.headers["content-type"], "application/json")
+        self.assertEqual(response.headers["x-request-id"], "json-70")
+        # An answer slower than MCP_SSE_AFTER_SECONDS (1 s by default) is streamed.
+        self.fake.faults.add(path=r"/api/v1/(namespaces/[^/]+/)?pods$", delay=1.5, times=1)
+        self.addCleanup(self.fake.faults.clear)
+        response = send(
+            self.server.mcp_url, tools_call(71, resourceType="pods"), headers={**LEGACY, "x-request-id": "sse-71"}
         )
         self.assertTrue(response.headers["content-type"].startswith("text/event-stream"))
-        self.assertEqual(response.headers["x-request-id"], "sse-70")
+        self.assertEqual(response.headers["x-request-id"], "sse-71")
 
     def test_two_requests_at_once_keep_their_own_ids(self) -> None:
         self.fake.faults.add(path=r"/api/v1/(namespaces/[^/]+/)?pods$", delay=0.5, times=2)

@@ -1,4 +1,5 @@
-"""The headers of an SSE response leave at once, before a slow tool answers (daphne would hold them back)."""
+"""A slow answer becomes an SSE stream at MCP_SSE_AFTER_SECONDS, its headers leaving then, long before the answer
+(daphne would hold them back until a body chunk)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.transport.test_progress import FOLLOW, ProgressTestCase
 
 class SseHeadersTests(ProgressTestCase):
     seed: ClassVar[dict[str, int]] = {}
+    server_env: ClassVar[dict[str, str]] = {"MCP_SSE_AFTER_SECONDS": "0.3"}
 
     def test_response_headers_arrive_before_a_slow_answer(self) -> None:
         request = {
