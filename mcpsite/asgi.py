@@ -11,8 +11,10 @@ import os
 from django.core.asgi import get_asgi_application
 
 from k8stools.management import allocator
+from mcpsite.daphne_bodies import stop_form_parsing
 
 allocator.tune()  # a bare `daphne mcpsite.asgi:application` worker too (`serve` has done it already: same values)
+stop_form_parsing()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mcpsite.settings")
 django_application = get_asgi_application()
 
