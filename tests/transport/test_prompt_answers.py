@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import Any
-from unittest import IsolatedAsyncioTestCase
 
 from django.test import SimpleTestCase
 
@@ -48,8 +47,13 @@ def stream(*steps: bytes | float, status: int = 200, headers: list[tuple[bytes, 
     return app
 
 
-class PromptAnswersTests(IsolatedAsyncioTestCase):
-    async def serve(self, app: Any, *, method: str = "POST", after: float = 0.5) -> list[tuple[float, dict[str, Any]]]:
+class PromptAnswersTests(SimpleTestCase):
+    # Plain asyncio.run per case: the parallel test runner cannot pickle an IsolatedAsyncioTestCase (it keeps a
+    # contextvars.Context).
+    def serve(self, app: Any, *, method: str = "POST", after: float = 0.5) -> list[tuple[float, dict[str, Any]]]:
+        return asyncio.run(self._serve(app, method=method, after=after))
+
+    async def _serve(self, app: Any, *, method: str = "POST", after: float = 0.5) -> list[tuple[float, dict[str, Any]]]:
         """What the wrapper sent, each with the time it left after the request came."""
         sent: list[tuple[float, dict[str, Any]]] = []
         loop = asyncio.get_running_loop()
@@ -69,8 +73,8 @@ class PromptAnswersTests(IsolatedAsyncioTestCase):
         self.assertFalse(sent[-1][1]["more_body"])
         return b"".join(message.get("body", b"") for _, message in sent[1:])
 
-    async def test_a_prompt_sole_answer_leaves_as_one_json_body(self) -> None:
-        sent = await self.serve(stream(event(ANSWER)))
+    def test_a_prompt_sole_answer_leaves_as_one_json_body(self) -> None:
+        sent = self.serve(stream(event(ANSWER)))
         (_, start), (_, answer) = sent
         headers = dict(start["headers"])
         self.assertEqual(start["status"], 200)
@@ -82,23 +86,23 @@ class PromptAnswersTests(IsolatedAsyncioTestCase):
         self.assertEqual(json.loads(answer["body"]), ANSWER)
         self.assertFalse(answer.get("more_body", False))
 
-    async def test_an_answer_in_pieces_or_with_other_line_ends_is_still_one_answer(self) -> None:
+    def test_an_answer_in_pieces_or_with_other_line_ends_is_still_one_answer(self) -> None:
         for sep in ("\n", "\r", "\r\n"):
             with self.subTest(repr(sep)):
                 whole = event(ANSWER, sep=sep)
-                sent = await self.serve(stream(whole[:10], whole[10:31], whole[31:]))
+                sent = self.serve(stream(whole[:10], whole[10:31], whole[31:]))
                 self.assertEqual(json.loads(sent[-1][1]["body"]), ANSWER)
 
-    async def test_a_progress_note_or_a_question_starts_the_stream_at_once(self) -> None:
+    def test_a_progress_note_or_a_question_starts_the_stream_at_once(self) -> None:
         for first in (PROGRESS, QUESTION):
             with self.subTest(first["method"]):
-                sent = await self.serve(stream(event(first), 0.2, event(ANSWER)), after=5.0)
+                sent = self.serve(stream(event(first), 0.2, event(ANSWER)), after=5.0)
                 self.assertEqual(self.streamed(sent), event(first) + event(ANSWER))
                 headers_at, _ = sent[0]
                 self.assertLess(headers_at, 0.15)  # not held until the answer came 0.2 s later
 
-    async def test_a_slow_answer_starts_the_stream_at_the_deadline(self) -> None:
-        sent = await self.serve(stream(0.4, event(ANSWER)), after=0.05)
+    def test_a_slow_answer_starts_the_stream_at_the_deadline(self) -> None:
+        sent = self.serve(stream(0.4, event(ANSWER)), after=0.05)
         headers_at, _ = sent[0]
         self.assertLess(headers_at, 0.3)
         # daphne holds headers until a body chunk: one follows them at once.
@@ -106,7 +110,7 @@ class PromptAnswersTests(IsolatedAsyncioTestCase):
         self.assertLess(sent[1][0], 0.3)
         self.assertEqual(self.streamed(sent), event(ANSWER))
 
-    async def test_anything_but_one_plain_answer_is_streamed_unchanged(self) -> None:
+    def test_anything_but_one_plain_answer_is_streamed_unchanged(self) -> None:
         cases = {
             "two answers": [event(ANSWER), event(ANSWER)],
             "an event id (a resumable stream)": [event(ANSWER, extra="id: 1\r\n")],
@@ -118,10 +122,10 @@ class PromptAnswersTests(IsolatedAsyncioTestCase):
         }
         for name, chunks in cases.items():
             with self.subTest(name):
-                sent = await self.serve(stream(*chunks))
+                sent = self.serve(stream(*chunks))
                 self.assertEqual(self.streamed(sent), b"".join(chunks))
 
-    async def test_other_answers_pass_as_they_are(self) -> None:
+    def test_other_answers_pass_as_they_are(self) -> None:
         json_answer = [(b"content-type", b"application/json")]
         cases = {
             "a JSON body": (stream(b"{}", headers=json_answer), "POST"),
@@ -130,15 +134,15 @@ class PromptAnswersTests(IsolatedAsyncioTestCase):
         }
         for name, (app, method) in cases.items():
             with self.subTest(name):
-                sent = await self.serve(app, method=method)
+                sent = self.serve(app, method=method)
                 self.assertEqual(sent[0][1]["headers"], json_answer if "JSON" in name else SSE_HEADERS)
                 self.assertIn(event(ANSWER) if "JSON" not in name else b"{}", b"".join(m["body"] for _, m in sent[1:]))
 
-    async def test_zero_streams_every_answer(self) -> None:
-        sent = await self.serve(stream(event(ANSWER)), after=0)
+    def test_zero_streams_every_answer(self) -> None:
+        sent = self.serve(stream(event(ANSWER)), after=0)
         self.assertEqual(self.streamed(sent), event(ANSWER))
 
-    async def test_a_crash_while_holding_leaves_nothing_sent(self) -> None:
+    def test_a_crash_while_holding_leaves_nothing_sent(self) -> None:
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
             await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS})
             raise RuntimeError("boom")
@@ -150,15 +154,15 @@ class PromptAnswersTests(IsolatedAsyncioTestCase):
 
         wrapped = PromptAnswersAsJson(app, sse_after_seconds=0.5)
         with self.assertRaisesRegex(RuntimeError, "boom"):
-            await wrapped({"type": "http", "method": "POST"}, self.fail, send)
+            asyncio.run(wrapped({"type": "http", "method": "POST"}, self.fail, send))
         self.assertEqual(sent, [])  # so the error wrapper outside can still answer with a JSON-RPC 500
 
-    async def test_a_stream_the_app_leaves_unfinished_is_passed_on(self) -> None:
+    def test_a_stream_the_app_leaves_unfinished_is_passed_on(self) -> None:
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
             await send({"type": "http.response.start", "status": 200, "headers": SSE_HEADERS})
             await send(body(event(ANSWER)))
 
-        sent = await self.serve(app)
+        sent = self.serve(app)
         self.assertEqual(sent[0][1]["headers"], SSE_HEADERS)
         self.assertEqual(sent[1][1]["body"], event(ANSWER))
 
