@@ -85,8 +85,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def kubemcp_server(kubeconfig: str, directory: str, *, profile: Path | None = None) -> Iterator[tuple[str, int]]:
-    """`manage.py serve` in production settings; yields the MCP URL and the server's process id."""
+def kubemcp_server(
+    kubeconfig: str, directory: str, *, profile: Path | None = None, launcher: list[str] | None = None
+) -> Iterator[tuple[str, int]]:
+    """`manage.py serve` in production settings; yields the MCP URL and the server's process id. `launcher` is a
+    script (and its arguments) that Python runs in place of manage.py, with manage.py and its arguments after it."""
     port = free_port()
     env = {
         **{key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL", "KUBE_CONTEXT")},
@@ -102,7 +105,7 @@ def kubemcp_server(kubeconfig: str, directory: str, *, profile: Path | None = No
         "QPS_LIMIT": "100000",
         "BURST_LIMIT": "100000",
     }
-    command = [str(BASE_DIR / "manage.py"), "serve", "--http-addr", f"127.0.0.1:{port}"]
+    command = [*(launcher or []), str(BASE_DIR / "manage.py"), "serve", "--http-addr", f"127.0.0.1:{port}"]
     if profile is not None:
         # Sample every thread: tools run in worker threads, the transport on the event loop.
         command = ["-m", "pyinstrument", "--renderer", "text", "--outfile", str(profile), *command]

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
+import orjson
 from django.http.request import split_domain_port, validate_host
 from mcp_types import INTERNAL_ERROR, INVALID_REQUEST, PARSE_ERROR, UNSUPPORTED_PROTOCOL_VERSION
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, MODERN_PROTOCOL_VERSIONS
@@ -161,8 +162,8 @@ def sole_answer(stream: bytes) -> bytes | None:
             return None
     body = b"\n".join(data)
     try:
-        message = json.loads(body)
-    except ValueError:
+        message = orjson.loads(body)
+    except orjson.JSONDecodeError:
         return None
     is_response = isinstance(message, dict) and "id" in message and ("result" in message or "error" in message)
     return body if is_response and "method" not in message else None
@@ -194,6 +195,8 @@ class PromptAnswersAsJson:
         events = bytearray()
         lock = asyncio.Lock()
         deadline: asyncio.TimerHandle | None = None
+        answer: bytes | None = None  # the sole answer that `events` holds, read when it had `read_bytes` bytes
+        read_bytes = 0
 
         async def stream_held() -> None:
             """Send the held headers and events as the SSE stream they are; from now on, pass everything on."""
@@ -212,7 +215,7 @@ class PromptAnswersAsJson:
                 await stream_held()
 
         async def sending(message: dict[str, Any]) -> None:
-            nonlocal held, deadline
+            nonlocal held, deadline, answer, read_bytes
             async with lock:
                 if message["type"] == "http.response.start":
                     is_stream = _header_value(message.get("headers") or [], b"content-type").startswith(
@@ -234,11 +237,12 @@ class PromptAnswersAsJson:
                     await send(message)
                     return
                 events.extend(message.get("body", b""))
+                if len(events) != read_bytes:  # read once per new bytes: the last chunk is usually empty
+                    answer, read_bytes = sole_answer(bytes(events)), len(events)
                 if message.get("more_body", False):
-                    if sse_events(bytes(events))[0] and sole_answer(bytes(events)) is None:
+                    if answer is None and sse_events(bytes(events))[0]:
                         await stream_held()  # a notification or a request for the client: stream it now
                     return
-                answer = sole_answer(bytes(events))
                 if answer is None:
                     await stream_held()
                     await send(message | {"body": b""})
