@@ -197,6 +197,7 @@ class PromptAnswersAsJson:
         deadline: asyncio.TimerHandle | None = None
         answer: bytes | None = None  # the sole answer that `events` holds, read when it had `read_bytes` bytes
         read_bytes = 0
+        at_deadline: list[asyncio.Task[None]] = []  # the loop keeps only a weak reference to a task
 
         async def stream_held() -> None:
             """Send the held headers and events as the SSE stream they are; from now on, pass everything on."""
@@ -227,7 +228,7 @@ class PromptAnswersAsJson:
                         held = message
                         loop = asyncio.get_running_loop()
                         deadline = loop.call_later(
-                            self.sse_after_seconds, lambda: loop.create_task(stream_at_deadline())
+                            self.sse_after_seconds, lambda: at_deadline.append(loop.create_task(stream_at_deadline()))
                         )
                     else:
                         await send(message)
@@ -510,7 +511,7 @@ def json_error_bodies(app: ASGIApp) -> ASGIApp:
             if message["type"] == "http.response.start":
                 started = True
                 headers = message.get("headers") or []
-                content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                content_type = _header_value(headers, b"content-type")
                 if message["status"] >= 400 and not content_type.lower().startswith(b"application/json"):
                     held = message
                     return
