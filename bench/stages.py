@@ -142,26 +142,22 @@ def instrument(out: str) -> None:
 
     runner.releasing_connections = releasing_timed
 
-    run = runner.ToolRunner.run
+    def timed_coroutine(fn: Callable[..., Any], entered: str | None, left: str) -> Callable[..., Any]:
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if entered is not None:
+                marks.mark(entered)
+            try:
+                return await fn(*args, **kwargs)
+            finally:
+                marks.mark(left)
 
-    async def run_timed(self: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return await run(self, *args, **kwargs)
-        finally:
-            marks.mark("hop_end")
+        return wrapper
 
-    runner.ToolRunner.run = run_timed  # type: ignore[method-assign]
-
-    call_tool = server.KubeMCPServer.call_tool
-
-    async def call_tool_timed(self: Any, *args: Any, **kwargs: Any) -> Any:
-        marks.mark("tool_in")
-        try:
-            return await call_tool(self, *args, **kwargs)
-        finally:
-            marks.mark("tool_out")
-
-    server.KubeMCPServer.call_tool = call_tool_timed  # type: ignore[method-assign]
+    # The runner returns on the event loop once the tool's thread is done: the end of the hop back.
+    runner.ToolRunner.run = timed_coroutine(runner.ToolRunner.run, None, "hop_end")  # type: ignore[method-assign]
+    server.KubeMCPServer.call_tool = timed_coroutine(  # type: ignore[method-assign]
+        server.KubeMCPServer.call_tool, "tool_in", "tool_out"
+    )
 
     streamable_http_app = server.KubeMCPServer.streamable_http_app
 
